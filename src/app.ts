@@ -1,0 +1,88 @@
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createAuth } from './auth/index.js';
+import { createBus } from './bus/index.js';
+import { attachCollab } from './collab/index.js';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { createHttpApp } from './http/index.js';
+import { newId } from './lib/ids.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createMetrics } from './lib/metrics.js';
+import { attachReaderHub } from './realtime/index.js';
+import { createStore } from './store/index.js';
+
+export interface App {
+  server: Server;
+  deps: Deps;
+  /** Starts listening; resolves with the bound address (PORT=0 picks a free port). */
+  listen(): Promise<AddressInfo>;
+  /**
+   * Graceful stop: /ready turns 503, new connections are refused, in-flight requests finish,
+   * collab updates are flushed, readers and editors are told to reconnect elsewhere, then
+   * the bus and store close. Bounded by SHUTDOWN_TIMEOUT_MS.
+   */
+  shutdown(): Promise<void>;
+}
+
+/** The composition root: picks the store and bus from config and wires http, realtime and collab. */
+export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+  const nodeId = config.NODE_ID ?? newId().slice(-8);
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, { node: nodeId });
+  const metrics = createMetrics();
+  const store = await createStore(config, log.child({ area: 'store' }));
+  await store.migrate();
+  const bus = createBus(config, { nodeId, log: log.child({ area: 'bus' }), metrics });
+  const auth = await createAuth({ store, config, log: log.child({ area: 'auth' }) });
+  const deps: Deps = { store, bus, auth, config, log, metrics, lifecycle: { draining: false } };
+  log.info(
+    { store: store.kind, bus: bus.kind, dataDir: store.kind === 'sqlite' ? config.DATA_DIR : undefined },
+    `using ${store.kind} store and ${bus.kind} bus`,
+  );
+
+  const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) });
+  const server = createServer(getRequestListener(http.fetch));
+  // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
+  const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    server,
+    deps,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          log.info({ port: addr.port, url: config.publicUrl }, 'listening');
+          resolve(addr);
+        });
+      }),
+    shutdown: () => {
+      stopping ??= (async () => {
+        deps.lifecycle.draining = true;
+        const deadline = setTimeout(() => {
+          log.warn('shutdown bound reached; closing remaining connections');
+          server.closeAllConnections();
+        }, config.SHUTDOWN_TIMEOUT_MS);
+        deadline.unref();
+        // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await collab.close();
+        await hub.close();
+        await closed;
+        clearTimeout(deadline);
+        await bus.close();
+        await store.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment, parsed once here. A bad value stops the start
+ * with a message naming the variable (see loadConfig).
+ */
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalUrl = (schemes: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => schemes.some((s) => u.startsWith(`${s}:`)), `must start with ${schemes.join(': or ')}:`)
+    .optional();
+
+export const ConfigSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A stable name for this node in logs and bus messages; random when absent. */
+  NODE_ID: z.string().min(1).max(64).optional(),
+
+  // HTTP
+  MAX_BODY_BYTES: int(1024 * 1024, 1024),
+  TRUST_PROXY: bool(false),
+
+  // Reader push
+  /** How many events behind a reader may be and still be replayed rather than reset. */
+  REPLAY_WINDOW: int(1000, 1),
+  /** Events kept in memory per active blog to serve catch-ups without a store query. */
+  REPLAY_MEMORY: int(500, 0),
+  HEARTBEAT_MS: int(5000, 100),
+  /** How long the sequencer waits for a missing seq before reading it from the store. */
+  SEQUENCER_GAP_MS: int(250, 1),
+  /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */
+  READER_BUFFER_BYTES: int(1024 * 1024, 1024),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
+  MAX_CONNECTIONS_PER_IP: int(200, 1),
+
+  // Collab
+  COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),
+  COLLAB_MAX_DOC_BYTES: int(2 * 1024 * 1024, 4096),
+  /** Compact a doc's update log into one snapshot after this many rows. */
+  COLLAB_COMPACT_AFTER: int(500, 2),
+  COLLAB_IDLE_UNLOAD_MS: int(60_000, 100),
+  /** Periodic re-read of the store while editors are connected (Redis is only a doorbell). */
+  COLLAB_RESYNC_MS: int(20_000, 100),
+  SUMMARY_DEBOUNCE_MS: int(300, 0),
+  SUMMARY_MAX_WAIT_MS: int(1500, 0),
+
+  // Limits
+  RATE_WRITES_PER_MIN: int(600, 1),
+  RATE_CONNECTS_PER_MIN: int(600, 1),
+  RATE_AUTH_FAILURES_PER_MIN: int(30, 1),
+
+  // Lifecycle
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+  /** SQLite synchronous pragma: FULL survives power loss; NORMAL survives process crashes. */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  return { ...c, publicUrl };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Id, Seq } from './common.js';
+import type { ErrorCode } from './errors.js';
+import type { DraftEvent, LiveEvent } from './events.js';
+
+/** Socket.IO payloads and event maps, shared by the server hub and client/reader. */
+export const SubscribeRequest = z
+  .object({
+    /** A blog id or slug. */
+    blogId: z.string().min(1).max(80),
+    sinceSeq: Seq.optional(),
+    /** Editors only (socket authenticated with a token): also receive `draft` events. */
+    drafts: z.boolean().optional(),
+  })
+  .strict();
+export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
+
+export const UnsubscribeRequest = z.object({ blogId: z.string().min(1).max(80) }).strict();
+export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequest>;
+
+export type SubscribeAck =
+  | { ok: true; blogId: string; seq: number; events: LiveEvent[] }
+  | { ok: true; blogId: string; seq: number; reset: true }
+  | { ok: false; error: { code: ErrorCode; message: string } };
+
+export const Heartbeat = z.object({ blogId: Id, seq: Seq, readers: z.number().int().min(0) });
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (ack: SubscribeAck) => void) => void;
+  unsubscribe: (req: UnsubscribeRequest, ack?: (ack: { ok: boolean }) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  event: (event: LiveEvent) => void;
+  heartbeat: (hb: Heartbeat) => void;
+  draft: (event: DraftEvent) => void;
+  /** Sent before a graceful shutdown: reconnect (possibly to another node) and resubscribe. */
+  reconnect_hint: (info: { reason: string }) => void;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.js';
+
+export const Role = z.enum(['owner', 'editor', 'contributor']);
+export type Role = z.infer<typeof Role>;
+
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
+
+export const User = z.object({
+  id: Id,
+  name: z.string(),
+  color: Color,
+  createdAt: Timestamp,
+});
+export type User = z.infer<typeof User>;
+
+export const UserCreateInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    color: Color.optional(),
+  })
+  .strict();
+export type UserCreateInput = z.infer<typeof UserCreateInput>;
+
+/** Returned once, at creation: the token is never stored in clear nor shown again. */
+export const UserWithToken = User.extend({ token: z.string() });
+
+export const Member = z.object({ blogId: Id, userId: Id, role: Role, name: z.string() });
+export type Member = z.infer<typeof Member>;
+
+export const MemberInput = z.object({ userId: Id, role: Role }).strict();
+export type MemberInput = z.infer<typeof MemberInput>;
+
+/** Who is asking: the admin (every right) or a user (rights per blog role). */
+export type Principal = { kind: 'admin' } | { kind: 'user'; user: User };
+
+export const Action = z.enum([
+  'blog.update',
+  'blog.members',
+  'post.draft',
+  'post.publish',
+  'post.edit',
+  'post.delete',
+  'drafts.read',
+  'summary.read',
+  'summary.edit',
+]);
+export type Action = z.infer<typeof Action>;
+
+const rights: Record<Role, ReadonlySet<Action>> = {
+  contributor: new Set<Action>(['post.draft', 'drafts.read', 'summary.read']),
+  editor: new Set<Action>([
+    'post.draft',
+    'post.publish',
+    'post.edit',
+    'post.delete',
+    'drafts.read',
+    'summary.read',
+    'summary.edit',
+  ]),
+  owner: new Set<Action>(Action.options),
+};
+
+/** The single permission rule: admins may do everything; users what their blog role allows. */
+export function can(principal: Principal, role: Role | null, action: Action): boolean {
+  if (principal.kind === 'admin') return true;
+  return role !== null && rights[role].has(action);
+}

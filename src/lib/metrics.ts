@@ -1,0 +1,119 @@
+import client from 'prom-client';
+
+/**
+ * Every metric the server exports, declared once so names, help texts and label sets stay
+ * consistent. Labels are bounded enums: never blog ids, user ids or paths with ids.
+ */
+export function createMetrics(prefix = 'liveblog_') {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix });
+  const reg = { registers: [registry] };
+  const ms = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+  return {
+    registry,
+    // Reader push
+    readersConnected: new client.Gauge({
+      name: `${prefix}readers_connected`,
+      help: 'Connected Socket.IO clients by transport',
+      labelNames: ['transport'] as const,
+      ...reg,
+    }),
+    roomsSubscribed: new client.Gauge({
+      name: `${prefix}rooms_subscribed`,
+      help: 'Blogs with at least one subscribed reader on this node',
+      ...reg,
+    }),
+    eventsCommitted: new client.Counter({
+      name: `${prefix}events_committed_total`,
+      help: 'Reader-visible events committed by this node, by type',
+      labelNames: ['type'] as const,
+      ...reg,
+    }),
+    commitToEmitMs: new client.Histogram({
+      name: `${prefix}commit_to_emit_ms`,
+      help: 'From the event timestamp to its emission to a room on this node',
+      buckets: ms,
+      ...reg,
+    }),
+    catchups: new client.Counter({
+      name: `${prefix}catchups_total`,
+      help: 'Subscribe catch-ups by outcome',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    slowConsumerDisconnects: new client.Counter({
+      name: `${prefix}slow_consumer_disconnects_total`,
+      help: 'Readers cut off because their send buffer grew past the bound',
+      ...reg,
+    }),
+    refusedConnections: new client.Counter({
+      name: `${prefix}refused_connections_total`,
+      help: 'Connections or subscriptions refused, by reason',
+      labelNames: ['reason'] as const,
+      ...reg,
+    }),
+    sequencerStoreReads: new client.Counter({
+      name: `${prefix}sequencer_store_reads_total`,
+      help: 'Store reads made by the sequencer to fill a gap or serve a catch-up',
+      labelNames: ['why'] as const,
+      ...reg,
+    }),
+    // Collab
+    docsLoaded: new client.Gauge({
+      name: `${prefix}collab_docs_loaded`,
+      help: 'Yjs docs held in memory on this node',
+      ...reg,
+    }),
+    editorsConnected: new client.Gauge({
+      name: `${prefix}collab_editors_connected`,
+      help: 'Collab WebSocket connections on this node',
+      ...reg,
+    }),
+    updateCommitMs: new client.Histogram({
+      name: `${prefix}collab_update_commit_ms`,
+      help: 'Time to persist a batch of Yjs updates',
+      buckets: ms,
+      ...reg,
+    }),
+    compactions: new client.Counter({
+      name: `${prefix}collab_compactions_total`,
+      help: 'Doc compactions by outcome',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    refusedFrames: new client.Counter({
+      name: `${prefix}collab_refused_frames_total`,
+      help: 'Collab frames refused, by reason',
+      labelNames: ['reason'] as const,
+      ...reg,
+    }),
+    // Bus
+    busMessages: new client.Counter({
+      name: `${prefix}bus_messages_total`,
+      help: 'Bus messages by direction and kind',
+      labelNames: ['direction', 'kind'] as const,
+      ...reg,
+    }),
+    busReconnects: new client.Counter({
+      name: `${prefix}bus_reconnects_total`,
+      help: 'Redis reconnections of the bus',
+      ...reg,
+    }),
+    // HTTP
+    httpDurationMs: new client.Histogram({
+      name: `${prefix}http_request_duration_ms`,
+      help: 'HTTP request duration by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: ms,
+      ...reg,
+    }),
+    rateLimited: new client.Counter({
+      name: `${prefix}rate_limited_total`,
+      help: 'Requests or connections refused by a rate limit, by limit',
+      labelNames: ['limit'] as const,
+      ...reg,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,47 @@
+import { createApp } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+
+/** Start and stop only. SIGTERM/SIGINT drain gracefully; a second signal exits at once. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const app = await createApp(config);
+  const log = app.deps.log;
+  if (process.argv.includes('--demo')) {
+    const { seedDemo } = await import('./demo/seed.js');
+    await seedDemo(app.deps);
+  }
+  await app.listen();
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ sig }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ sig }, 'draining');
+    app.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

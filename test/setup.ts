@@ -1,0 +1,3 @@
+import { installTeardown } from './helpers/teardown.js';
+
+installTeardown();
