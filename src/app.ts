@@ -11,6 +11,7 @@ import { createHttpApp } from './http/index.js';
 import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
+import { delay } from './lib/wait.js';
 import { attachReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
 
@@ -66,11 +67,15 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     shutdown: () => {
       stopping ??= (async () => {
         deps.lifecycle.draining = true;
+        const startedAt = Date.now();
         const deadline = setTimeout(() => {
           log.warn('shutdown bound reached; closing remaining connections');
           server.closeAllConnections();
         }, config.SHUTDOWN_TIMEOUT_MS);
         deadline.unref();
+        // /ready already answers 503; keep serving briefly so a load balancer can take us out.
+        await delay(Math.min(config.SHUTDOWN_DELAY_MS, config.SHUTDOWN_TIMEOUT_MS / 2));
+        log.info({ waitedMs: Date.now() - startedAt }, 'closing listener');
         // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
 
   // Lifecycle
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+  /** After SIGTERM, /ready answers 503 this long before the listener closes (lets a load balancer notice). */
+  SHUTDOWN_DELAY_MS: int(1000, 0),
   /** SQLite synchronous pragma: FULL survives power loss; NORMAL survives process crashes. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
 });

@@ -19,7 +19,12 @@ async function main(): Promise<void> {
     const { seedDemo } = await import('./demo/seed.js');
     await seedDemo(app.deps);
   }
-  await app.listen();
+  const addr = await app.listen();
+  process.stdout.write(
+    `\n  Liveblog listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${addr.port}` +
+      ` (public URL ${config.publicUrl}; ${app.deps.store.kind} store, ${app.deps.bus.kind} bus)\n` +
+      `  Editor: ${config.publicUrl}/editor   API docs: ${config.publicUrl}/docs\n\n`,
+  );
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -29,6 +34,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     log.info({ sig }, 'draining');
+    // Whatever happens during the drain, the process ends within the configured bound.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2000).unref();
     app.shutdown().then(
       () => process.exit(0),
       (err: unknown) => {

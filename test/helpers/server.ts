@@ -36,6 +36,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_TOKEN,
     SHUTDOWN_TIMEOUT_MS: '2000',
+    SHUTDOWN_DELAY_MS: '0',
     DATA_DIR: dataDir,
     ...env,
   });
@@ -77,6 +78,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       LOG_LEVEL: 'info',
       ADMIN_TOKEN,
       SHUTDOWN_TIMEOUT_MS: '3000',
+      SHUTDOWN_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
