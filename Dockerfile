@@ -10,7 +10,7 @@
 
 ARG NODE_VERSION=26
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM node:${NODE_VERSION}-slim AS build
 WORKDIR /app
 # better-sqlite3 ships prebuilt binaries; the toolchain is only its fallback when none fits.
 RUN apt-get update \
@@ -25,7 +25,7 @@ COPY scripts ./scripts
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
