@@ -1,7 +1,81 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from '../deps.js';
+import { DomainError } from '../domain/index.js';
+import type { HttpEnv } from './context.js';
+import { errorResponse, onHttpError, onNotFound } from './errors.js';
+import { authenticate, limitWrites } from './middleware/auth.js';
+import { publicCache } from './middleware/cache.js';
+import { observe, requestIds } from './middleware/observe.js';
+import { MinuteLimit } from './middleware/rate-limit.js';
+import { blogRoutes } from './routes/blogs.js';
+import { docsRoutes } from './routes/docs.js';
+import { feedRoutes } from './routes/feed.js';
+import { memberRoutes } from './routes/members.js';
+import { opsRoutes } from './routes/ops.js';
+import { postRoutes } from './routes/posts.js';
+import { userRoutes } from './routes/users.js';
 
-/** The whole HTTP surface (stub: http helper fills in). */
-export function createHttpApp(_deps: Deps): Hono {
-  return new Hono();
+/**
+ * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
+ * answers preflights before auth; the body limit runs before any route reads a body.
+ */
+export function createHttpApp(deps: Deps): Hono<HttpEnv> {
+  const { config, metrics, log } = deps;
+  const app = new Hono<HttpEnv>();
+
+  app.use('*', requestIds());
+  app.use('*', observe(log, metrics));
+  app.use(
+    '*',
+    secureHeaders({
+      // Partner sites frame /embed/:slug and load /embed.js: framing and cross-origin loads
+      // are governed per route (frame-ancestors from the blog's allowedOrigins), not here.
+      xFrameOptions: false,
+      crossOriginResourcePolicy: 'cross-origin',
+      crossOriginOpenerPolicy: false,
+    }),
+  );
+  const openCors = cors({
+    origin: '*',
+    credentials: false,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'If-None-Match'],
+    exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'],
+    maxAge: 600,
+  });
+  app.use('/api/*', openCors);
+  app.use('/openapi.json', openCors);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(
+          c as Parameters<typeof errorResponse>[0],
+          new DomainError('payload_too_large', `the body exceeds ${config.MAX_BODY_BYTES} bytes`),
+        ),
+    }),
+  );
+  const authFailures = new MinuteLimit('http_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
+  const writes = new MinuteLimit('http_writes', config.RATE_WRITES_PER_MIN, metrics);
+  app.use('/api/*', authenticate(deps.auth, authFailures, config.TRUST_PROXY));
+  app.use('/api/*', limitWrites(writes));
+  app.use('/api/*', publicCache());
+
+  app.route('/', opsRoutes(deps));
+  app.route('/', docsRoutes(deps));
+  const api = new Hono<HttpEnv>();
+  api.route('/', userRoutes(deps));
+  api.route('/', blogRoutes(deps));
+  api.route('/', memberRoutes(deps));
+  api.route('/', postRoutes(deps));
+  api.route('/', feedRoutes(deps));
+  app.route('/api/v1', api);
+
+  app.notFound(onNotFound);
+  app.onError(onHttpError(log));
+  return app;
 }

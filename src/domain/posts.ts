@@ -1,0 +1,104 @@
+import type { Block, BlockInput } from './blocks.js';
+import { buildEmbedBlock } from './embeds.js';
+import type { Author, Post, PostCreateInput, PostPatchInput } from './post.js';
+import { escapeHtml, sanitizeTextBlockHtml } from './sanitize.js';
+
+export { escapeHtml };
+
+/** What Store.updatePost takes: the mutable fields of a post. */
+export type PostChange = Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>;
+
+/** C0/C1 control characters other than tab and newline: invisible, and they break feeds and XML. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * Plain-text fields (quote text, captions, credits, alt text) are stored as the text the
+ * author typed, minus control characters; they are escaped wherever they are rendered.
+ */
+export function cleanPlainText(s: string): string {
+  return s.replace(CONTROL_CHARS, '').trim();
+}
+
+function optionalText(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const t = cleanPlainText(s);
+  return t === '' ? undefined : t;
+}
+
+/** Turns one client block into its stored form; `path` names it in validation errors. */
+export function buildBlock(input: BlockInput, path: (string | number)[]): Block {
+  switch (input.type) {
+    case 'text':
+      return { type: 'text', html: sanitizeTextBlockHtml(input.html, [...path, 'html']) };
+    case 'quote': {
+      const quote: Block = { type: 'quote', text: cleanPlainText(input.text) };
+      const attribution = optionalText(input.attribution);
+      if (attribution) quote.attribution = attribution;
+      return quote;
+    }
+    case 'image': {
+      const image: Block = { type: 'image', url: new URL(input.url).href, alt: cleanPlainText(input.alt) };
+      const caption = optionalText(input.caption);
+      const credit = optionalText(input.credit);
+      if (caption) image.caption = caption;
+      if (credit) image.credit = credit;
+      return image;
+    }
+    case 'embed':
+      return buildEmbedBlock(
+        { url: input.url, provider: input.provider, title: optionalText(input.title), text: optionalText(input.text) },
+        path,
+      );
+  }
+}
+
+export function buildBlocks(inputs: BlockInput[]): Block[] {
+  return inputs.map((b, i) => buildBlock(b, ['blocks', i]));
+}
+
+/**
+ * A new post as Store.createPost takes it. `createdAt` is the creation time, which for a
+ * published post is its publication time; a draft gets its "posted at" when published.
+ */
+export function buildPost(
+  input: PostCreateInput,
+  author: Author,
+  blogId: string,
+  now: string,
+  id: string,
+): Omit<Post, 'seq'> {
+  return {
+    id,
+    blogId,
+    createdAt: now,
+    updatedAt: now,
+    author: { id: author.id, name: author.name },
+    status: input.status,
+    pinned: input.pinned,
+    keyEvent: input.keyEvent,
+    blocks: buildBlocks(input.blocks),
+  };
+}
+
+/** True when the post has never been seen by readers (a draft that was never published). */
+export function neverPublished(post: Post): boolean {
+  return post.status === 'draft' && post.seq === 0;
+}
+
+/**
+ * The post's next mutable fields after a patch. Publishing a never-published draft moves
+ * its "posted at" to now; a post that readers already saw keeps its first publication time.
+ */
+export function applyPostPatch(current: Post, patch: PostPatchInput, now: string): PostChange {
+  const status = patch.status ?? current.status;
+  const firstPublication = status === 'published' && neverPublished(current);
+  return {
+    blocks: patch.blocks ? buildBlocks(patch.blocks) : current.blocks,
+    status,
+    pinned: patch.pinned ?? current.pinned,
+    keyEvent: patch.keyEvent ?? current.keyEvent,
+    updatedAt: now,
+    createdAt: firstPublication ? now : current.createdAt,
+  };
+}

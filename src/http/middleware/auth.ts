@@ -1,0 +1,67 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { MiddlewareHandler } from 'hono';
+import type { Auth } from '../../auth/index.js';
+import { DomainError, type Principal } from '../../domain/index.js';
+import type { HttpContext, HttpEnv } from '../context.js';
+import type { MinuteLimit } from './rate-limit.js';
+
+const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+
+/** The client address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientIp(c: HttpContext, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // app.request() in tests has no socket.
+    return 'unknown';
+  }
+}
+
+/**
+ * Resolves the bearer token (if any) to a principal. A token that is present but unknown
+ * is a 401 even on public routes, so a client with a stale token learns at once. Failed
+ * attempts are counted per IP; past the budget the IP gets 429 before any lookup.
+ */
+export function authenticate(auth: Auth, failures: MinuteLimit, trustProxy: boolean): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header === undefined) return next();
+    const ip = clientIp(c, trustProxy);
+    await failures.check(ip);
+    const token = BEARER.exec(header)?.[1];
+    const principal = token ? await auth.authenticate(token) : null;
+    if (!principal) {
+      await failures.consume(ip);
+      throw new DomainError('unauthorized', token ? 'the bearer token is not valid' : 'malformed Authorization header');
+    }
+    c.set('principal', principal);
+    return next();
+  };
+}
+
+/** The principal or a 401. */
+export function requirePrincipal(c: HttpContext): Principal {
+  const p = c.get('principal');
+  if (!p) throw new DomainError('unauthorized', 'a valid bearer token is required');
+  return p;
+}
+
+/** Stable rate-limit key for a principal; never the token itself. */
+export function principalKey(p: Principal): string {
+  return p.kind === 'admin' ? 'admin' : `user:${p.user.id}`;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Write budget per principal per minute (anonymous writes fail auth anyway). */
+export function limitWrites(writes: MinuteLimit): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (p && WRITE_METHODS.has(c.req.method)) await writes.consume(principalKey(p));
+    return next();
+  };
+}

@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import type { Deps } from '../../deps.js';
+import { escapeHtml } from '../../domain/sanitize.js';
+import type { HttpEnv } from '../context.js';
+import { buildOpenApi, openApiPath, ROUTES } from '../openapi.js';
+
+type Doc = ReturnType<typeof buildOpenApi>;
+type Operation = {
+  summary: string;
+  parameters: { name: string; in: string; required: boolean; schema: unknown }[];
+  requestBody?: { content: { 'application/json': { schema: unknown } } };
+  responses: Record<string, { description: string; content?: Record<string, { schema?: unknown }> }>;
+  security?: unknown[];
+};
+
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.5rem;color:#1b1b1b}
+h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;text-transform:capitalize}
+section{border:1px solid #e3e3e3;border-radius:6px;margin:.8rem 0;padding:.2rem .9rem}
+summary{cursor:pointer;padding:.4rem 0}code{font:13px ui-monospace,monospace}
+.m{display:inline-block;min-width:4.2rem;font-weight:700;font:700 12px ui-monospace,monospace;text-transform:uppercase}
+.get{color:#1a7f37}.post{color:#0969da}.patch,.put{color:#9a6700}.delete{color:#cf222e}
+pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:12px;max-height:24rem}
+table{border-collapse:collapse}td,th{padding:.15rem .6rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+.auth{color:#555;font-size:13px}`;
+
+const pretty = (v: unknown) => `<pre>${escapeHtml(JSON.stringify(v, null, 2))}</pre>`;
+
+function authNote(op: Operation): string {
+  if (!op.security) return 'no token needed';
+  return op.security.length > 1 ? 'token optional (needed for drafts)' : 'bearer token required';
+}
+
+function renderOperation(method: string, path: string, op: Operation): string {
+  const params = op.parameters.length
+    ? `<table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${op.parameters
+        .map(
+          (p) =>
+            `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td></tr>`,
+        )
+        .join('')}</table>`
+    : '';
+  const body = op.requestBody
+    ? `<h4>Request body</h4>${pretty(op.requestBody.content['application/json'].schema)}`
+    : '';
+  const responses = Object.entries(op.responses)
+    .map(([status, r]) => {
+      const schema = r.content?.['application/json']?.schema;
+      const shown = schema && !status.startsWith('4') && !status.startsWith('5') ? pretty(schema) : '';
+      return `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description)}${shown}</li>`;
+    })
+    .join('');
+  return `<section><details><summary><span class="m ${method}">${method}</span> <code>${escapeHtml(path)}</code> — ${escapeHtml(op.summary)} <span class="auth">(${authNote(op)})</span></summary>${params}${body}<h4>Responses</h4><ul>${responses}</ul></details></section>`;
+}
+
+/** A self-contained page (no external assets: nothing may be fetched from the internet). */
+export function renderDocsPage(doc: Doc): string {
+  const paths = doc.paths as Record<string, Record<string, Operation>>;
+  const byTag = new Map<string, string[]>();
+  for (const r of ROUTES) {
+    const key = openApiPath(r.path);
+    const op = paths[key]?.[r.method];
+    if (!op) continue;
+    const list = byTag.get(r.tag) ?? [];
+    list.push(renderOperation(r.method, key, op));
+    byTag.set(r.tag, list);
+  }
+  const info = doc.info as { title: string; description: string };
+  const sections = [...byTag].map(([tag, ops]) => `<h2>${escapeHtml(tag)}</h2>${ops.join('')}`).join('');
+  const errorSchema = (doc.components as { schemas: { Error: unknown } }).schemas.Error;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(info.title)}</title><style>${STYLE}</style></head><body>
+<h1>${escapeHtml(info.title)}</h1><p>${escapeHtml(info.description)}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every error has this shape:</p>${pretty(errorSchema)}
+${sections}</body></html>`;
+}
+
+export function docsRoutes(deps: Deps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  let doc: Doc | null = null;
+  let page: string | null = null;
+  const getDoc = () => {
+    doc ??= buildOpenApi({ publicUrl: deps.config.publicUrl });
+    return doc;
+  };
+
+  app.get('/openapi.json', (c) => c.json(getDoc()));
+  app.get('/docs', (c) => {
+    page ??= renderDocsPage(getDoc());
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    return c.html(page);
+  });
+  return app;
+}

@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { QueryInt } from '../../domain/index.js';
+import { loadBlog } from '../access.js';
+import type { HttpEnv } from '../context.js';
+import { readQuery } from '../validate.js';
+
+export const ChangesQuery = z
+  .object({
+    since: QueryInt(0, Number.MAX_SAFE_INTEGER).default(0).describe('last seq the client applied (default 0)'),
+  })
+  .strict();
+export const HistoryQuery = z
+  .object({ limit: QueryInt(1, 200).default(50).describe('1 to 200 (default 50)') })
+  .strict();
+
+/** Catch-up for readers that poll or reconnect, and the rendered summary. */
+export function feedRoutes(deps: Deps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.get('/blogs/:blogId/changes', async (c) => {
+    const blog = await loadBlog(deps, c);
+    const { since } = readQuery(c, ChangesQuery);
+    const changes = await deps.store.listChanges(blog.id, since, {
+      limit: 1000,
+      replayWindow: deps.config.REPLAY_WINDOW,
+    });
+    return c.json(changes);
+  });
+
+  app.get('/blogs/:blogId/summary', async (c) => {
+    const blog = await loadBlog(deps, c);
+    return c.json(await deps.store.getSummary(blog.id));
+  });
+
+  app.get('/blogs/:blogId/summary/history', async (c) => {
+    const blog = await loadBlog(deps, c);
+    const { limit } = readQuery(c, HistoryQuery);
+    return c.json({ history: await deps.store.listSummaryHistory(blog.id, { limit }) });
+  });
+
+  return app;
+}
