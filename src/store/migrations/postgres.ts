@@ -1,0 +1,99 @@
+/**
+ * PostgreSQL schema, as numbered migrations (applied under an advisory lock, see
+ * PostgresStore.migrate). Never edit a released step: append a new one. Ids use the "C"
+ * collation so their order is byte order, the same as in SQLite and in JavaScript.
+ */
+export const postgresMigrations: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE blogs (
+  id text COLLATE "C" PRIMARY KEY,
+  slug text NOT NULL UNIQUE,
+  title text NOT NULL,
+  description text NOT NULL DEFAULT '',
+  status text NOT NULL CHECK (status IN ('draft', 'live', 'ended')),
+  seq integer NOT NULL DEFAULT 0,
+  allowed_origins jsonb NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX blogs_newest ON blogs (created_at DESC, id DESC);
+
+CREATE TABLE posts (
+  id text COLLATE "C" PRIMARY KEY,
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  author_id text NOT NULL,
+  author_name text NOT NULL,
+  status text NOT NULL CHECK (status IN ('draft', 'published', 'deleted')),
+  pinned boolean NOT NULL DEFAULT false,
+  key_event boolean NOT NULL DEFAULT false,
+  blocks jsonb NOT NULL
+);
+-- Serves both halves of page one (pinned, then unpinned) and every older page.
+CREATE INDEX posts_newest ON posts (blog_id, status, pinned, created_at DESC, id DESC);
+
+CREATE TABLE events (
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq integer NOT NULL,
+  type text NOT NULL,
+  data jsonb NOT NULL,
+  at timestamptz NOT NULL,
+  PRIMARY KEY (blog_id, seq)
+);
+
+CREATE TABLE summary (
+  blog_id text COLLATE "C" PRIMARY KEY REFERENCES blogs (id) ON DELETE CASCADE,
+  seq integer NOT NULL,
+  bullets jsonb NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+
+CREATE TABLE summary_history (
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq integer NOT NULL,
+  bullets jsonb NOT NULL,
+  at timestamptz NOT NULL,
+  PRIMARY KEY (blog_id, seq)
+);
+
+CREATE TABLE doc_snapshots (
+  blog_id text COLLATE "C" PRIMARY KEY REFERENCES blogs (id) ON DELETE CASCADE,
+  data bytea NOT NULL,
+  up_to_id bigint NOT NULL
+);
+
+CREATE TABLE doc_updates (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  data bytea NOT NULL
+);
+CREATE INDEX doc_updates_blog ON doc_updates (blog_id, id);
+
+CREATE TABLE users (
+  id text COLLATE "C" PRIMARY KEY,
+  name text NOT NULL,
+  color text NOT NULL,
+  token_hash text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL
+);
+
+CREATE TABLE members (
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  user_id text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role text NOT NULL CHECK (role IN ('owner', 'editor', 'contributor')),
+  PRIMARY KEY (blog_id, user_id)
+);
+CREATE INDEX members_user ON members (user_id);
+
+CREATE TABLE settings (
+  key text PRIMARY KEY,
+  value text NOT NULL
+);
+`,
+  },
+];
