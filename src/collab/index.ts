@@ -1,12 +1,163 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.js';
+import { can } from '../domain/index.js';
+import { redactUrl } from '../lib/logger.js';
+import { type EditorIdentity, serveConnection } from './connection.js';
+import { CloseCode } from './protocol.js';
+import { DocRegistry } from './registry.js';
+import { UpdateGuard } from './update-guard.js';
+
+export { renderSummary } from './summary-renderer.js';
 
 export interface CollabServer {
   /** Flushes pending updates to the store, closes editors' sockets (code 1012), unloads docs. */
   close(): Promise<void>;
 }
 
-/** y-websocket protocol server at /collab/:blogId on the shared HTTP server (stub: collab helper fills in). */
-export function attachCollab(_server: Server, _deps: Deps): CollabServer {
-  return { close: async () => {} };
+const COLLAB_PATH = /^\/collab\/([^/]+)\/?$/;
+const ADMIN_LOOK = { name: 'Admin', color: '#4b5563' };
+
+/**
+ * y-websocket protocol server at /collab/:blogId (id or slug) on the shared HTTP server.
+ * Socket.IO keeps its own upgrades (/socket.io); any other upgrade path is destroyed.
+ * Everyone is authenticated and authorised before the upgrade: no sync reaches a stranger.
+ */
+export function attachCollab(server: Server, deps: Deps): CollabServer {
+  const { store, auth, bus, config, metrics, log } = deps;
+  const guard = new UpdateGuard(log.child({ part: 'update-guard' }));
+  guard.warm();
+  const registry = new DocRegistry(deps, guard);
+  // Frames past the update limit are refused by us with 4413; ws itself stops much larger ones.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_UPDATE_BYTES * 4 + 64 * 1024 });
+  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
+  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
+  let closing = false;
+
+  const refuse = (socket: Duplex, status: number, reason: string) => {
+    metrics.refusedConnections.inc({ reason });
+    if (socket.destroyed) return;
+    const body = JSON.stringify({ error: { code: reason, message: STATUS_CODES[status] ?? reason } });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+
+  const clientIp = (req: IncomingMessage) => {
+    const forwarded = req.headers['x-forwarded-for'];
+    if (config.TRUST_PROXY && typeof forwarded === 'string') return forwarded.split(',')[0]?.trim() ?? 'unknown';
+    return req.socket.remoteAddress ?? 'unknown';
+  };
+
+  async function identify(blogKey: string, token: string | null, ip: string, socket: Duplex) {
+    const principal = await auth.authenticate(token);
+    if (!principal) {
+      // Repeated bad tokens from one address are slowed down like on the HTTP API.
+      const blocked = await authFailLimiter.consume(ip).then(
+        () => false,
+        () => true,
+      );
+      if (blocked) metrics.rateLimited.inc({ limit: 'collab_auth_failures' });
+      return refuse(socket, blocked ? 429 : 401, blocked ? 'rate_limited' : 'unauthorized');
+    }
+    const blog = await store.getBlog(blogKey);
+    if (!blog) return refuse(socket, 404, 'not_found');
+    const role = await auth.roleFor(principal, blog.id);
+    const readOnly = !can(principal, role, 'summary.edit');
+    if (readOnly && !can(principal, role, 'summary.read')) return refuse(socket, 403, 'forbidden');
+    const user = principal.kind === 'admin' ? ADMIN_LOOK : { name: principal.user.name, color: principal.user.color };
+    const who: EditorIdentity = { readOnly, user };
+    return { blogId: blog.id, who };
+  }
+
+  async function onCollabUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    blogKey: string,
+    token: string | null,
+  ) {
+    if (closing || deps.lifecycle.draining) return refuse(socket, 503, 'draining');
+    const ip = clientIp(req);
+    try {
+      await connectLimiter.consume(ip);
+    } catch {
+      metrics.rateLimited.inc({ limit: 'collab_connect' });
+      return refuse(socket, 429, 'rate_limited');
+    }
+    const found = await identify(blogKey, token, ip, socket);
+    if (!found || socket.destroyed) return;
+    const room = await registry.acquire(found.blogId);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      registry.release(room);
+    };
+    // ws drops a handshake whose socket died without calling back: release the hold then too.
+    socket.once('close', release);
+    if (socket.destroyed || closing) {
+      release();
+      return refuse(socket, 503, 'draining');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', release);
+      serveConnection(ws, room, found.who, deps, () => registry.maybeScheduleUnload(room));
+      release();
+    });
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/socket.io/')) return; // Socket.IO's own upgrade
+    const match = COLLAB_PATH.exec(url.pathname);
+    let blogKey: string | null = null;
+    try {
+      blogKey = match?.[1] ? decodeURIComponent(match[1]) : null;
+    } catch {
+      blogKey = null;
+    }
+    if (!blogKey) {
+      metrics.refusedConnections.inc({ reason: 'unknown_upgrade_path' });
+      socket.destroy();
+      return;
+    }
+    socket.on('error', () => {});
+    onCollabUpgrade(req, socket, head, blogKey, url.searchParams.get('token')).catch((err: unknown) => {
+      log.error({ err, url: redactUrl(req.url ?? '') }, 'collab upgrade failed');
+      refuse(socket, 503, 'unavailable');
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  const unsubscribe = bus.subscribe(({ from, msg }) => {
+    if (from === bus.nodeId) return;
+    if (msg.kind === 'doc.update') {
+      registry.get(msg.blogId)?.receiveFromBus(new Uint8Array(Buffer.from(msg.update, 'base64')), msg.rowId);
+    } else if (msg.kind === 'doc.awareness') {
+      registry.get(msg.blogId)?.presence.receiveFromBus(new Uint8Array(Buffer.from(msg.update, 'base64')));
+    }
+  });
+  const unsubscribeResync = bus.onResync(() => {
+    for (const room of registry.all()) void room.resync('bus_resync');
+  });
+
+  return {
+    async close() {
+      if (closing) return;
+      closing = true;
+      server.off('upgrade', onUpgrade);
+      unsubscribe();
+      unsubscribeResync();
+      // Editors reconnect (to another node or after restart) and resend what was not stored.
+      for (const ws of wss.clients) ws.close(CloseCode.restart, 'server restarting');
+      await registry.closeAll();
+      await guard.close();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
 }

@@ -1,0 +1,105 @@
+import * as Y from 'yjs';
+import type { Bullet } from '../domain/index.js';
+
+/**
+ * Turns the collaborative `summary` fragment (TipTap StarterKit shape:
+ * bulletList > listItem > paragraph > text) into readers' bullets. Pure: reads the fragment,
+ * never writes it. Everything is escaped; only <strong>, <em> and <a> with http(s)/mailto
+ * hrefs are produced, so the output needs no further sanitising.
+ */
+export function renderSummary(fragment: Y.XmlFragment): Bullet[] {
+  const bullets: Bullet[] = [];
+  for (const child of fragment.toArray()) {
+    if (child instanceof Y.XmlElement && child.nodeName === 'bulletList') renderList(child, bullets);
+  }
+  return bullets;
+}
+
+function renderList(list: Y.XmlElement, out: Bullet[]): void {
+  for (const item of list.toArray()) {
+    if (!(item instanceof Y.XmlElement) || item.nodeName !== 'listItem') continue;
+    const parts: Bullet[] = [];
+    const nested: Y.XmlElement[] = [];
+    for (const block of item.toArray()) {
+      if (!(block instanceof Y.XmlElement)) continue;
+      if (block.nodeName === 'paragraph') {
+        const p = renderInline(block);
+        // An empty paragraph (what an editor leaves after pressing Enter) is no bullet.
+        if (p.text.trim() !== '') parts.push(p);
+      } else if (block.nodeName === 'bulletList') {
+        nested.push(block);
+      }
+    }
+    if (parts.length > 0) {
+      out.push({ html: parts.map((p) => p.html).join('<br>'), text: parts.map((p) => p.text.trim()).join(' ') });
+    }
+    // Sub-bullets follow their parent as bullets of their own: readers get a flat list.
+    for (const sub of nested) renderList(sub, out);
+  }
+}
+
+function renderInline(paragraph: Y.XmlElement): Bullet {
+  let html = '';
+  let text = '';
+  for (const node of paragraph.toArray()) {
+    if (node instanceof Y.XmlText) {
+      for (const op of node.toDelta() as DeltaOp[]) {
+        if (typeof op.insert !== 'string') continue;
+        text += op.insert;
+        html += markUp(op.insert, op.attributes ?? {});
+      }
+    } else if (node instanceof Y.XmlElement && node.nodeName === 'hardBreak') {
+      text += ' ';
+      html += '<br>';
+    } else if (node instanceof Y.XmlElement) {
+      // Unknown inline node: keep its words, drop its structure.
+      const inner = renderInline(node);
+      text += inner.text;
+      html += inner.html;
+    }
+  }
+  return { html, text };
+}
+
+interface DeltaOp {
+  insert: unknown;
+  attributes?: Record<string, unknown>;
+}
+
+function markUp(raw: string, attrs: Record<string, unknown>): string {
+  let html = escapeHtml(raw);
+  if (attrs.italic) html = `<em>${html}</em>`;
+  if (attrs.bold) html = `<strong>${html}</strong>`;
+  const href = safeHref(attrs.link);
+  if (href) html = `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow">${html}</a>`;
+  return html;
+}
+
+const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** The link mark's href when it is an absolute http, https or mailto URL; null otherwise. */
+export function safeHref(link: unknown): string | null {
+  if (!link || typeof link !== 'object') return null;
+  const href = (link as { href?: unknown }).href;
+  if (typeof href !== 'string' || href.length > 2048) return null;
+  try {
+    const url = new URL(href.trim());
+    return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Bullet lists compare equal when every html and text matches, in order. */
+export function sameBullets(a: readonly Bullet[], b: readonly Bullet[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.html === b[i]?.html && x.text === b[i]?.text);
+}
