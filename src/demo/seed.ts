@@ -50,21 +50,26 @@ export async function seedDemo(deps: Deps): Promise<void> {
   // publish its rendering, exactly as the collab server would after an edit.
   const doc = new Y.Doc();
   const fragment = doc.getXmlFragment(SUMMARY_FRAGMENT);
+  // Yjs types only accept content once they are part of the doc: build the tree, then type.
   const list = new Y.XmlElement('bulletList');
   fragment.insert(0, [list]);
+  const texts = DEMO_BULLETS.map(() => new Y.XmlText());
   list.insert(
     0,
-    DEMO_BULLETS.map((b) => {
+    texts.map((text) => {
       const item = new Y.XmlElement('listItem');
       const paragraph = new Y.XmlElement('paragraph');
-      const text = new Y.XmlText();
-      if (b.bold) text.insert(0, b.bold, { bold: true });
-      text.insert(text.length, b.text);
       paragraph.insert(0, [text]);
       item.insert(0, [paragraph]);
       return item;
     }),
   );
+  DEMO_BULLETS.forEach((b, i) => {
+    const text = texts[i];
+    if (!text) return;
+    if (b.bold) text.insert(0, b.bold, { bold: true });
+    text.insert(text.length, b.text, { bold: null });
+  });
   await store.appendDocUpdates(blog.id, [Y.encodeStateAsUpdate(doc)]);
   const published = await store.publishSummary(blog.id, renderSummary(fragment), iso(1));
   if (published) deps.bus.publish({ kind: 'event', event: published.event });
