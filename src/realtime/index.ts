@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
 import type { Deps } from '../deps.js';
+import { createReaderHub, type ReaderHub } from './hub.js';
 
-export interface ReaderHub {
-  /** Tells readers to reconnect elsewhere, disconnects them, stops timers. */
-  close(): Promise<void>;
-}
+export type { ReaderHub } from './hub.js';
 
-/** Socket.IO reader hub on the shared HTTP server (stub: realtime helper fills in). */
-export function attachReaderHub(_server: Server, _deps: Deps): ReaderHub {
-  return { close: async () => {} };
+/** Socket.IO reader hub on the shared HTTP server (path /socket.io). */
+export function attachReaderHub(server: Server, deps: Deps): ReaderHub {
+  return createReaderHub(server, deps);
 }

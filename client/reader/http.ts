@@ -1,0 +1,53 @@
+import type { Blog, Changes, PostsPage, Summary } from '../../src/domain/index.js';
+
+/** The few read routes the reader client needs, over plain fetch (browser or Node). */
+export interface ReaderHttp {
+  getBlog(idOrSlug: string): Promise<Blog>;
+  listPosts(blogId: string, query: { limit: number; before?: string | null }): Promise<PostsPage>;
+  getSummary(blogId: string): Promise<Summary>;
+  changes(blogId: string, since: number): Promise<Changes>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function createReaderHttp(
+  baseUrl: string,
+  fetchFn: typeof fetch = globalThis.fetch.bind(globalThis),
+): ReaderHttp {
+  const root = `${baseUrl.replace(/\/+$/, '')}/api/v1/blogs`;
+  const enc = encodeURIComponent;
+
+  async function getJson<T>(url: string): Promise<T> {
+    const res = await fetchFn(url, { headers: { accept: 'application/json' } });
+    if (!res.ok) {
+      let message = `HTTP ${res.status}`;
+      try {
+        const body = (await res.json()) as { error?: { message?: string } };
+        if (body.error?.message) message = `${message}: ${body.error.message}`;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new HttpError(res.status, message);
+    }
+    return (await res.json()) as T;
+  }
+
+  return {
+    getBlog: (idOrSlug) => getJson(`${root}/${enc(idOrSlug)}`),
+    listPosts: (blogId, q) => {
+      const params = new URLSearchParams({ limit: String(q.limit) });
+      if (q.before) params.set('before', q.before);
+      return getJson(`${root}/${enc(blogId)}/posts?${params}`);
+    },
+    getSummary: (blogId) => getJson(`${root}/${enc(blogId)}/summary`),
+    changes: (blogId, since) => getJson(`${root}/${enc(blogId)}/changes?since=${since}`),
+  };
+}

@@ -1,0 +1,84 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Protection against slow and hostile clients: connections per IP, and the size of what a
+ * reader has not received yet.
+ */
+
+/** The client's address: the first X-Forwarded-For hop only behind a trusted proxy. */
+export function clientIp(handshake: { address: string; headers: IncomingHttpHeaders }, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = handshake.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return handshake.address;
+}
+
+/** Open connections per IP, with a cap. */
+export class ConnectionsPerIp {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts a new connection; false (and nothing counted) when the IP is at its cap. */
+  tryAdd(ip: string): boolean {
+    const n = this.counts.get(ip) ?? 0;
+    if (n >= this.max) return false;
+    this.counts.set(ip, n + 1);
+    return true;
+  }
+
+  remove(ip: string): void {
+    const n = (this.counts.get(ip) ?? 0) - 1;
+    if (n > 0) this.counts.set(ip, n);
+    else this.counts.delete(ip);
+  }
+}
+
+/** The engine.io internals we read (not in its public types). */
+interface EnginePacket {
+  data?: unknown;
+}
+interface EngineConn {
+  writeBuffer?: EnginePacket[];
+  transport?: { name?: string; socket?: { bufferedAmount?: number } };
+}
+
+function packetBytes(p: EnginePacket): number {
+  const d = p.data;
+  if (typeof d === 'string') return d.length;
+  if (d instanceof ArrayBuffer || ArrayBuffer.isView(d)) return d.byteLength;
+  return 16;
+}
+
+/**
+ * Bytes queued for a client and not yet handed to the kernel: engine.io's write buffer
+ * (packets waiting for a poll request, or for the previous WebSocket write to finish) plus
+ * the WebSocket's own unsent bytes. Stops counting once `limit` is passed.
+ */
+export function unsentBytes(conn: unknown, limit = Number.POSITIVE_INFINITY): number {
+  const c = conn as EngineConn;
+  let total = 0;
+  if (c.transport?.name === 'websocket') total += c.transport.socket?.bufferedAmount ?? 0;
+  for (const p of c.writeBuffer ?? []) {
+    if (total > limit) break;
+    total += packetBytes(p);
+  }
+  return total;
+}
+
+/** Drops a connection at once, discarding what it has not read (a plain close would wait for it). */
+export function dropConnection(conn: unknown): void {
+  const c = conn as { close?: (discard?: boolean) => void; transport?: { socket?: { terminate?: () => void } } };
+  try {
+    c.transport?.socket?.terminate?.();
+  } catch {
+    // already gone
+  }
+  try {
+    c.close?.(true);
+  } catch {
+    // already closed
+  }
+}

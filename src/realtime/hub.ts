@@ -1,0 +1,197 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Deps } from '../deps.js';
+import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
+import { delay } from '../lib/wait.js';
+import { FeedRegistry } from './feeds.js';
+import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
+import { ReaderCounts } from './reader-counts.js';
+import type { SocketData } from './socket-data.js';
+import { blogRoom, draftRoom, handleSubscriptions, type ReaderSocket } from './subscriptions.js';
+
+export interface ReaderHub {
+  /** Tells readers to reconnect elsewhere, disconnects them, stops timers. */
+  close(): Promise<void>;
+}
+
+/** A feed nobody has read for this long is forgotten (it reloads on the next subscribe). */
+const FEED_IDLE_MS = 60_000;
+/** How often an active feed re-reads the store in case the bus lost the last event. */
+const TAIL_CHECK_MS = 15_000;
+/** Socket payloads are tiny (subscribe/unsubscribe). */
+const MAX_HTTP_BUFFER_BYTES = 16 * 1024;
+/** How long a reader may stay over READER_BUFFER_BYTES (but under twice it) before it is cut. */
+const SLOW_GRACE_MS = 1000;
+/** How long close() lets readers leave on their own before dropping them. */
+const CLOSE_GRACE_MS = 500;
+
+type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+function refusal(message: string, code: string): Error {
+  const err = new Error(message) as Error & { data?: unknown };
+  err.data = { code };
+  return err;
+}
+
+/**
+ * The reader push hub: Socket.IO on the shared HTTP server. Events reach it only from the
+ * bus; each blog's feed orders them and emits them to the blog's room.
+ */
+export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
+  const { config, metrics, bus, auth, log, lifecycle } = deps;
+  const io: Io = new Server(server, {
+    path: '/socket.io',
+    transports: ['polling', 'websocket'],
+    // Collab WebSockets share this server: never destroy upgrades engine.io does not handle.
+    destroyUpgrade: false,
+    cors: { origin: '*' },
+    maxHttpBufferSize: MAX_HTTP_BUFFER_BYTES,
+    serveClient: false,
+  });
+
+  const slowChecks = new Set<string>();
+  const scheduleSlowCheck = (room: string) => {
+    if (slowChecks.size === 0) setImmediate(runSlowChecks);
+    slowChecks.add(room);
+  };
+  const runSlowChecks = () => {
+    for (const room of slowChecks) {
+      for (const id of io.sockets.adapter.rooms.get(room) ?? []) {
+        const s = io.sockets.sockets.get(id);
+        if (s) cutIfSlow(s);
+      }
+    }
+    slowChecks.clear();
+  };
+  // Over the bound twice (a second apart), or far over it once: one large post on a slow
+  // link is a burst the reader drains, a reader that keeps growing is not.
+  const cutIfSlow = (socket: ReaderSocket) => {
+    const limit = config.READER_BUFFER_BYTES;
+    const unsent = unsentBytes(socket.conn, 2 * limit);
+    if (unsent <= limit) {
+      socket.data.overSince = undefined;
+      return;
+    }
+    const now = Date.now();
+    socket.data.overSince ??= now;
+    if (unsent <= 2 * limit && now - socket.data.overSince < SLOW_GRACE_MS) return;
+    metrics.slowConsumerDisconnects.inc();
+    log.info({ sid: socket.id, unsent }, 'disconnecting a slow reader');
+    socket.disconnect(true);
+    dropConnection(socket.conn);
+  };
+
+  const emitEvent = (event: LiveEvent) => {
+    const room = blogRoom(event.blogId);
+    io.to(room).emit('event', event);
+    scheduleSlowCheck(room);
+  };
+  const feeds = new FeedRegistry(deps, emitEvent);
+  const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
+
+  const unsubscribeBus = bus.subscribe(({ from, msg }) => {
+    if (msg.kind === 'event') feeds.onEvent(msg.event);
+    else if (msg.kind === 'draft') io.to(draftRoom(msg.event.blogId)).emit('draft', msg.event);
+    else if (msg.kind === 'readers' && from !== bus.nodeId) readerCounts.report(from, msg.counts);
+  });
+  const unsubscribeResync = bus.onResync(() => {
+    for (const feed of feeds.all()) void feed.checkTail();
+  });
+
+  // Connection admission: draining, optional token, connections per IP (counted last so a
+  // refused handshake never holds a slot).
+  const perIp = new ConnectionsPerIp(config.MAX_CONNECTIONS_PER_IP);
+  io.use((socket, next) => {
+    if (lifecycle.draining) {
+      metrics.refusedConnections.inc({ reason: 'draining' });
+      return next(refusal('server is shutting down, retry', 'unavailable'));
+    }
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const authenticated = typeof token === 'string' && token ? auth.authenticate(token) : Promise.resolve(null);
+    authenticated.then(
+      (principal) => {
+        if (typeof token === 'string' && token && !principal) {
+          metrics.refusedConnections.inc({ reason: 'unauthorized' });
+          return next(refusal('invalid token', 'unauthorized'));
+        }
+        const ip = clientIp(socket.handshake, config.TRUST_PROXY);
+        if (!perIp.tryAdd(ip)) {
+          metrics.refusedConnections.inc({ reason: 'per_ip' });
+          return next(refusal('too many connections from this address', 'rate_limited'));
+        }
+        socket.data = { ip, principal, subs: new Set(), transport: socket.conn.transport.name };
+        next();
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'socket authentication failed');
+        next(refusal('temporarily unavailable, retry', 'unavailable'));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    metrics.readersConnected.inc({ transport: socket.data.transport });
+    socket.conn.once('upgrade', (transport: { name: string }) => {
+      metrics.readersConnected.dec({ transport: socket.data.transport });
+      socket.data.transport = transport.name;
+      metrics.readersConnected.inc({ transport: transport.name });
+    });
+    socket.once('disconnect', () => {
+      metrics.readersConnected.dec({ transport: socket.data.transport });
+      perIp.remove(socket.data.ip);
+      socket.data.subs.clear();
+    });
+    handleSubscriptions(socket, deps, feeds);
+  });
+
+  // Heartbeats, reader totals, idle feeds, missed tails and slow readers, once per interval.
+  let publishedCounts = false;
+  const tick = () => {
+    const now = Date.now();
+    const counts: Record<string, number> = {};
+    let rooms = 0;
+    for (const feed of feeds.all()) {
+      const local = io.sockets.adapter.rooms.get(blogRoom(feed.blogId))?.size ?? 0;
+      const editors = io.sockets.adapter.rooms.get(draftRoom(feed.blogId))?.size ?? 0;
+      if (local > 0) {
+        rooms += 1;
+        counts[feed.blogId] = local;
+        feed.lastActive = now;
+        const readers = readerCounts.total(feed.blogId, local, now);
+        io.to(blogRoom(feed.blogId)).emit('heartbeat', { blogId: feed.blogId, seq: feed.head, readers });
+        if (now - feed.lastTailCheck > TAIL_CHECK_MS) void feed.checkTail();
+      } else if (editors === 0 && now - feed.lastActive > FEED_IDLE_MS) {
+        feeds.evict(feed);
+      }
+    }
+    metrics.roomsSubscribed.set(rooms);
+    if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
+    publishedCounts = rooms > 0;
+    for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);
+  };
+  const timer = setInterval(tick, config.HEARTBEAT_MS);
+  timer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(timer);
+        unsubscribeBus();
+        unsubscribeResync();
+        io.emit('reconnect_hint', { reason: 'server shutting down' });
+        io.disconnectSockets(true);
+        // Readers that read get the hint and go; ones that do not read are dropped after a
+        // short grace (a WebSocket close handshake with them would wait 30 s).
+        const engine = io.engine as unknown as { clientsCount: number; clients: Record<string, unknown> };
+        for (let i = 0; i < CLOSE_GRACE_MS / 20 && engine.clientsCount > 0; i++) await delay(20);
+        for (const conn of Object.values(engine.clients)) dropConnection(conn);
+        // Not io.close(): that would also close the shared HTTP server.
+        io.engine.close();
+        feeds.close();
+        metrics.roomsSubscribed.set(0);
+      })();
+      return closing;
+    },
+  };
+}

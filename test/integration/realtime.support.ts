@@ -1,0 +1,78 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { expect } from 'vitest';
+import type {
+  ClientToServerEvents,
+  DraftEvent,
+  Heartbeat,
+  LiveEvent,
+  Post,
+  ServerToClientEvents,
+  SubscribeAck,
+  SubscribeRequest,
+} from '../../src/domain/index.js';
+import type { Api } from '../helpers/api.js';
+import { registerCleanup } from '../helpers/teardown.js';
+
+export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A raw Socket.IO reader that records everything it receives. */
+export interface RawReader {
+  socket: TypedClient;
+  events: LiveEvent[];
+  drafts: DraftEvent[];
+  heartbeats: Heartbeat[];
+  acks: SubscribeAck[];
+  subscribe(req: SubscribeRequest): Promise<SubscribeAck>;
+  /** Seqs seen (ack events then live events), in arrival order. */
+  seqs(): number[];
+}
+
+export function openReader(url: string, opts: Partial<ManagerOptions & SocketOptions> = {}): RawReader {
+  const socket: TypedClient = io(url, { path: '/socket.io', reconnection: false, forceNew: true, ...opts });
+  registerCleanup(() => {
+    socket.disconnect();
+  });
+  const reader: RawReader = {
+    socket,
+    events: [],
+    drafts: [],
+    heartbeats: [],
+    acks: [],
+    subscribe: (req) =>
+      new Promise((resolve, reject) => {
+        socket.timeout(15_000).emit('subscribe', req, (err, ack) => {
+          if (err) return reject(err);
+          reader.acks.push(ack);
+          if (ack.ok && 'events' in ack) reader.events.push(...ack.events);
+          resolve(ack);
+        });
+      }),
+    seqs: () => reader.events.map((e) => e.seq),
+  };
+  socket.on('event', (e) => reader.events.push(e));
+  socket.on('draft', (e) => reader.drafts.push(e));
+  socket.on('heartbeat', (hb) => reader.heartbeats.push(hb));
+  return reader;
+}
+
+export const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+/** Every published post of a blog, in the server's page order, all pages. */
+export async function allPosts(api: Api, blogId: string): Promise<Post[]> {
+  const out: Post[] = [];
+  let before: string | null = null;
+  for (let i = 0; i < 50; i++) {
+    const page = await api.listPosts(blogId, { limit: 100, before });
+    out.push(...page.posts);
+    before = page.nextCursor;
+    if (!before) break;
+  }
+  return out;
+}
+
+/** Compares lists of posts by what a reader sees (id, seq, pinned, blocks), order included. */
+export function expectSamePosts(actual: Post[], expected: Post[]): void {
+  const view = (ps: Post[]) => ps.map((p) => ({ id: p.id, seq: p.seq, pinned: p.pinned, blocks: p.blocks }));
+  expect(view(actual)).toEqual(view(expected));
+}
