@@ -10,6 +10,7 @@ import { authenticate, limitWrites } from './middleware/auth.js';
 import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
 import { MinuteLimit } from './middleware/rate-limit.js';
+import { createPagesApp } from './pages/index.js';
 import { blogRoutes } from './routes/blogs.js';
 import { docsRoutes } from './routes/docs.js';
 import { feedRoutes } from './routes/feed.js';
@@ -52,11 +53,15 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
     '/api/*',
     bodyLimit({
       maxSize: config.MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(
+      onError: (c) => {
+        // The rest of the body is never read and the server drops the connection after a
+        // short drain: say so, or a keep-alive client reuses the socket and its next request fails.
+        c.header('Connection', 'close');
+        return errorResponse(
           c as Parameters<typeof errorResponse>[0],
           new DomainError('payload_too_large', `the body exceeds ${config.MAX_BODY_BYTES} bytes`),
-        ),
+        );
+      },
     }),
   );
   const authFailures = new MinuteLimit('http_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
@@ -74,6 +79,8 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   api.route('/', postRoutes(deps));
   api.route('/', feedRoutes(deps));
   app.route('/api/v1', api);
+  // Pages, feeds, oEmbed, widget and editor assets (outside /api).
+  app.route('/', createPagesApp(deps));
 
   app.notFound(onNotFound);
   app.onError(onHttpError(log));

@@ -1,0 +1,212 @@
+import type { Block, BlockInput, Post } from '../../src/domain/index.js';
+import type { EditorApi } from './api.js';
+import { flash, h } from './dom.js';
+import { richText } from './rich-text.js';
+
+interface BlockField {
+  el: HTMLElement;
+  read(): BlockInput;
+  destroy(): void;
+}
+
+const input = (name: string, label: string, value = '', type = 'text') =>
+  h('label', {}, label, h('input', { name, type, value, 'data-field': name }));
+
+function field(root: HTMLElement, name: string): string {
+  return (root.querySelector(`[data-field="${name}"]`) as HTMLInputElement | HTMLTextAreaElement).value.trim();
+}
+
+function optional<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== '')) as T;
+}
+
+function textField(initial?: Extract<Block, { type: 'text' }>): BlockField {
+  const { el, editor } = richText({ label: 'Text', ...(initial ? { content: initial.html } : {}) });
+  return { el, read: () => ({ type: 'text', html: editor.getHTML() }), destroy: () => editor.destroy() };
+}
+
+function quoteField(initial?: Extract<Block, { type: 'quote' }>): BlockField {
+  const el = h(
+    'div',
+    { class: 'fields' },
+    h('label', {}, 'Quote', h('textarea', { 'data-field': 'text', rows: 3 }, initial?.text ?? '')),
+    input('attribution', 'Attribution', initial?.attribution ?? ''),
+  );
+  return {
+    el,
+    read: () => optional({ type: 'quote' as const, text: field(el, 'text'), attribution: field(el, 'attribution') }),
+    destroy: () => {},
+  };
+}
+
+function imageField(initial?: Extract<Block, { type: 'image' }>): BlockField {
+  const el = h(
+    'div',
+    { class: 'fields' },
+    input('url', 'Image URL (https)', initial?.url ?? '', 'url'),
+    input('alt', 'Alt text', initial?.alt ?? ''),
+    input('caption', 'Caption', initial?.caption ?? ''),
+    input('credit', 'Credit', initial?.credit ?? ''),
+  );
+  return {
+    el,
+    read: () =>
+      optional({
+        type: 'image' as const,
+        url: field(el, 'url'),
+        alt: field(el, 'alt'),
+        caption: field(el, 'caption'),
+        credit: field(el, 'credit'),
+      }),
+    destroy: () => {},
+  };
+}
+
+function embedField(initial?: Extract<Block, { type: 'embed' }>): BlockField {
+  const el = h(
+    'div',
+    { class: 'fields' },
+    input('url', 'URL (X/Twitter, YouTube, Facebook, Instagram or any link)', initial?.url ?? '', 'url'),
+    input('title', 'Title (optional)', initial?.title ?? ''),
+    input('text', 'Text (optional)', initial?.text ?? ''),
+  );
+  return {
+    el,
+    read: () =>
+      optional({ type: 'embed' as const, url: field(el, 'url'), title: field(el, 'title'), text: field(el, 'text') }),
+    destroy: () => {},
+  };
+}
+
+function makeField(type: Block['type'], initial?: Block): BlockField {
+  switch (type) {
+    case 'text':
+      return textField(initial?.type === 'text' ? initial : undefined);
+    case 'quote':
+      return quoteField(initial?.type === 'quote' ? initial : undefined);
+    case 'image':
+      return imageField(initial?.type === 'image' ? initial : undefined);
+    case 'embed':
+      return embedField(initial?.type === 'embed' ? initial : undefined);
+  }
+}
+
+/**
+ * The post composer: a list of blocks of any type, saved as a draft or published.
+ * `edit(post)` loads an existing post; saving then patches it.
+ */
+export function postComposer(blogId: string, api: EditorApi) {
+  let editing: Post | null = null;
+  let fields: { type: Block['type']; f: BlockField; box: HTMLElement }[] = [];
+  const blocksEl = h('div', { class: 'blocks' });
+  const pinned = h('input', { type: 'checkbox', name: 'pinned' });
+  const keyEvent = h('input', { type: 'checkbox', name: 'keyEvent' });
+  const message = h('p', { class: 'flash', role: 'status' });
+  const title = h('h2', {}, 'New post');
+  const cancel = h('button', { type: 'button', hidden: true, onclick: () => reset() }, 'Cancel edit');
+
+  function addBlock(type: Block['type'], initial?: Block): void {
+    const f = makeField(type, initial);
+    const box = h('div', { class: `block block-${type}`, 'data-block-type': type });
+    const entry = { type, f, box };
+    box.append(
+      h(
+        'div',
+        { class: 'block-head' },
+        h('strong', {}, type),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: () => {
+              f.destroy();
+              box.remove();
+              fields = fields.filter((x) => x !== entry);
+            },
+          },
+          'remove',
+        ),
+      ),
+      f.el,
+    );
+    fields.push(entry);
+    blocksEl.append(box);
+  }
+
+  function reset(): void {
+    for (const x of fields) x.f.destroy();
+    fields = [];
+    blocksEl.replaceChildren();
+    editing = null;
+    pinned.checked = false;
+    keyEvent.checked = false;
+    title.textContent = 'New post';
+    cancel.hidden = true;
+    addBlock('text');
+  }
+
+  async function save(status: 'draft' | 'published'): Promise<void> {
+    const blocks = fields.map((x) => x.f.read());
+    if (!blocks.length) return flash(message, 'Add at least one block.', 'error');
+    try {
+      const body = { blocks, status, pinned: pinned.checked, keyEvent: keyEvent.checked };
+      if (editing) await api.patchPost(blogId, editing.id, body);
+      else await api.createPost(blogId, body);
+      flash(message, status === 'published' ? 'Published.' : 'Draft saved.');
+      reset();
+    } catch (err) {
+      flash(message, (err as Error).message, 'error');
+    }
+  }
+
+  const el = h(
+    'section',
+    { class: 'panel composer', 'aria-labelledby': 'composer-h' },
+    title,
+    blocksEl,
+    h(
+      'div',
+      { class: 'row' },
+      'Add: ',
+      ...(['text', 'quote', 'image', 'embed'] as const).map((t) =>
+        h('button', { type: 'button', class: 'secondary', onclick: () => addBlock(t) }, t),
+      ),
+    ),
+    h('div', { class: 'row' }, h('label', {}, pinned, ' Pinned'), h('label', {}, keyEvent, ' Key event')),
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'button',
+        { type: 'button', class: 'primary', 'data-action': 'publish', onclick: () => void save('published') },
+        'Publish',
+      ),
+      h('button', { type: 'button', 'data-action': 'draft', onclick: () => void save('draft') }, 'Save draft'),
+      cancel,
+    ),
+    message,
+  );
+  title.id = 'composer-h';
+  reset();
+
+  return {
+    el,
+    edit(post: Post): void {
+      reset();
+      for (const x of fields) x.f.destroy();
+      fields = [];
+      blocksEl.replaceChildren();
+      for (const b of post.blocks) addBlock(b.type, b);
+      editing = post;
+      pinned.checked = post.pinned;
+      keyEvent.checked = post.keyEvent;
+      title.textContent = 'Edit post';
+      cancel.hidden = false;
+      el.scrollIntoView({ behavior: 'smooth' });
+    },
+    destroy(): void {
+      for (const x of fields) x.f.destroy();
+    },
+  };
+}

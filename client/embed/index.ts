@@ -1,0 +1,46 @@
+import { createReaderClient } from '../reader/index.js';
+import { LiveblogWidget } from './widget.js';
+
+/**
+ * The embed script: `<div data-liveblog="SLUG"></div><script async src="ORIGIN/embed.js">`.
+ * It learns the server's origin from its own URL, then turns every [data-liveblog] element
+ * (now and later) into a live widget in an open shadow root.
+ */
+const script = document.currentScript as HTMLScriptElement | null;
+
+function serverOrigin(): string {
+  // currentScript is set while an async classic script runs; the fallback covers odd loaders.
+  const src = script?.src || document.querySelector<HTMLScriptElement>('script[src*="/embed.js"]')?.src;
+  return src ? new URL(src, location.href).origin : location.origin;
+}
+
+const origin = serverOrigin();
+const mounted = new WeakMap<Element, LiveblogWidget>();
+
+function mount(el: HTMLElement): void {
+  const blog = el.dataset.liveblog?.trim();
+  if (!blog || mounted.has(el)) return;
+  const reader = createReaderClient({ baseUrl: origin, blog });
+  mounted.set(el, new LiveblogWidget(el, reader));
+}
+
+function scan(root: ParentNode): void {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-liveblog]')) mount(el);
+}
+
+function start(): void {
+  scan(document);
+  // Partner pages that render the placeholder late (client-side apps) still get a widget.
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (!(n instanceof HTMLElement)) continue;
+        if (n.matches('[data-liveblog]')) mount(n);
+        scan(n);
+      }
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();
