@@ -2,10 +2,9 @@
  * Bundles the browser code in client/ with esbuild into public/assets/, which the server
  * serves. Each entry is optional so the server starts even before a bundle exists.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');

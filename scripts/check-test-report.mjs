@@ -17,7 +17,8 @@ console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (skipped > 0) {
   for (const r of report.testResults ?? []) {
     for (const a of r.assertionResults ?? []) {
-      if (a.status === 'pending' || a.status === 'skipped' || a.status === 'todo') console.error(`skipped: ${r.name} > ${a.fullName}`);
+      if (a.status === 'pending' || a.status === 'skipped' || a.status === 'todo')
+        console.error(`skipped: ${r.name} > ${a.fullName}`);
     }
   }
   console.error('skipped tests are not allowed in CI (a missing Redis or PostgreSQL must fail, not skip)');
