@@ -1,0 +1,81 @@
+import { markerFor } from '../generators/protocol.js';
+import { BENCH_ADMIN_TOKEN } from './servers.js';
+import { wallMs } from './stats.js';
+
+/** The few calls the bench makes to our server, with the admin token. */
+const auth = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${new URL(url).pathname} → ${res.status} ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export async function createBlog(base: string, title: string): Promise<string> {
+  const blog = await call<{ id: string }>('POST', `${base}/api/v1/blogs`, { title });
+  return blog.id;
+}
+
+export interface PublishedPost {
+  id: string;
+  seq: number;
+  [k: string]: unknown;
+}
+
+/** Publishes one post whose text carries its send time; `sentAt` is taken just before the write. */
+export async function publishMarked(base: string, blogId: string, extraText = ''): Promise<PublishedPost> {
+  const sentAt = wallMs();
+  return call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
+    blocks: [{ type: 'text', html: `${markerFor(sentAt)} ${extraText}`.trim() }],
+  });
+}
+
+export async function publishRich(base: string, blogId: string, i: number): Promise<PublishedPost> {
+  return call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
+    blocks: [
+      {
+        type: 'text',
+        html: `Update ${i}: <b>officials</b> confirmed the road is closed between the bridge and the station; crews expect to reopen it by the evening. <a href="https://example.com/${i}">Details</a>.`,
+      },
+      {
+        type: 'quote',
+        text: 'We are doing everything we can to restore service quickly.',
+        attribution: 'A spokesperson',
+      },
+    ],
+  });
+}
+
+/** Sums a Prometheus counter or gauge over its label sets (0 when absent). */
+export function promSum(text: string, name: string): number | null {
+  let found = false;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue;
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(v)) {
+      sum += v;
+      found = true;
+    }
+  }
+  return found ? sum : null;
+}
+
+/** Per-label values of a Prometheus counter, keyed by the label set text. */
+export function promByLabel(text: string, name: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const labels = line.slice(name.length + 1, line.indexOf('}'));
+    out[labels] = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return out;
+}
+
+export async function metricsText(base: string): Promise<string> {
+  const res = await fetch(`${base}/metrics`);
+  return res.ok ? res.text() : '';
+}

@@ -1,0 +1,40 @@
+/**
+ * Workload sizes. smoke: seconds, a harness check for CI. small: a quick look on a laptop.
+ * full: the figures the issue asks for. Every count and duration here bounds a loop.
+ */
+export type SizeName = 'smoke' | 'small' | 'full';
+
+export interface Sizes {
+  fanout: { readers: number[]; posts: number; postsPerSec: number };
+  storm: { readers: number; missed: number; timeoutMs: number };
+  collab: { editors: number; updatesPerSec: number; durationMs: number };
+  reads: { concurrency: number; durationMs: number; seedPosts: number };
+  scaleout: { readers: number; posts: number; postsPerSec: number };
+}
+
+export const SIZES: Record<SizeName, Sizes> = {
+  smoke: {
+    fanout: { readers: [50], posts: 20, postsPerSec: 20 },
+    storm: { readers: 50, missed: 100, timeoutMs: 20_000 },
+    collab: { editors: 2, updatesPerSec: 5, durationMs: 2_000 },
+    reads: { concurrency: 8, durationMs: 1_500, seedPosts: 20 },
+    scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
+  },
+  small: {
+    fanout: { readers: [1_000], posts: 40, postsPerSec: 10 },
+    storm: { readers: 1_000, missed: 100, timeoutMs: 60_000 },
+    collab: { editors: 5, updatesPerSec: 10, durationMs: 8_000 },
+    reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
+    scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
+  },
+  full: {
+    fanout: { readers: [1_000, 5_000, 10_000], posts: 40, postsPerSec: 5 },
+    storm: { readers: 5_000, missed: 100, timeoutMs: 120_000 },
+    collab: { editors: 10, updatesPerSec: 10, durationMs: 15_000 },
+    reads: { concurrency: 32, durationMs: 8_000, seedPosts: 30 },
+    scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
+  },
+};
+
+/** One generator process per this many readers (at most 2: the machine has 2 cores). */
+export const generatorsFor = (readers: number): number => (readers > 2_000 ? 2 : 1);

@@ -1,0 +1,128 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { EditorsReport } from '../generators/editors.js';
+import { createBlog } from '../lib/ours-api.js';
+import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
+import { progress, setStep } from '../lib/progress.js';
+import { attempt, emptyResult, row, type WorkloadResult } from '../lib/results.js';
+import { BENCH_ADMIN_TOKEN, ROOT, type ServerProc, startOurs, startPeer } from '../lib/servers.js';
+import type { Sizes } from '../lib/sizes.js';
+import { type LatencySummary, summarize } from '../lib/stats.js';
+
+/**
+ * Co-editing: E editors typing into the summary at R keystrokes per second each, through
+ * ours (stock y-websocket providers, disableBc) and through @hocuspocus/server 3 with its own
+ * provider. Editor-to-editor latency, server CPU and RSS while typing.
+ */
+interface CollabFigures {
+  latency: LatencySummary;
+  sent: number;
+  expected: number;
+  received: number;
+  syncMs: number;
+  generatorCpuPct: number;
+  server: WindowUsage & { rssBeforeMb: number };
+}
+
+function runEditors(server: ServerProc, job: Record<string, unknown>, budgetMs: number): Promise<CollabFigures> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(ROOT, 'bench/generators/editors.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_EDITORS_JOB: JSON.stringify(job) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const rssBeforeMb = rssMb(server.pid);
+    const window = new ProcWindow(server.pid);
+    let settled = false;
+    const done = (err: Error | null, fig?: CollabFigures) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (err) reject(err);
+      else resolve(fig!);
+    };
+    const timer = setTimeout(() => done(new Error(`editors did not finish within ${budgetMs} ms`)), budgetMs);
+    child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
+      if (m.phase === 'typing') {
+        progress('editors typing');
+        window.start();
+      }
+      if (m.error) done(new Error(m.error));
+      if (m.report) {
+        const usage = window.stop();
+        const r = m.report;
+        done(null, {
+          latency: summarize(r.latencies),
+          sent: r.sent,
+          expected: r.expected,
+          received: r.received,
+          syncMs: r.syncMs,
+          generatorCpuPct: r.generatorCpuPct,
+          server: { ...usage, rssBeforeMb },
+        });
+      }
+    });
+    child.once('exit', (code) => done(new Error(`editor generator exited (${code}) without a report`)));
+  });
+}
+
+export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> {
+  const result = emptyResult('collab', '@hocuspocus/server 3 (in memory, no extensions) with @hocuspocus/provider');
+  const budget = size.durationMs + 60_000;
+  const common = { editors: size.editors, updatesPerSec: size.updatesPerSec, durationMs: size.durationMs };
+
+  setStep(`collab ${size.editors} editors × ${size.updatesPerSec}/s, ours`);
+  const ours = await attempt(result, 'ours', async () => {
+    const server = await startOurs();
+    try {
+      const blogId = await createBlog(server.url, 'Co-editing bench');
+      const wsUrl = `${server.url.replace('http', 'ws')}/collab`;
+      return await runEditors(
+        server,
+        { ...common, kind: 'ours', wsUrl, docName: blogId, token: BENCH_ADMIN_TOKEN },
+        budget,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+  setStep(`collab ${size.editors} editors × ${size.updatesPerSec}/s, hocuspocus`);
+  const peer = await attempt(result, 'peer', async () => {
+    const server = await startPeer('hocuspocus');
+    try {
+      return await runEditors(
+        server,
+        { ...common, kind: 'hocuspocus', wsUrl: server.url.replace('http', 'ws'), docName: 'bench-doc' },
+        budget,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  const w = `collab ${size.editors}×${size.updatesPerSec}/s`;
+  const pct = (f: CollabFigures | null) => (f ? Math.round((f.received / Math.max(1, f.expected)) * 1000) / 10 : null);
+  result.rows.push(
+    row(w, 'editor→editor p50', 'ms', ours?.latency.p50, peer?.latency.p50),
+    row(w, 'editor→editor p99', 'ms', ours?.latency.p99, peer?.latency.p99),
+    row(w, 'editor→editor max', 'ms', ours?.latency.max, peer?.latency.max),
+    row(w, 'delivered', '%', pct(ours), pct(peer), 'higher'),
+    row(w, 'server CPU', '% core', ours?.server.cpuPct, peer?.server.cpuPct),
+    row(w, 'server RSS peak', 'MB', ours?.server.rssPeakMb, peer?.server.rssPeakMb),
+  );
+  result.charts.push({
+    title: `Co-editing, ${size.editors} editors × ${size.updatesPerSec} updates/s: editor-to-editor latency`,
+    oursLabel: 'ours (y-websocket)',
+    peerLabel: 'Hocuspocus 3',
+    ours: ours?.latency ?? null,
+    peer: peer?.latency ?? null,
+  });
+  result.details = { ...common, ours, peer };
+  result.limits.push(
+    'Ours persists each batch of updates before relaying it (durable); the Hocuspocus peer keeps the doc in memory only, so the ratio prices durability as well as the protocol.',
+    'All editors share one generator process and one clock; the server also renders the summary for readers (debounced) while editors type.',
+  );
+  return result;
+}
