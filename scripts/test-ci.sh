@@ -10,4 +10,6 @@ npm run build:client
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json || status=$?
 node scripts/check-test-report.mjs test-artifacts/vitest.json || status=1
+# The benchmark harness at its smallest size, so it keeps working (figures are not judged here).
+npm run bench -- --size=smoke --only=fanout,reads || status=1
 exit $status
