@@ -11,6 +11,7 @@ import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
 import { MinuteLimit } from './middleware/rate-limit.js';
 import { createPagesApp } from './pages/index.js';
+import { ReadCache } from './read-cache.js';
 import { blogRoutes } from './routes/blogs.js';
 import { docsRoutes } from './routes/docs.js';
 import { feedRoutes } from './routes/feed.js';
@@ -76,8 +77,9 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   api.route('/', userRoutes(deps));
   api.route('/', blogRoutes(deps));
   api.route('/', memberRoutes(deps));
-  api.route('/', postRoutes(deps));
-  api.route('/', feedRoutes(deps));
+  const readCache = new ReadCache();
+  api.route('/', postRoutes(deps, readCache));
+  api.route('/', feedRoutes(deps, readCache));
   app.route('/api/v1', api);
   // Pages, feeds, oEmbed, widget and editor assets (outside /api).
   app.route('/', createPagesApp(deps));

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { QueryInt } from '../../domain/index.js';
 import { loadBlog } from '../access.js';
 import type { HttpEnv } from '../context.js';
+import type { ReadCache } from '../read-cache.js';
 import { readQuery } from '../validate.js';
 
 export const ChangesQuery = z
@@ -16,7 +17,7 @@ export const HistoryQuery = z
   .strict();
 
 /** Catch-up for readers that poll or reconnect, and the rendered summary. */
-export function feedRoutes(deps: Deps): Hono<HttpEnv> {
+export function feedRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   app.get('/blogs/:blogId/changes', async (c) => {
@@ -31,7 +32,8 @@ export function feedRoutes(deps: Deps): Hono<HttpEnv> {
 
   app.get('/blogs/:blogId/summary', async (c) => {
     const blog = await loadBlog(deps, c);
-    return c.json(await deps.store.getSummary(blog.id));
+    const summary = await readCache.getOrRender(`summary|${blog.id}`, blog.seq, () => deps.store.getSummary(blog.id));
+    return c.body(summary.body, 200, { 'Content-Type': 'application/json', ETag: summary.etag });
   });
 
   app.get('/blogs/:blogId/summary/history', async (c) => {

@@ -19,6 +19,7 @@ import { authorizeAll, loadBlog, roleOn } from '../access.js';
 import type { HttpEnv } from '../context.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { publishDraft, publishLive } from '../publish.js';
+import type { ReadCache } from '../read-cache.js';
 import { readJson, readParam, readQuery } from '../validate.js';
 
 export const PostListQuery = z
@@ -60,15 +61,23 @@ function patchActions(p: Principal, current: Post, patch: PostPatchInput): Actio
   return actions;
 }
 
-export function postRoutes(deps: Deps): Hono<HttpEnv> {
+export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const { store } = deps;
 
   app.get('/blogs/:blogId/posts', async (c) => {
     const blog = await loadBlog(deps, c);
     const q = readQuery(c, PostListQuery);
-    if (q.status === 'draft') await authorizeAll(deps, c.get('principal'), blog.id, ['drafts.read']);
-    return c.json(await store.listPosts(blog.id, { limit: q.limit, before: q.before, status: q.status }));
+    if (q.status === 'draft') {
+      await authorizeAll(deps, c.get('principal'), blog.id, ['drafts.read']);
+      return c.json(await store.listPosts(blog.id, { limit: q.limit, before: q.before, status: 'draft' }));
+    }
+    // Published pages change only with the blog's seq: cache the rendered body under it.
+    const key = `posts|${blog.id}|${q.limit}|${q.before ?? ''}`;
+    const page = await readCache.getOrRender(key, blog.seq, () =>
+      store.listPosts(blog.id, { limit: q.limit, before: q.before, status: 'published' }),
+    );
+    return c.body(page.body, 200, { 'Content-Type': 'application/json', ETag: page.etag });
   });
 
   app.post('/blogs/:blogId/posts', async (c) => {

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+
+export interface CachedBody {
+  body: string;
+  etag: string;
+}
+
+/** A strong ETag from the body, hashed synchronously (webcrypto's async digest costs a thread-pool hop per request). */
+export function etagOf(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+/** True when the request's If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET). */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === bare;
+  });
+}
+
+/**
+ * Rendered public reads keyed by what they depend on: a blog's `seq` moves with every change a
+ * reader can see, so a body cached under (route, blog, seq) is exact, on one node or many, and
+ * a burst of late readers costs one store query and one serialisation per change.
+ * Bounded by total bytes; the oldest entries go first.
+ */
+export class ReadCache {
+  private readonly entries = new Map<string, CachedBody & { version: number }>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+
+  async getOrRender(key: string, version: number, render: () => Promise<unknown>): Promise<CachedBody> {
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version) {
+      // Refresh its place in the eviction order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const body = JSON.stringify(await render());
+    const entry = { body, etag: etagOf(body), version };
+    const previous = this.entries.get(key);
+    // A slower render for an older version must not replace a newer one.
+    if (previous && previous.version > version) return entry;
+    if (previous) this.remove(key, previous.body.length);
+    this.entries.set(key, entry);
+    this.bytes += body.length;
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.remove(k, e.body.length);
+    }
+    return entry;
+  }
+
+  private remove(key: string, size: number): void {
+    this.entries.delete(key);
+    this.bytes -= size;
+  }
+}
