@@ -88,7 +88,7 @@ export class BlogFeed {
    * store (`older`, may be empty). Null when `older` and the ring do not join up (the ring
    * moved on meanwhile): the caller reads again.
    */
-  catchUp(since: number | undefined, older: LiveEvent[]): CatchUp | null {
+  catchUp(since: number | undefined, older: readonly LiveEvent[]): CatchUp | null {
     const head = this.head;
     if (since === undefined) return { kind: 'events', seq: head, events: [] };
     if (since > head || since < head - this.deps.config.REPLAY_WINDOW) return { kind: 'reset', seq: head };

@@ -9,12 +9,17 @@ const MAX_PAGES = 20;
  * The feeds of the blogs active on this node. Loads a feed once however many readers ask
  * for it at the same time, routes bus events to it, and forgets feeds nobody reads.
  */
+/** How many catch-up ranges stay shared; each is at most REPLAY_WINDOW events. */
+const RECENT_RANGES = 8;
+
 export class FeedRegistry {
   private readonly byId = new Map<string, BlogFeed>();
   /** In-flight loads, keyed by what the reader asked for (id or slug). */
   private readonly loading = new Map<string, Promise<BlogFeed | null>>();
   /** Events that arrived while their blog's feed was loading, replayed into it afterwards. */
   private readonly earlyEvents = new Map<string, LiveEvent[]>();
+  /** Catch-up ranges read from the store (in flight or done), shared by readers asking for the same. */
+  private readonly olderReads = new Map<string, Promise<readonly LiveEvent[]>>();
 
   constructor(
     private readonly deps: Deps,
@@ -120,14 +125,38 @@ export class FeedRegistry {
     }
   }
 
-  /** Reads the events (since, upTo] from the store, for a reader older than the ring. */
-  async readOlder(feed: BlogFeed, since: number, upTo: number): Promise<LiveEvent[]> {
+  /**
+   * Reads the events (since, upTo] from the store, for a reader older than the ring. Committed
+   * events never change, so a range read once serves every reader who asks for it next (a
+   * reconnect storm mostly asks for the same few ranges): in flight or done, it is shared.
+   * The result is read-only.
+   */
+  readOlder(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
+    const key = `${feed.blogId}|${since}|${upTo}`;
+    let read = this.olderReads.get(key);
+    if (read) {
+      // Most recently used last: the oldest range is evicted first.
+      this.olderReads.delete(key);
+    } else {
+      read = this.readOlderFromStore(feed.blogId, since, upTo);
+      // A failed read is not kept: the next reader tries again.
+      read.catch(() => this.olderReads.delete(key));
+    }
+    this.olderReads.set(key, read);
+    if (this.olderReads.size > RECENT_RANGES) {
+      const oldest = this.olderReads.keys().next().value;
+      if (oldest !== undefined) this.olderReads.delete(oldest);
+    }
+    return read;
+  }
+
+  private async readOlderFromStore(blogId: string, since: number, upTo: number): Promise<LiveEvent[]> {
     const { store, config, metrics } = this.deps;
     const out: LiveEvent[] = [];
     let from = since;
     for (let page = 0; page < MAX_PAGES && from < upTo; page++) {
       metrics.sequencerStoreReads.inc({ why: 'catchup' });
-      const changes = await store.listChanges(feed.blogId, from, {
+      const changes = await store.listChanges(blogId, from, {
         limit: Math.min(STORE_PAGE, upTo - from),
         replayWindow: config.REPLAY_WINDOW,
       });

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
@@ -27,9 +28,9 @@ const CLOSE_GRACE_MS = 500;
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-function refusal(message: string, code: string): Error {
+function refusal(message: string, code: string, extra: Record<string, unknown> = {}): Error {
   const err = new Error(message) as Error & { data?: unknown };
-  err.data = { code };
+  err.data = { code, ...extra };
   return err;
 }
 
@@ -98,30 +99,58 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     for (const feed of feeds.all()) void feed.checkTail();
   });
 
-  // Connection admission: draining, optional token, connections per IP (counted last so a
-  // refused handshake never holds a slot).
+  // Connection admission: draining, connection attempts per IP and minute, optional token
+  // (failures per IP limited too), open connections per IP (counted last so a refused
+  // handshake never holds a slot).
   const perIp = new ConnectionsPerIp(config.MAX_CONNECTIONS_PER_IP);
+  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
+  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
+  /** Consumes one point; the seconds to wait when the limit is reached, else null. */
+  const overLimit = (limiter: RateLimiterMemory, ip: string) =>
+    limiter.consume(ip).then(
+      () => null,
+      (res: unknown) => (res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 1),
+    );
+  const rateLimited = (limit: string, retryAfterSeconds: number) => {
+    metrics.rateLimited.inc({ limit });
+    metrics.refusedConnections.inc({ reason: 'rate_limited' });
+    return refusal(`too many attempts from this address, retry in ${retryAfterSeconds} s`, 'rate_limited', {
+      retryAfterSeconds,
+    });
+  };
+  const admit = async (socket: ReaderSocket): Promise<Error | null> => {
+    const ip = clientIp(socket.handshake, config.TRUST_PROXY);
+    const wait = await overLimit(connectLimiter, ip);
+    if (wait !== null) return rateLimited('socket_connect', wait);
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const principal = typeof token === 'string' && token ? await auth.authenticate(token) : null;
+    if (typeof token === 'string' && token && !principal) {
+      const blocked = await overLimit(authFailLimiter, ip);
+      if (blocked !== null) return rateLimited('socket_auth_failures', blocked);
+      metrics.refusedConnections.inc({ reason: 'unauthorized' });
+      return refusal('invalid token', 'unauthorized');
+    }
+    if (!perIp.tryAdd(ip)) {
+      metrics.refusedConnections.inc({ reason: 'per_ip' });
+      return refusal('too many connections from this address', 'rate_limited');
+    }
+    // The slot belongs to the underlying connection: a client that goes away while we are
+    // still admitting it never becomes a socket (no 'disconnect'), and must not keep it.
+    if (socket.conn.readyState !== 'open') {
+      perIp.remove(ip);
+      return refusal('connection closed during the handshake', 'unavailable');
+    }
+    socket.conn.once('close', () => perIp.remove(ip));
+    socket.data = { ip, principal, subs: new Set(), transport: socket.conn.transport.name };
+    return null;
+  };
   io.use((socket, next) => {
     if (lifecycle.draining) {
       metrics.refusedConnections.inc({ reason: 'draining' });
       return next(refusal('server is shutting down, retry', 'unavailable'));
     }
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const authenticated = typeof token === 'string' && token ? auth.authenticate(token) : Promise.resolve(null);
-    authenticated.then(
-      (principal) => {
-        if (typeof token === 'string' && token && !principal) {
-          metrics.refusedConnections.inc({ reason: 'unauthorized' });
-          return next(refusal('invalid token', 'unauthorized'));
-        }
-        const ip = clientIp(socket.handshake, config.TRUST_PROXY);
-        if (!perIp.tryAdd(ip)) {
-          metrics.refusedConnections.inc({ reason: 'per_ip' });
-          return next(refusal('too many connections from this address', 'rate_limited'));
-        }
-        socket.data = { ip, principal, subs: new Set(), transport: socket.conn.transport.name };
-        next();
-      },
+    admit(socket).then(
+      (refused) => (refused ? next(refused) : next()),
       (err: unknown) => {
         log.warn({ err }, 'socket authentication failed');
         next(refusal('temporarily unavailable, retry', 'unavailable'));
@@ -138,7 +167,6 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     });
     socket.once('disconnect', () => {
       metrics.readersConnected.dec({ transport: socket.data.transport });
-      perIp.remove(socket.data.ip);
       socket.data.subs.clear();
     });
     handleSubscriptions(socket, deps, feeds);

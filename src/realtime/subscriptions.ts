@@ -56,7 +56,7 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
     let catchUp: CatchUp | null = null;
     let outcome: 'memory' | 'store' = 'memory';
     for (let attempt = 0; attempt < CATCHUP_ATTEMPTS && !catchUp; attempt++) {
-      let older: LiveEvent[] = [];
+      let older: readonly LiveEvent[] = [];
       if (sinceSeq !== undefined && !feed.servesFromMemory(sinceSeq)) {
         outcome = 'store';
         older = await feeds.readOlder(feed, sinceSeq, feed.ringStart - 1);
