@@ -67,25 +67,32 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     shutdown: () => {
       stopping ??= (async () => {
         deps.lifecycle.draining = true;
-        const startedAt = Date.now();
-        const deadline = setTimeout(() => {
-          log.warn('shutdown bound reached; closing remaining connections');
-          server.closeAllConnections();
-        }, config.SHUTDOWN_TIMEOUT_MS);
-        deadline.unref();
-        // /ready already answers 503; keep serving briefly so a load balancer can take us out.
-        await delay(Math.min(config.SHUTDOWN_DELAY_MS, config.SHUTDOWN_TIMEOUT_MS / 2));
-        log.info({ waitedMs: Date.now() - startedAt }, 'closing listener');
-        // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await collab.close();
-        await hub.close();
-        await closed;
-        clearTimeout(deadline);
-        await bus.close();
-        await store.close();
-        log.info('stopped');
+        // The drain waits on unref'd timers: once the last socket is gone nothing else would
+        // keep the process alive, and it would exit (code 0) before the bus and store close.
+        const hold = setInterval(() => {}, 60_000);
+        try {
+          const startedAt = Date.now();
+          const deadline = setTimeout(() => {
+            log.warn('shutdown bound reached; closing remaining connections');
+            server.closeAllConnections();
+          }, config.SHUTDOWN_TIMEOUT_MS);
+          deadline.unref();
+          // /ready already answers 503; keep serving briefly so a load balancer can take us out.
+          await delay(Math.min(config.SHUTDOWN_DELAY_MS, config.SHUTDOWN_TIMEOUT_MS / 2));
+          log.info({ waitedMs: Date.now() - startedAt }, 'closing listener');
+          // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          await collab.close();
+          await hub.close();
+          await closed;
+          clearTimeout(deadline);
+          await bus.close();
+          await store.close();
+          log.info('stopped');
+        } finally {
+          clearInterval(hold);
+        }
       })();
       return stopping;
     },

@@ -26,21 +26,28 @@ async function main(): Promise<void> {
       `  Editor: ${config.publicUrl}/editor   API docs: ${config.publicUrl}/docs\n\n`,
   );
 
+  // pino writes asynchronously: flush before exiting or the last lines ("stopped") are lost.
+  const exit = (code: number) => {
+    setTimeout(() => process.exit(code), 500).unref();
+    log.flush(() => process.exit(code));
+  };
+
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) {
       log.warn({ sig }, 'second signal: exiting now');
-      process.exit(1);
+      exit(1);
+      return;
     }
     log.info({ sig }, 'draining');
     // Whatever happens during the drain, the process ends within the configured bound.
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2000).unref();
     app.shutdown().then(
-      () => process.exit(0),
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
