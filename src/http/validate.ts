@@ -21,9 +21,48 @@ export async function readJson<S extends z.ZodType>(c: HttpContext, schema: S): 
   } catch {
     throw new DomainError('bad_request', 'the request body is not valid JSON');
   }
+  const bad = findMalformedText(value);
+  if (bad) {
+    const path = bad.join('.') || '(body)';
+    throw new DomainError('validation_failed', `${path}: text must be well-formed Unicode without NUL characters`, [
+      { path, message: 'lone surrogate or NUL character' },
+    ]);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
+}
+
+// A lone UTF-16 surrogate (valid in a JSON escape, not in Unicode text) or NUL (which
+// PostgreSQL text columns refuse): either would be stored mangled or fail deep in the store.
+const MALFORMED_TEXT = /\p{Cs}|\u0000/u;
+
+/** No legitimate body nests deeper than this; deeper ones are refused before any walk. */
+const MAX_DEPTH = 64;
+
+/**
+ * The path of the first string (key or value) holding malformed text, or null. Iterative
+ * with a depth bound: a hostile body of ten thousand nested arrays must not overflow the stack.
+ */
+function findMalformedText(root: unknown): (string | number)[] | null {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (MALFORMED_TEXT.test(value)) return path;
+    } else if (value && typeof value === 'object') {
+      if (path.length >= MAX_DEPTH)
+        throw new DomainError('validation_failed', `the request body nests deeper than ${MAX_DEPTH} levels`);
+      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+      // Pushed in reverse so the first offending field (in document order) is found first.
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i]!;
+        if (typeof k === 'string' && MALFORMED_TEXT.test(k)) return [...path, k];
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
+  return null;
 }
 
 /** Validates the query string (first value of each key). Field paths are prefixed with `query`. */
