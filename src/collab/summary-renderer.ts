@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import type { Bullet } from '../domain/index.js';
+import { escapeHtml } from '../domain/sanitize.js';
 
 /**
  * Turns the collaborative `summary` fragment (TipTap StarterKit shape:
@@ -88,15 +89,6 @@ export function safeHref(link: unknown): string | null {
   } catch {
     return null;
   }
-}
-
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** Bullet lists compare equal when every html and text matches, in order. */
