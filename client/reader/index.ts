@@ -158,6 +158,9 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   function connect(): void {
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(opts.baseUrl, {
       path: '/socket.io',
+      // socket.io's default (20 s) leaves a reader that lost its server mid-handshake silent
+      // for that long; a live page would rather try again sooner.
+      timeout: 5000,
       ...(opts.token ? { auth: { token: opts.token } } : {}),
       ...opts.io,
     });

@@ -4,7 +4,7 @@
  */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<NonNullable<T>> {
   const { timeoutMs = 10_000, intervalMs = 10, what = 'condition' } = opts;
   const deadline = Date.now() + timeoutMs;
@@ -18,7 +18,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+      const described = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}${why}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -47,7 +47,7 @@ const P = 'liveblog_';
 describe('/metrics', () => {
   it('exports every family with sane values under load, and no id in any label', async () => {
     const server = await startServer({ HEARTBEAT_MS: '200', SUMMARY_DEBOUNCE_MS: '0' });
-    const cast = await setupBlog(server.url, server.adminToken, 'Metrics');
+    const cast = await setupBlog(server.url, server.adminToken, 'Scrape target blog');
     const blogId = cast.blog.id;
 
     // Readers: two on WebSocket, one on long-polling.

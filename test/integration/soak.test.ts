@@ -190,7 +190,11 @@ describe('crash soak', () => {
     // Readers that stayed subscribed through the crashes end with exactly the stored posts.
     const storedIds = [...stored].sort();
     for (const [i, r] of readers.entries()) {
-      await waitFor(() => r.state.seq === blog.seq, { what: `reader ${i} at seq ${blog.seq}`, timeoutMs: 15_000 });
+      await waitFor(() => r.state.seq === blog.seq, {
+        what: () =>
+          `reader ${i} at seq ${blog.seq} (now: seq ${r.state.seq}, connected ${r.state.connected}, error ${r.state.error})`,
+        timeoutMs: 15_000,
+      });
       expect(r.state.posts.map((p) => p.id).sort(), `reader ${i}`).toEqual(storedIds);
     }
     await waitFor(() => raw.seq === blog.seq, { what: `raw reader at seq ${blog.seq}`, timeoutMs: 15_000 });
