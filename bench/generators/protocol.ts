@@ -32,6 +32,8 @@ export interface ConnectReply {
 }
 export interface CollectReply {
   latencies: number[];
+  /** The send stamp of each latency (same order), so a run can also time from the write's answer. */
+  stamps: number[];
   received: number;
   duplicates: number;
   gaps: number;

@@ -30,6 +30,7 @@ interface PushedEvent {
 const readers: Reader[] = [];
 let blogId = '';
 let latencies: number[] = [];
+let stamps: number[] = [];
 let received = 0;
 let duplicates = 0;
 let gaps = 0;
@@ -54,6 +55,7 @@ function apply(r: Reader, e: PushedEvent, live: boolean): boolean {
     const m = MARKER_RE.exec(html);
     if (m) {
       latencies.push(Math.round((wallMs() - Number(m[1])) * 100) / 100);
+      stamps.push(Number(m[1]));
       received += 1;
     }
   }
@@ -123,12 +125,14 @@ function collect(): CollectReply {
   windowAt = performance.now();
   const out: CollectReply = {
     latencies,
+    stamps,
     received,
     duplicates,
     gaps,
     cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 1000) / 10,
   };
   latencies = [];
+  stamps = [];
   received = 0;
   return out;
 }

@@ -23,12 +23,23 @@ export interface PublishedPost {
   [k: string]: unknown;
 }
 
+/** When a marked write was sent (the stamp in its text) and when its answer arrived. */
+export interface WriteTiming {
+  sentAt: number;
+  answeredAt: number;
+}
+
 /** Publishes one post whose text carries its send time; `sentAt` is taken just before the write. */
-export async function publishMarked(base: string, blogId: string, extraText = ''): Promise<PublishedPost> {
+export async function publishMarked(
+  base: string,
+  blogId: string,
+  extraText = '',
+): Promise<PublishedPost & { timing: WriteTiming }> {
   const sentAt = wallMs();
-  return call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
+  const post = await call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
     blocks: [{ type: 'text', html: `${markerFor(sentAt)} ${extraText}`.trim() }],
   });
+  return { ...post, timing: { sentAt, answeredAt: wallMs() } };
 }
 
 export async function publishRich(base: string, blogId: string, i: number): Promise<PublishedPost> {

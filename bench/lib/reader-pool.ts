@@ -111,6 +111,7 @@ export class ReaderPool {
     const replies = await Promise.all(this.gens.map((g) => g.request<CollectReply>({ cmd: 'collect' }, 30_000)));
     return {
       latencies: replies.flatMap((r) => r.latencies),
+      stamps: replies.flatMap((r) => r.stamps),
       received: replies.reduce((a, r) => a + r.received, 0),
       duplicates: replies.reduce((a, r) => a + r.duplicates, 0),
       gaps: replies.reduce((a, r) => a + r.gaps, 0),

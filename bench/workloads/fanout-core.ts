@@ -1,3 +1,4 @@
+import type { WriteTiming } from '../lib/ours-api.js';
 import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
 import { progress } from '../lib/progress.js';
 import { ReaderPool } from '../lib/reader-pool.js';
@@ -12,8 +13,8 @@ import { type LatencySummary, summarize } from '../lib/stats.js';
 export interface FanoutRun {
   readUrl: string;
   room: string;
-  /** Publishes one post carrying its send stamp; resolves when the write returns. */
-  publish: () => Promise<unknown>;
+  /** Publishes one post carrying its send stamp; resolves when the write returns (with its timing when known). */
+  publish: () => Promise<{ timing?: WriteTiming } | undefined>;
   /** The process whose CPU and RSS are reported (the node the readers are on). */
   serverPid: number;
   readers: number;
@@ -31,6 +32,8 @@ export interface FanoutFigures {
   duplicates: number;
   gaps: number;
   latency: LatencySummary;
+  /** From the writer receiving the HTTP answer to arrival at each reader (null without timings). */
+  afterAnswer: LatencySummary | null;
   achievedPostsPerSec: number;
   writeMsMax: number;
   writeErrors: number;
@@ -40,6 +43,18 @@ export interface FanoutFigures {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Arrival minus the write's answer, per delivery (arrival = stamp + latency; one clock). */
+function afterAnswer(latencies: number[], stamps: number[], answeredAt: Map<number, number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < latencies.length; i++) {
+    const stamp = stamps[i];
+    const answer = stamp === undefined ? undefined : answeredAt.get(stamp);
+    if (stamp === undefined || answer === undefined) continue;
+    out.push(Math.max(0, stamp + (latencies[i] ?? 0) - answer));
+  }
+  return out;
+}
 const MAX_IN_FLIGHT = 16;
 
 export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
@@ -64,6 +79,7 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
     let writeErrors = 0;
     let firstWriteError: string | undefined;
     const inFlight = new Set<Promise<void>>();
+    const answeredAt = new Map<number, number>();
     for (let i = 0; i < run.posts; i++) {
       const due = started + (i * 1000) / run.postsPerSec;
       const wait = due - performance.now();
@@ -73,8 +89,9 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
       const write: Promise<void> = run
         .publish()
         .then(
-          () => {
+          (res) => {
             writeMsMax = Math.max(writeMsMax, performance.now() - t);
+            if (res?.timing) answeredAt.set(res.timing.sentAt, res.timing.answeredAt);
           },
           (err: unknown) => {
             writeErrors += 1;
@@ -106,6 +123,7 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
       duplicates: got.duplicates,
       gaps: got.gaps,
       latency: summarize(got.latencies),
+      afterAnswer: answeredAt.size > 0 ? summarize(afterAnswer(got.latencies, got.stamps, answeredAt)) : null,
       achievedPostsPerSec: Math.round((run.posts / (publishedMs / 1000)) * 10) / 10,
       writeMsMax: Math.round(writeMsMax * 10) / 10,
       writeErrors,

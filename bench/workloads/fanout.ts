@@ -1,5 +1,5 @@
 import { markerFor } from '../generators/protocol.js';
-import { createBlog, type PublishedPost, publishMarked } from '../lib/ours-api.js';
+import { createBlog, type PublishedPost, publishMarked, type WriteTiming } from '../lib/ours-api.js';
 import { setStep } from '../lib/progress.js';
 import { attempt, emptyResult, row, type WorkloadResult } from '../lib/results.js';
 import { startOurs, startPeer } from '../lib/servers.js';
@@ -17,7 +17,7 @@ const PEER_ROOM = 'bench-room';
 /** A peer broadcaster whose payload has the shape and size of our post.created event. */
 export function peerPublisher(url: string, template: PublishedPost | null) {
   let n = 0;
-  return async (): Promise<{ seq: number }> => {
+  return async (): Promise<{ seq: number; timing: WriteTiming }> => {
     n += 1;
     const sentAt = wallMs();
     const data = template
@@ -30,7 +30,8 @@ export function peerPublisher(url: string, template: PublishedPost | null) {
       body: JSON.stringify({ room: PEER_ROOM, event }),
     });
     if (!res.ok) throw new Error(`peer broadcast → ${res.status}`);
-    return (await res.json()) as { seq: number };
+    const body = (await res.json()) as { seq: number };
+    return { ...body, timing: { sentAt, answeredAt: wallMs() } };
   };
 }
 export { PEER_ROOM };
@@ -50,7 +51,10 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
           readUrl: server.url,
           room: blogId,
           publish: async () => {
-            template = await publishMarked(server.url, blogId);
+            const post = await publishMarked(server.url, blogId);
+            // The peer sends the same payload: the post as readers get it, without our timing.
+            template = { ...post, timing: undefined };
+            return post;
           },
           serverPid: server.pid,
           readers,
@@ -85,6 +89,9 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
       row(w, 'delivery p95', 'ms', ours?.latency.p95, peer?.latency.p95),
       row(w, 'delivery p99', 'ms', ours?.latency.p99, peer?.latency.p99),
       row(w, 'delivery max', 'ms', ours?.latency.max, peer?.latency.max),
+      row(w, 'after the answer p50', 'ms', ours?.afterAnswer?.p50, peer?.afterAnswer?.p50),
+      row(w, 'after the answer p99', 'ms', ours?.afterAnswer?.p99, peer?.afterAnswer?.p99),
+      row(w, 'after the answer max', 'ms', ours?.afterAnswer?.max, peer?.afterAnswer?.max),
       row(w, 'delivered', '%', pct(ours), pct(peer), 'higher'),
       row(w, 'posts/s achieved', 'posts/s', ours?.achievedPostsPerSec, peer?.achievedPostsPerSec, 'higher'),
       row(w, 'slowest write', 'ms', ours?.writeMsMax, peer?.writeMsMax),
@@ -120,6 +127,7 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
   result.details.runs = runs;
   result.limits.push(
     'Latency = arrival at a reader minus the wall-clock stamp taken just before the HTTP write (same machine clock); it includes the write itself (store commit on ours) and the generator event loop.',
+    '"After the answer" = arrival at a reader minus the moment the writer received the HTTP answer; negative values (a reader served before the writer read its answer) count as 0.',
     `Readers run ${'≤'}2,000 per generator process (socket.io-client, websocket only, no per-message work but a JSON parse and one regex); server, generators and the other helpers share 2 cores, so server CPU near 100% or generator CPU near 100% caps throughput.`,
     'RSS per reader = (RSS after subscribing − RSS before) / readers: includes V8 heap growth not yet collected.',
   );
