@@ -112,7 +112,15 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target such as `//` is no URL: throwing here would crash the process.
+      metrics.refusedConnections.inc({ reason: 'unknown_upgrade_path' });
+      socket.destroy();
+      return;
+    }
     if (url.pathname.startsWith('/socket.io/')) return; // Socket.IO's own upgrade
     const match = COLLAB_PATH.exec(url.pathname);
     let blogKey: string | null = null;

@@ -90,6 +90,10 @@ export class DocRegistry {
       await room.load();
       this.rooms.set(blogId, room);
       this.deps.metrics.docsLoaded.set(this.rooms.size);
+      // Bus messages for this blog were dropped while it loaded (it was not in `rooms` yet):
+      // re-read what other nodes committed after our read, or it stays missing until the
+      // periodic re-read, and the render at load would publish a stale summary meanwhile.
+      if (this.deps.bus.kind !== 'local') void room.resync('loaded');
       return room;
     } catch (err) {
       room.destroy();

@@ -58,9 +58,10 @@ export class SummaryPublisher {
   }
 
   private async publish(): Promise<void> {
-    const bullets = renderSummary(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
     const { store, bus, metrics, log } = this.deps;
     try {
+      // Inside the try: a throw here would be an unhandled rejection (a process crash).
+      const bullets = renderSummary(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
       const res = await store.publishSummary(this.blogId, bullets, new Date().toISOString());
       if (res) {
         metrics.eventsCommitted.inc({ type: 'summary.updated' });

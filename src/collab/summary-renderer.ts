@@ -11,12 +11,19 @@ import { escapeHtml } from '../domain/sanitize.js';
 export function renderSummary(fragment: Y.XmlFragment): Bullet[] {
   const bullets: Bullet[] = [];
   for (const child of fragment.toArray()) {
-    if (child instanceof Y.XmlElement && child.nodeName === 'bulletList') renderList(child, bullets);
+    if (child instanceof Y.XmlElement && child.nodeName === 'bulletList') renderList(child, bullets, 0);
   }
   return bullets;
 }
 
-function renderList(list: Y.XmlElement, out: Bullet[]): void {
+/**
+ * Nesting past this is not rendered. An editor can nest elements thousands deep in one small
+ * update; unbounded recursion would overflow the stack on every render (and every load).
+ */
+const MAX_DEPTH = 32;
+
+function renderList(list: Y.XmlElement, out: Bullet[], depth: number): void {
+  if (depth > MAX_DEPTH) return;
   for (const item of list.toArray()) {
     if (!(item instanceof Y.XmlElement) || item.nodeName !== 'listItem') continue;
     const parts: Bullet[] = [];
@@ -24,7 +31,7 @@ function renderList(list: Y.XmlElement, out: Bullet[]): void {
     for (const block of item.toArray()) {
       if (!(block instanceof Y.XmlElement)) continue;
       if (block.nodeName === 'paragraph') {
-        const p = renderInline(block);
+        const p = renderInline(block, 0);
         // An empty paragraph (what an editor leaves after pressing Enter) is no bullet.
         if (p.text.trim() !== '') parts.push(p);
       } else if (block.nodeName === 'bulletList') {
@@ -35,13 +42,14 @@ function renderList(list: Y.XmlElement, out: Bullet[]): void {
       out.push({ html: parts.map((p) => p.html).join('<br>'), text: parts.map((p) => p.text.trim()).join(' ') });
     }
     // Sub-bullets follow their parent as bullets of their own: readers get a flat list.
-    for (const sub of nested) renderList(sub, out);
+    for (const sub of nested) renderList(sub, out, depth + 1);
   }
 }
 
-function renderInline(paragraph: Y.XmlElement): Bullet {
+function renderInline(paragraph: Y.XmlElement, depth: number): Bullet {
   let html = '';
   let text = '';
+  if (depth > MAX_DEPTH) return { html, text };
   for (const node of paragraph.toArray()) {
     if (node instanceof Y.XmlText) {
       for (const op of node.toDelta() as DeltaOp[]) {
@@ -54,7 +62,7 @@ function renderInline(paragraph: Y.XmlElement): Bullet {
       html += '<br>';
     } else if (node instanceof Y.XmlElement) {
       // Unknown inline node: keep its words, drop its structure.
-      const inner = renderInline(node);
+      const inner = renderInline(node, depth + 1);
       text += inner.text;
       html += inner.html;
     }

@@ -1,5 +1,7 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import {
@@ -112,5 +114,58 @@ describe('collab limits', () => {
       );
     }
     expect(statuses).toEqual([101, 101, 101, 429]);
+  });
+  it('survives upgrade requests whose target is no valid URL path, and keeps serving', async () => {
+    const server = await startServer();
+    // `new URL('//', base)` throws: before the fix this crashed the process from the upgrade listener.
+    for (const target of ['//', '//[', '/\\']) {
+      const ended = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write(
+            `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+              'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+          );
+        });
+        let got = '';
+        socket.on('data', (d) => (got += d.toString()));
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no close within 5 s for ${target}`));
+        }, 5_000).unref();
+      });
+      expect(ended, target).not.toContain('101');
+    }
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('keeps running and rendering when an editor nests elements thousands deep', async () => {
+    const server = await startServer({ SUMMARY_DEBOUNCE_MS: '0', SUMMARY_MAX_WAIT_MS: '0' });
+    const { blogId, people } = await createBlogWith(server, ['editor']);
+    const editor = connectEditor(server, blogId, people[0]!.token);
+    await waitFor(() => editor.provider.synced, { what: 'sync' });
+    const item = new Y.XmlElement('listItem');
+    bulletList(editor.doc).insert(0, [item]);
+    const paragraph = new Y.XmlElement('paragraph');
+    item.insert(0, [paragraph]);
+    // ~60 KB in one update: each level goes in after its parent is in the doc (no deep prelim).
+    editor.doc.transact(() => {
+      let parent = paragraph;
+      for (let i = 0; i < 5000; i++) {
+        const child = new Y.XmlElement('span');
+        parent.insert(0, [child]);
+        parent = child;
+      }
+    });
+    // Rendered after the deep item is in the doc: the render of the deep doc must not throw.
+    bulletList(editor.doc).insert(1, [listItem('plain bullet')]);
+    await waitFor(async () => (await server.app.deps.store.getSummary(blogId)).bullets.length > 0, {
+      what: 'summary rendered',
+      timeoutMs: 10_000,
+    });
+    expect((await server.app.deps.store.getSummary(blogId)).bullets[0]?.text).toBe('plain bullet');
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });

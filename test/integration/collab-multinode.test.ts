@@ -79,4 +79,48 @@ describe('collab across two nodes', () => {
     );
     expect(seen.user).toEqual({ name: people[0]!.name, color: people[0]!.color });
   });
+  it('a node that loads the doc while another node commits does not miss that update', async () => {
+    const env = { DATABASE_URL: await freshPostgresDatabase(), REDIS_URL: REDIS_TEST_URL };
+    const nodeA = await startServer({ ...env, NODE_ID: 'load-a' });
+    const nodeB = await startServer({ ...env, NODE_ID: 'load-b' });
+    const { blogId, people } = await createBlogWith(nodeA, ['editor', 'editor']);
+    const onA = connectEditor(nodeA, blogId, people[0]!.token);
+    await waitFor(() => onA.provider.synced, { what: 'sync on A' });
+    bulletList(onA.doc).insert(0, [listItem('before')]);
+    await waitFor(async () => itemTexts(await docFromStore(nodeA, blogId)).length === 1, { what: 'first stored' });
+
+    // Holds B's load between its read and its return: the real store answers, only later.
+    const storeB = nodeB.app.deps.store;
+    const realLoad = storeB.loadDoc.bind(storeB);
+    let readDone = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    storeB.loadDoc = async (id, opts) => {
+      const state = await realLoad(id, opts);
+      if (!opts?.afterId) {
+        readDone = true;
+        await gate;
+      }
+      return state;
+    };
+    let busSeen = 0;
+    const unsubscribe = nodeB.app.deps.bus.subscribe(({ msg }) => {
+      if (msg.kind === 'doc.update' && msg.blogId === blogId) busSeen++;
+    });
+    registerCleanup(unsubscribe);
+
+    const onB = connectEditor(nodeB, blogId, people[1]!.token);
+    await waitFor(() => readDone, { what: 'B to read the store' });
+    bulletList(onA.doc).insert(1, [listItem('during load')]);
+    await waitFor(() => busSeen > 0, { what: 'the bus message to reach B while it loads' });
+    release();
+    // The periodic re-read (20 s by default) is not what delivers it.
+    await waitFor(() => itemTexts(onB.doc).includes('during load'), {
+      what: 'the update committed during the load on B',
+      timeoutMs: 5_000,
+    });
+    expect(itemTexts(onB.doc)).toEqual(['before', 'during load']);
+  });
 });

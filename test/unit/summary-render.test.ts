@@ -80,6 +80,36 @@ describe('renderSummary', () => {
   });
 });
 
+describe('renderSummary on hostile nesting', () => {
+  it('does not overflow the stack on elements or lists nested thousands deep', () => {
+    const doc = new Y.Doc();
+    const list = bulletList(doc);
+    list.insert(0, [listItem('top')]);
+    doc.transact(() => {
+      // Each level goes in after its parent is in the doc (a deep prelim overflows yjs itself).
+      const paragraph = (list.get(0) as Y.XmlElement).get(0) as Y.XmlElement;
+      let parent = paragraph;
+      for (let i = 0; i < 5000; i++) {
+        const child = new Y.XmlElement('span');
+        parent.insert(parent.length, [child]);
+        parent = child;
+      }
+      let item = list.get(0) as Y.XmlElement;
+      for (let i = 0; i < 3000; i++) {
+        const sub = new Y.XmlElement('bulletList');
+        item.insert(item.length, [sub]);
+        const next = listItem(`level ${i + 1}`);
+        sub.insert(0, [next]);
+        item = next;
+      }
+    });
+    const bullets = renderSummary(doc.getXmlFragment('summary'));
+    expect(bullets[0]?.text).toBe('top');
+    expect(bullets[1]?.text).toBe('level 1');
+    expect(bullets.length).toBeLessThan(100);
+  });
+});
+
 describe('safeHref', () => {
   it('allows http, https and mailto only', () => {
     expect(safeHref({ href: 'http://a.example/' })).toBe('http://a.example/');
