@@ -48,5 +48,6 @@ export function mapPgError(err: unknown, what = 'row'): unknown {
   if (code === '23505') return new DomainError('conflict', `${what} already exists`);
   if (code === '23503') return new DomainError('not_found', `${what}: referenced row not found`);
   if (code === '40001' || code === '40P01') return new DomainError('unavailable', 'write contention, try again');
+  if (code === '57014') return new DomainError('unavailable', 'the database took too long, try again');
   return err;
 }

@@ -33,6 +33,10 @@ export class PgDb {
       max: opts.max ?? 10,
       connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // A peer that vanished without closing (partition) is noticed by TCP keepalive, and no
+      // statement (lock waits included) may hold a request longer than this: it answers 503.
+      keepAlive: true,
+      statement_timeout: 20_000,
     });
     // An idle client losing its connection (PostgreSQL restart) emits here; without a
     // listener the process would crash. The pool drops that client and makes new ones.

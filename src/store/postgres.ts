@@ -289,15 +289,25 @@ export class PostgresStore implements Store {
     if (exists.length === 0) throw notFound('blog');
     const order = 'ORDER BY created_at DESC, id DESC';
     const base = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = $1 AND status = $2`;
-    const [pinned, rows] = await Promise.all([
-      cursor ? [] : this.db.query<PostRow>(`${base} AND pinned ${order} LIMIT $3`, [blogId, status, MAX_PINNED]),
-      cursor
-        ? this.db.query<PostRow>(
-            `${base} AND NOT pinned AND (created_at, id) < ($3::timestamptz, $4) ${order} LIMIT $5`,
-            [blogId, status, cursor.createdAt, cursor.id, limit + 1],
-          )
-        : this.db.query<PostRow>(`${base} AND NOT pinned ${order} LIMIT $3`, [blogId, status, limit + 1]),
-    ]);
+    let pinned: PostRow[] = [];
+    let rows: PostRow[];
+    if (cursor) {
+      rows = await this.db.query<PostRow>(
+        `${base} AND NOT pinned AND (created_at, id) < ($3::timestamptz, $4) ${order} LIMIT $5`,
+        [blogId, status, cursor.createdAt, cursor.id, limit + 1],
+      );
+    } else {
+      // Pinned and unpinned parts in ONE statement, so both see the same snapshot: a pin
+      // committing between two queries would show a post twice on page one, or not at all.
+      const part = (n: 0 | 1, pinnedCond: string, limitParam: string) =>
+        `(SELECT ${POST_COLUMNS}, ${n} AS part FROM posts WHERE blog_id = $1 AND status = $2 AND ${pinnedCond} ${order} LIMIT ${limitParam})`;
+      const both = await this.db.query<PostRow & { part: number }>(
+        `${part(0, 'pinned', '$3')} UNION ALL ${part(1, 'NOT pinned', '$4')} ORDER BY part, created_at DESC, id DESC`,
+        [blogId, status, MAX_PINNED, limit + 1],
+      );
+      pinned = both.filter((r) => Number(r.part) === 0);
+      rows = both.filter((r) => Number(r.part) === 1);
+    }
     const page = rows.slice(0, limit).map(toPost);
     const last = page.at(-1);
     const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
