@@ -28,11 +28,28 @@ function scan(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-liveblog]')) mount(el);
 }
 
+/**
+ * Single-page partner sites replace the placeholder on navigation: a widget whose element
+ * left the document closes its connection, timer and listeners. An element merely moved
+ * is back in the document by the time the observer runs and keeps its widget.
+ */
+function unmountRemoved(node: HTMLElement): void {
+  const els = node.matches('[data-liveblog]') ? [node] : [];
+  els.push(...node.querySelectorAll<HTMLElement>('[data-liveblog]'));
+  for (const el of els) {
+    const widget = mounted.get(el);
+    if (!widget || el.isConnected) continue;
+    widget.destroy();
+    mounted.delete(el);
+  }
+}
+
 function start(): void {
   scan(document);
   // Partner pages that render the placeholder late (client-side apps) still get a widget.
   new MutationObserver((records) => {
     for (const r of records) {
+      for (const n of r.removedNodes) if (n instanceof HTMLElement) unmountRemoved(n);
       for (const n of r.addedNodes) {
         if (!(n instanceof HTMLElement)) continue;
         if (n.matches('[data-liveblog]')) mount(n);

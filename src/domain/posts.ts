@@ -1,7 +1,7 @@
-import type { Block, BlockInput } from './blocks.js';
+import { Block, type BlockInput } from './blocks.js';
 import { buildEmbedBlock } from './embeds.js';
 import type { Author, Post, PostCreateInput, PostPatchInput } from './post.js';
-import { escapeHtml, sanitizeTextBlockHtml } from './sanitize.js';
+import { escapeHtml, fieldError, sanitizeTextBlockHtml } from './sanitize.js';
 
 export { escapeHtml };
 
@@ -26,8 +26,26 @@ function optionalText(s: string | undefined): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/**
+ * Cleaning can empty a field (a quote of control characters only) or lengthen it past its
+ * limit (HTML escaping, URL percent-encoding). The stored block must still satisfy the stored
+ * schema, or the store refuses the post's event (a 500) and a draft could never be
+ * published: refuse it here, naming the field, as the client's own input error.
+ */
+function checkStored(block: Block, path: (string | number)[]): Block {
+  const parsed = Block.safeParse(block);
+  if (parsed.success) return block;
+  const issue = parsed.error.issues[0];
+  const where = [...path, ...(issue?.path ?? []).map((k) => (typeof k === 'number' ? k : String(k)))];
+  throw fieldError(where, `${issue?.message ?? 'is invalid'} (once cleaned and normalised)`);
+}
+
 /** Turns one client block into its stored form; `path` names it in validation errors. */
 export function buildBlock(input: BlockInput, path: (string | number)[]): Block {
+  return checkStored(buildUncheckedBlock(input, path), path);
+}
+
+function buildUncheckedBlock(input: BlockInput, path: (string | number)[]): Block {
   switch (input.type) {
     case 'text':
       return { type: 'text', html: sanitizeTextBlockHtml(input.html, [...path, 'html']) };

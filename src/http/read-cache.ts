@@ -20,6 +20,9 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   });
 }
 
+/** A rough cost of one Map entry and its object beyond the strings it holds. */
+const ENTRY_OVERHEAD = 128;
+
 /**
  * Rendered public reads keyed by what they depend on: a blog's `seq` moves with every change a
  * reader can see, so a body cached under (route, blog, seq) is exact, on one node or many, and
@@ -27,7 +30,7 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
  * Bounded by total bytes; the oldest entries go first.
  */
 export class ReadCache {
-  private readonly entries = new Map<string, CachedBody & { version: number }>();
+  private readonly entries = new Map<string, CachedBody & { version: number; size: number }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
@@ -41,16 +44,20 @@ export class ReadCache {
       return hit;
     }
     const body = JSON.stringify(await render());
-    const entry = { body, etag: etagOf(body), version };
+    const etag = etagOf(body);
+    // Keys carry client-chosen parts (cursor, limit): they and the per-entry overhead count
+    // too, or many tiny bodies under distinct keys would grow the map without bound.
+    const size = key.length + body.length + etag.length + ENTRY_OVERHEAD;
+    const entry = { body, etag, version, size };
     const previous = this.entries.get(key);
     // A slower render for an older version must not replace a newer one.
     if (previous && previous.version > version) return entry;
-    if (previous) this.remove(key, previous.body.length);
+    if (previous) this.remove(key, previous.size);
     this.entries.set(key, entry);
-    this.bytes += body.length;
+    this.bytes += size;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
-      this.remove(k, e.body.length);
+      this.remove(k, e.size);
     }
     return entry;
   }

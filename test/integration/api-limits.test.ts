@@ -63,3 +63,27 @@ describe('rate limits', () => {
     expect(await metric('liveblog_rate_limited_total')).toMatch(/limit="http_auth_failures"\} [1-9]/);
   });
 });
+
+describe('behind a trusted proxy', () => {
+  // The proxy appends the address it saw: earlier X-Forwarded-For hops are whatever the
+  // client sent. Keyed on the first hop, an attacker could both escape the limit (a new
+  // made-up address per try) and lock out any editor by naming the editor's address.
+  test('failed authentications are counted against the hop the proxy added, not a client-supplied one', async () => {
+    const proxied = await startServer({ TRUST_PROXY: 'true', RATE_AUTH_FAILURES_PER_MIN: String(AUTH_FAILURES) });
+    const attacker = '203.0.113.7';
+    const editor = '198.51.100.20';
+    const codes: number[] = [];
+    for (let i = 0; i < AUTH_FAILURES + 2; i++) {
+      const res = await createApi(proxied.url, 'wrong-token-0000').raw('GET', '/api/v1/me', {
+        // Spoofed first hops: the editor's address, then a fresh made-up one each time.
+        headers: { 'x-forwarded-for': `${i === 0 ? editor : `10.0.0.${i}`}, ${attacker}` },
+      });
+      codes.push(res.status);
+    }
+    expect(codes.slice(AUTH_FAILURES).every((c) => c === 429)).toBe(true);
+    const editorCall = await createApi(proxied.url, proxied.adminToken).raw('GET', '/api/v1/me', {
+      headers: { 'x-forwarded-for': editor },
+    });
+    expect(editorCall.status).toBe(200);
+  });
+});

@@ -103,3 +103,24 @@ describe('HTTP caching', () => {
     expect(res.headers.get('cache-control')).toBe('private, no-store');
   });
 });
+
+describe('changes with a replay window wider than one store page', () => {
+  // `{ seq, events }` says "apply these and you are at seq": with REPLAY_WINDOW above the
+  // route's page size the events stopped short of `seq`, and a client that trusted it
+  // skipped the rest for good.
+  test('every event up to the answered seq is in the answer', async () => {
+    const wide = await startServer({ REPLAY_WINDOW: '1500' });
+    const blog = await wide.app.deps.store.createBlog(
+      { id: 'wide-window', slug: 'wide-window', title: 'Wide', description: '', status: 'live', allowedOrigins: [] },
+      new Date().toISOString(),
+    );
+    const TOTAL_EVENTS = 1_200;
+    for (let i = 0; i < TOTAL_EVENTS; i++) {
+      await wide.app.deps.store.publishSummary(blog.id, [{ html: `b${i}`, text: `b${i}` }], new Date().toISOString());
+    }
+    const res = await fetch(`${wide.url}/api/v1/blogs/${blog.id}/changes?since=0`);
+    const body = (await res.json()) as { seq: number; events: LiveEvent[] };
+    expect(body.seq).toBe(TOTAL_EVENTS);
+    expect(body.events.map((e) => e.seq)).toEqual(Array.from({ length: TOTAL_EVENTS }, (_, i) => i + 1));
+  }, 30_000);
+});

@@ -64,6 +64,22 @@ describe('invalid bodies: 400 naming the field, nothing changed', () => {
       { blocks: [{ type: 'image', url: 'javascript:alert(1)', alt: '' }] },
       'blocks.0.url',
     ],
+    // Cleaned to nothing: was a 500 when published, and a stored draft that could never be published.
+    ['quote of control characters', 'POST', posts, { blocks: [{ type: 'quote', text: '\u0001' }] }, 'blocks.0.text'],
+    [
+      'draft quote of control characters',
+      'POST',
+      posts,
+      { blocks: [{ type: 'quote', text: '\u0085' }], status: 'draft' },
+      'blocks.0.text',
+    ],
+    [
+      'patch quote of control characters',
+      'PATCH',
+      post,
+      { blocks: [{ type: 'quote', text: '\u0007' }] },
+      'blocks.0.text',
+    ],
     ['bad status', 'POST', posts, { blocks: [text('ok')], status: 'deleted' }, 'status'],
     ['pinned not boolean', 'PATCH', post, { pinned: 'yes' }, 'pinned'],
     ['empty patch', 'PATCH', post, {}, '(root)'],

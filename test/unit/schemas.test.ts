@@ -130,6 +130,35 @@ describe('posts', () => {
     expect(applyPostPatch(unpublished, { status: 'published' }, t1).createdAt).toBe(t0);
   });
 
+  // Cleaning can empty a field (control characters only) or lengthen it (HTML escaping, URL
+  // percent-encoding). Such a block must be refused with a 400 naming it, not stored as a
+  // post whose event the store then refuses (a 500, and a draft that can never be published).
+  test.each([
+    ['a quote of control characters only', { type: 'quote', text: '\u0001\u0085' }, 'blocks.1.text'],
+    ['text whose escaping outgrows the limit', { type: 'text', html: `a${'&'.repeat(19_000)}` }, 'blocks.1.html'],
+    [
+      'an image URL that percent-encoding lengthens',
+      { type: 'image', url: `https://e.com/${'é'.repeat(1_000)}`, alt: '' },
+      'blocks.1.url',
+    ],
+    [
+      'an embed URL that percent-encoding lengthens',
+      { type: 'embed', url: `https://e.com/${' a'.repeat(1_000)}` },
+      'blocks.1.url',
+    ],
+  ])('%s is a validation error naming the field', (_name, block, path) => {
+    const input = PostCreateInput.parse({ blocks: [text, block] });
+    let err: unknown;
+    try {
+      buildPost(input, author, 'b1', t0, 'p1');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe('validation_failed');
+    expect((err as DomainError).details).toEqual([expect.objectContaining({ path })]);
+  });
+
   test('cleanPlainText drops control characters', () => {
     expect(cleanPlainText(' a\u0000b\u001bc\nd ')).toBe('abc\nd');
   });

@@ -7,10 +7,14 @@ import type { MinuteLimit } from './rate-limit.js';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
-/** The client address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client address: the socket peer, or behind a trusted proxy the LAST X-Forwarded-For
+ * hop, the one that proxy appended. Earlier hops are whatever the client sent: keying a
+ * limit on them lets anyone dodge it or spend someone else's budget.
+ */
 export function clientIp(c: HttpContext, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {

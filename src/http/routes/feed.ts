@@ -23,8 +23,10 @@ export function feedRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   app.get('/blogs/:blogId/changes', async (c) => {
     const blog = await loadBlog(deps, c);
     const { since } = readQuery(c, ChangesQuery);
+    // Anything older than the window is a reset, so at most REPLAY_WINDOW events follow
+    // `since`: ask for all of them, since `{ seq, events }` promises every event up to `seq`.
     const changes = await deps.store.listChanges(blog.id, since, {
-      limit: 1000,
+      limit: deps.config.REPLAY_WINDOW,
       replayWindow: deps.config.REPLAY_WINDOW,
     });
     return c.json(changes);

@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest';
+import { ReadCache } from '../../src/http/read-cache.js';
+
+describe('ReadCache', () => {
+  test('serves a body rendered for the same version, re-renders for a new one', async () => {
+    const cache = new ReadCache();
+    let renders = 0;
+    const render = async () => ({ n: ++renders });
+    expect((await cache.getOrRender('k', 1, render)).body).toBe('{"n":1}');
+    expect((await cache.getOrRender('k', 1, render)).body).toBe('{"n":1}');
+    expect((await cache.getOrRender('k', 2, render)).body).toBe('{"n":2}');
+  });
+
+  // Keys carry client-chosen parts (any well-formed `before` cursor, any limit): an empty
+  // page is a 30-byte body under a 100-byte key, so a bound on body bytes alone lets a
+  // stream of distinct cursors grow the map by millions of entries.
+  test('keys count against the byte bound, so tiny bodies under many keys are evicted', async () => {
+    const cache = new ReadCache(4_000);
+    const key = (i: number) => `posts|blog|20|${'c'.repeat(80)}${i}`;
+    let renders = 0;
+    const render = async () => {
+      renders++;
+      return {};
+    };
+    for (let i = 0; i < 200; i++) await cache.getOrRender(key(i), 1, render);
+    expect(renders).toBe(200);
+    // The first key must have been evicted long ago: asking again renders again.
+    await cache.getOrRender(key(0), 1, render);
+    expect(renders).toBe(201);
+  });
+});
