@@ -5,6 +5,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.js';
 import { can } from '../domain/index.js';
+import { clientAddress } from '../lib/client-ip.js';
 import { redactUrl } from '../lib/logger.js';
 import { type EditorIdentity, serveConnection } from './connection.js';
 import { CloseCode } from './protocol.js';
@@ -47,11 +48,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     );
   };
 
-  const clientIp = (req: IncomingMessage) => {
-    const forwarded = req.headers['x-forwarded-for'];
-    if (config.TRUST_PROXY && typeof forwarded === 'string') return forwarded.split(',')[0]?.trim() ?? 'unknown';
-    return req.socket.remoteAddress ?? 'unknown';
-  };
+  const clientIp = (req: IncomingMessage) =>
+    clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, config.TRUST_PROXY);
 
   async function identify(blogKey: string, token: string | null, ip: string, socket: Duplex) {
     const principal = await auth.authenticate(token);

@@ -2,6 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import type { Auth } from '../../auth/index.js';
 import { DomainError, type Principal } from '../../domain/index.js';
+import { clientAddress } from '../../lib/client-ip.js';
 import type { HttpContext, HttpEnv } from '../context.js';
 import type { MinuteLimit } from './rate-limit.js';
 
@@ -13,16 +14,13 @@ const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
  * limit on them lets anyone dodge it or spend someone else's budget.
  */
 export function clientIp(c: HttpContext, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
-    if (forwarded) return forwarded;
-  }
+  let remote: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    remote = getConnInfo(c).remote.address;
   } catch {
     // app.request() in tests has no socket.
-    return 'unknown';
   }
+  return clientAddress(c.req.header('x-forwarded-for'), remote, trustProxy);
 }
 
 /**
