@@ -35,6 +35,7 @@ export async function readJson<S extends z.ZodType>(c: HttpContext, schema: S): 
 
 // A lone UTF-16 surrogate (valid in a JSON escape, not in Unicode text) or NUL (which
 // PostgreSQL text columns refuse): either would be stored mangled or fail deep in the store.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point of this pattern.
 const MALFORMED_TEXT = /\p{Cs}|\u0000/u;
 
 /** No legitimate body nests deeper than this; deeper ones are refused before any walk. */

@@ -17,6 +17,7 @@ import {
 } from '../domain/index.js';
 import { PgDb, type PgDbOptions, type Queryable } from './postgres-db.js';
 import {
+  assertUnchanged,
   BLOG_COLUMNS,
   BLOG_FROM,
   type BlogRow,
@@ -42,7 +43,7 @@ import {
   toUser,
   type UserRow,
 } from './rows.js';
-import type { DocState, Store } from './types.js';
+import type { DocState, Store, WriteGuard } from './types.js';
 
 export type PostgresStoreOptions = PgDbOptions;
 
@@ -214,11 +215,13 @@ export class PostgresStore implements Store {
     blogId: string,
     postId: string,
     next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
+    opts: WriteGuard = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
+      assertUnchanged(previous, opts.expectedUpdatedAt);
       const type = postTransition(previous.status, next.status);
       const seq = type ? await this.bump(c, blogId) : previous.seq;
       const post: Post = {
@@ -252,11 +255,17 @@ export class PostgresStore implements Store {
     }, 'post');
   }
 
-  async deletePost(blogId: string, postId: string, now: string): Promise<{ previous: Post; event: LiveEvent | null }> {
+  async deletePost(
+    blogId: string,
+    postId: string,
+    now: string,
+    opts: WriteGuard = {},
+  ): Promise<{ previous: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
+      assertUnchanged(previous, opts.expectedUpdatedAt);
       if (previous.status !== 'published') {
         await c.query(`UPDATE posts SET status = 'deleted', updated_at = $1 WHERE id = $2`, [now, postId]);
         return { previous, event: null };

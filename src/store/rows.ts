@@ -3,6 +3,7 @@ import {
   type Block,
   type Blog,
   type Bullet,
+  conflict,
   DomainError,
   emptySummary,
   Id,
@@ -179,6 +180,13 @@ export const sameBullets = (a: Bullet[], b: Bullet[]): boolean =>
 
 // Cursors: opaque to clients, base64url of [createdAt, id] of the last post on a page.
 const CursorShape = z.tuple([Timestamp, Id]);
+
+/** Refuses a guarded write when the post changed since the caller read it (see WriteGuard). */
+export function assertUnchanged(previous: Post, expectedUpdatedAt: string | undefined): void {
+  if (expectedUpdatedAt !== undefined && previous.updatedAt !== expectedUpdatedAt) {
+    throw conflict('the post changed meanwhile; read it again');
+  }
+}
 
 export function encodeCursor(post: Pick<Post, 'createdAt' | 'id'>): string {
   return Buffer.from(JSON.stringify([post.createdAt, post.id])).toString('base64url');

@@ -16,6 +16,7 @@ import {
   type User,
 } from '../domain/index.js';
 import {
+  assertUnchanged,
   BLOG_COLUMNS,
   BLOG_FROM,
   type BlogRow,
@@ -42,7 +43,7 @@ import {
   type UserRow,
 } from './rows.js';
 import { SqliteDb, type SqliteDbOptions } from './sqlite-db.js';
-import type { DocState, Store } from './types.js';
+import type { DocState, Store, WriteGuard } from './types.js';
 
 export type SqliteStoreOptions = SqliteDbOptions;
 
@@ -224,11 +225,13 @@ export class SqliteStore implements Store {
     blogId: string,
     postId: string,
     next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
+    opts: WriteGuard = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.write(() => {
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
+      assertUnchanged(previous, opts.expectedUpdatedAt);
       const type = postTransition(previous.status, next.status);
       const seq = type ? this.bump(blogId) : previous.seq;
       const post: Post = {
@@ -261,11 +264,17 @@ export class SqliteStore implements Store {
     }, 'post');
   }
 
-  async deletePost(blogId: string, postId: string, now: string): Promise<{ previous: Post; event: LiveEvent | null }> {
+  async deletePost(
+    blogId: string,
+    postId: string,
+    now: string,
+    opts: WriteGuard = {},
+  ): Promise<{ previous: Post; event: LiveEvent | null }> {
     return this.write(() => {
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
+      assertUnchanged(previous, opts.expectedUpdatedAt);
       if (previous.status !== 'published') {
         this.q(`UPDATE posts SET status = 'deleted', updated_at = ? WHERE id = ?`).run(now, postId);
         return { previous, event: null };

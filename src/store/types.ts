@@ -58,9 +58,15 @@ export interface Store {
     blogId: string,
     postId: string,
     next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
+    opts?: WriteGuard,
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }>;
   /** Tombstones the post. Event post.deleted if it was published, else null. */
-  deletePost(blogId: string, postId: string, now: string): Promise<{ previous: Post; event: LiveEvent | null }>;
+  deletePost(
+    blogId: string,
+    postId: string,
+    now: string,
+    opts?: WriteGuard,
+  ): Promise<{ previous: Post; event: LiveEvent | null }>;
   /** Tombstoned posts are never returned. Drafts only with includeDrafts. */
   getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<Post | null>;
   /**
@@ -121,6 +127,15 @@ export interface Store {
   getSetting(key: string): Promise<string | null>;
   /** Sets only if absent; resolves with the value now stored. */
   setSettingIfAbsent(key: string, value: string): Promise<string>;
+}
+
+/**
+ * Optimistic concurrency for read-modify-write callers: when `expectedUpdatedAt` is given and
+ * the stored post's updatedAt differs (someone changed it since the caller read it), the write
+ * is refused with DomainError('conflict') and nothing changes.
+ */
+export interface WriteGuard {
+  expectedUpdatedAt?: string;
 }
 
 export interface DocState {

@@ -5,6 +5,7 @@ import {
   type Action,
   type Author,
   can,
+  DomainError,
   Id,
   notFound,
   type Post,
@@ -29,6 +30,9 @@ export const PostListQuery = z
     status: z.enum(['published', 'draft']).default('published'),
   })
   .strict();
+
+/** A guarded read-modify-write is tried this often before answering 409. */
+const WRITE_ATTEMPTS = 3;
 
 function authorOf(p: Principal): Author {
   return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
@@ -114,15 +118,28 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
-    const current = await store.getPost(blog.id, postId, { includeDrafts: true });
+    let current = await store.getPost(blog.id, postId, { includeDrafts: true });
     if (!current) throw notFound('post');
     const patch = await readJson(c, PostPatchInput);
-    await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
-    const now = new Date().toISOString();
-    const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now));
-    publishLive(deps, event);
-    if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
-    return c.json(post);
+    // Read, judge, write — guarded: if someone changed the post in between (an editor
+    // published it while this edit was in flight), judge and apply the patch again on what
+    // is stored now, so fields the patch does not name are never reverted.
+    for (let attempt = 1; ; attempt++) {
+      await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
+      const now = new Date().toISOString();
+      try {
+        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
+          expectedUpdatedAt: current.updatedAt,
+        });
+        publishLive(deps, event);
+        if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
+        return c.json(post);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
+        current = await store.getPost(blog.id, postId, { includeDrafts: true });
+        if (!current) throw notFound('post');
+      }
+    }
   });
 
   app.delete('/blogs/:blogId/posts/:postId', async (c) => {
@@ -130,16 +147,28 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
-    const current = await store.getPost(blog.id, postId, { includeDrafts: true });
+    let current = await store.getPost(blog.id, postId, { includeDrafts: true });
     if (!current) throw notFound('post');
-    const actions =
-      current.status === 'published' ? (['post.delete'] as Action[]) : draftRights(p, current, 'post.delete');
-    await authorizeAll(deps, p, blog.id, actions);
-    const now = new Date().toISOString();
-    const { previous, event } = await store.deletePost(blog.id, postId, now);
-    publishLive(deps, event);
-    if (previous.status === 'draft') publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);
-    return c.body(null, 204);
+    // Guarded like PATCH: a contributor's delete of their draft must not land on the post an
+    // editor has just published (that needs post.delete, judged again on the fresh read).
+    for (let attempt = 1; ; attempt++) {
+      const actions =
+        current.status === 'published' ? (['post.delete'] as Action[]) : draftRights(p, current, 'post.delete');
+      await authorizeAll(deps, p, blog.id, actions);
+      const now = new Date().toISOString();
+      try {
+        const { previous, event } = await store.deletePost(blog.id, postId, now, {
+          expectedUpdatedAt: current.updatedAt,
+        });
+        publishLive(deps, event);
+        if (previous.status === 'draft') publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);
+        return c.body(null, 204);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
+        current = await store.getPost(blog.id, postId, { includeDrafts: true });
+        if (!current) throw notFound('post');
+      }
+    }
   });
 
   return app;
