@@ -25,8 +25,9 @@ export function createReaderHttp(
   const root = `${baseUrl.replace(/\/+$/, '')}/api/v1/blogs`;
   const enc = encodeURIComponent;
 
-  async function getJson<T>(url: string): Promise<T> {
-    const res = await fetchFn(url, { headers: { accept: 'application/json' } });
+  async function getJson<T>(url: string, cache: 'default' | 'no-cache' = 'default'): Promise<T> {
+    // (`cache` is standard RequestInit; Node's type for it omits the field, hence the cast.)
+    const res = await fetchFn(url, { headers: { accept: 'application/json' }, cache } as RequestInit);
     if (!res.ok) {
       let message = `HTTP ${res.status}`;
       try {
@@ -48,6 +49,7 @@ export function createReaderHttp(
       return getJson(`${root}/${enc(blogId)}/posts?${params}`);
     },
     getSummary: (blogId) => getJson(`${root}/${enc(blogId)}/summary`),
-    changes: (blogId, since) => getJson(`${root}/${enc(blogId)}/changes?since=${since}`),
+    // A gap fill must see the newest events: the public answer is cacheable for a second.
+    changes: (blogId, since) => getJson(`${root}/${enc(blogId)}/changes?since=${since}`, 'no-cache'),
   };
 }

@@ -127,8 +127,13 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
       log.info({ channel }, 'redis bus resubscribed; resyncing');
       fanout.resync();
     } else {
+      // Also a resync: whatever other nodes published before this moment never reached us,
+      // and consumers may already hold state read from the store (the node serves before
+      // Redis answers, and keeps serving when Redis is down at startup). Cheap when nothing
+      // is loaded yet.
       everSubscribed = true;
       log.info({ channel }, 'redis bus subscribed');
+      fanout.resync();
     }
     settleWaiters();
   }

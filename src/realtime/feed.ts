@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import type { LiveEvent } from '../domain/index.js';
+import type { Blog, LiveEvent } from '../domain/index.js';
 import { Sequencer } from './sequencer.js';
 
 /** What a subscriber is handed in the one synchronous step that also joins the room. */
@@ -27,6 +27,8 @@ function eventSize(e: LiveEvent): number {
 export class BlogFeed {
   readonly blogId: string;
   slug: string;
+  /** Kept current from blog.updated events: a draft blog is for its members only. */
+  status: Blog['status'];
   /** Last time a subscriber joined or was present (for idle eviction). */
   lastActive = Date.now();
   lastTailCheck = Date.now();
@@ -34,12 +36,13 @@ export class BlogFeed {
   private readonly sequencer: Sequencer;
 
   constructor(
-    init: { blogId: string; slug: string; head: number; recent: LiveEvent[] },
+    init: { blogId: string; slug: string; status: Blog['status']; head: number; recent: LiveEvent[] },
     private readonly deps: Deps,
     private readonly emit: (event: LiveEvent) => void,
   ) {
     this.blogId = init.blogId;
     this.slug = init.slug;
+    this.status = init.status;
     // (slice(-0) would keep everything: REPLAY_MEMORY=0 means an empty ring.)
     const keep = deps.config.REPLAY_MEMORY;
     this.ring = keep > 0 ? init.recent.filter((e) => e.seq <= init.head).slice(-keep) : [];
@@ -134,7 +137,10 @@ export class BlogFeed {
       this.ring.push(event);
       if (this.ring.length > max) this.ring.splice(0, this.ring.length - max);
     }
-    if (event.type === 'blog.updated') this.slug = event.data.slug;
+    if (event.type === 'blog.updated') {
+      this.slug = event.data.slug;
+      this.status = event.data.status;
+    }
     this.emit(event);
     const age = Date.now() - Date.parse(event.at);
     if (Number.isFinite(age)) this.deps.metrics.commitToEmitMs.observe(Math.max(0, age));

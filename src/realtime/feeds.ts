@@ -116,7 +116,11 @@ export class FeedRegistry {
       const existing = this.byId.get(blog.id);
       if (existing) return existing;
       const contiguous = recent.length > 0 && recent[recent.length - 1]?.seq === head ? recent : [];
-      const feed = new BlogFeed({ blogId: blog.id, slug: blog.slug, head, recent: contiguous }, this.deps, this.emit);
+      const feed = new BlogFeed(
+        { blogId: blog.id, slug: blog.slug, status: blog.status, head, recent: contiguous },
+        this.deps,
+        this.emit,
+      );
       this.byId.set(blog.id, feed);
       for (const e of this.earlyEvents.get(blog.id) ?? []) feed.offer(e);
       return feed;

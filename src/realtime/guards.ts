@@ -1,18 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { clientAddress } from '../lib/client-ip.js';
 
 /**
  * Protection against slow and hostile clients: connections per IP, and the size of what a
  * reader has not received yet.
  */
 
-/** The client's address: the first X-Forwarded-For hop only behind a trusted proxy. */
+/** The client's address for caps and limits (one rule with HTTP and collab: lib/client-ip.ts). */
 export function clientIp(handshake: { address: string; headers: IncomingHttpHeaders }, trustProxy: boolean): string {
-  if (trustProxy) {
-    const xff = handshake.headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return handshake.address;
+  return clientAddress(handshake.headers['x-forwarded-for'], handshake.address, trustProxy);
 }
 
 /** Open connections per IP, with a cap. */

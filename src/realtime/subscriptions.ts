@@ -43,6 +43,13 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
 
     const feed = await feeds.acquire(ref);
     if (!feed) return fail('not_found', 'blog not found');
+    // A draft blog exists only for its members and the admin: to anyone else it answers
+    // exactly like a missing one, as on the HTTP API.
+    if (feed.status === 'draft') {
+      const p = socket.data.principal;
+      const role = p ? await auth.roleFor(p, feed.blogId) : null;
+      if (!p || (p.kind === 'user' && role === null)) return fail('not_found', 'blog not found');
+    }
     feed.lastActive = Date.now();
     const subs = socket.data.subs;
     if (!subs.has(feed.blogId) && subs.size >= config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
@@ -53,6 +60,10 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
 
     // A repeated subscribe restarts this socket's stream from its sinceSeq.
     void socket.leave(blogRoom(feed.blogId));
+    // A reader ahead of this node's feed read the store over HTTP, or came from a node that
+    // heard the bus sooner: catch the feed up from the store rather than answer a reset whose
+    // seq goes backwards. (Twice at most: a read already in flight may predate its seq.)
+    for (let i = 0; i < 2 && sinceSeq !== undefined && sinceSeq > feed.head; i++) await feed.checkTail();
     let catchUp: CatchUp | null = null;
     let outcome: 'memory' | 'store' = 'memory';
     for (let attempt = 0; attempt < CATCHUP_ATTEMPTS && !catchUp; attempt++) {

@@ -122,6 +122,71 @@ describe('reader hub', () => {
     await waitFor(() => r.events.some((e) => e.seq === 7), { what: 'live event after reset' });
   });
 
+  it('catches its feed up from the store for a reader ahead of it, instead of answering reset', async () => {
+    // A reader that read the blog over HTTP (or came from a node that heard the bus sooner)
+    // can be ahead of this node's feed: the store has the event, the bus has not brought it.
+    const srv = await startServer({ SEQUENCER_GAP_MS: '50' });
+    const admin = createApi(srv.url, srv.adminToken);
+    const blog = await admin.createBlog({ title: 'Ahead' });
+    await admin.createPost(blog.id, { blocks: [text('<p>1</p>')] });
+    const live = openReader(srv.url);
+    await live.subscribe({ blogId: blog.id, sinceSeq: 0 });
+    const now = new Date().toISOString();
+    const { event } = await srv.app.deps.store.createPost({
+      id: newId(),
+      blogId: blog.id,
+      createdAt: now,
+      updatedAt: now,
+      author: { id: 'admin', name: 'Admin' },
+      status: 'published',
+      pinned: false,
+      keyEvent: false,
+      blocks: [{ type: 'text', html: '<p>not on the bus yet</p>' }],
+    });
+    expect(event?.seq).toBe(2);
+
+    const ahead = openReader(srv.url);
+    expect(await ahead.subscribe({ blogId: blog.id, sinceSeq: 2 })).toEqual({
+      ok: true,
+      blogId: blog.id,
+      seq: 2,
+      events: [],
+    });
+    await admin.createPost(blog.id, { blocks: [text('<p>3</p>')] });
+    await waitFor(() => live.events.length >= 3 && ahead.events.length >= 1, { what: 'live events' });
+    expect(live.seqs()).toEqual([1, 2, 3]);
+    expect(ahead.seqs()).toEqual([3]);
+  });
+
+  it('hides a draft blog from readers who are not its members, as the HTTP API does', async () => {
+    const srv = await startServer();
+    const cast = await setupBlog(srv.url, srv.adminToken);
+    const { blog } = cast;
+    await cast.admin.patchBlog(blog.id, { status: 'draft' });
+    await cast.editor.createPost(blog.id, { blocks: [text('<p>embargoed</p>')] });
+
+    const anon = openReader(srv.url);
+    const outsider = openReader(srv.url, { auth: { token: cast.users.outsider.token } });
+    const member = openReader(srv.url, { auth: { token: cast.users.contributor.token } });
+    for (const r of [anon, outsider]) {
+      for (const ref of [blog.id, blog.slug]) {
+        expect(await r.subscribe({ blogId: ref, sinceSeq: 0 })).toMatchObject({
+          ok: false,
+          error: { code: 'not_found' },
+        });
+      }
+    }
+    expect(await member.subscribe({ blogId: blog.slug, sinceSeq: 0 })).toMatchObject({ ok: true, seq: 2 });
+
+    // Once live, it is public; and a feed loaded while it was a draft learns that.
+    await cast.admin.patchBlog(blog.id, { status: 'live' });
+    await waitFor(() => member.events.some((e) => e.type === 'blog.updated' && e.data.status === 'live'), {
+      what: 'blog goes live',
+    });
+    expect(await anon.subscribe({ blogId: blog.slug, sinceSeq: 0 })).toMatchObject({ ok: true, seq: 3 });
+    expect(anon.seqs()).toEqual([1, 2, 3]);
+  });
+
   it('shows drafts to an editor who asks for them, never to public readers', async () => {
     const srv = await startServer();
     const cast = await setupBlog(srv.url, srv.adminToken);
@@ -270,9 +335,12 @@ describe('reader hub', () => {
         r.socket.once('connect_error', () => resolve(false));
       });
     };
+    // The proxy appends the address it saw: that last hop is the client. Earlier hops are
+    // whatever the client sent, so changing them must not buy another slot.
     const trusted = await startServer({ TRUST_PROXY: 'true', MAX_CONNECTIONS_PER_IP: '1' });
-    expect(await connects(trusted.url, '203.0.113.1, 10.0.0.1')).toBe(true);
+    expect(await connects(trusted.url, '10.9.9.1, 203.0.113.1')).toBe(true);
     expect(await connects(trusted.url, '203.0.113.2')).toBe(true);
+    expect(await connects(trusted.url, '10.9.9.2, 203.0.113.1')).toBe(false);
     expect(await connects(trusted.url, '203.0.113.1')).toBe(false);
     // Untrusted: the header is ignored, every client is 127.0.0.1.
     const untrusted = await startServer({ MAX_CONNECTIONS_PER_IP: '1' });
