@@ -51,7 +51,8 @@ function retryAfterOf(err: DomainError): number | null {
 export function errorResponse(c: Context<HttpEnv>, err: DomainError): Response {
   const requestId = c.get('requestId');
   const body: ErrorBody = { error: { code: err.code, message: err.message, requestId } };
-  if (err.details !== undefined) body.error.details = err.details;
+  // An internal error's details are for the log, never for the client.
+  if (err.details !== undefined && err.code !== 'internal') body.error.details = err.details;
   if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
   const retryAfter = err.code === 'rate_limited' ? retryAfterOf(err) : null;
   if (retryAfter !== null) c.header('Retry-After', String(retryAfter));

@@ -73,6 +73,10 @@ export function createPagesApp(deps: Deps): Hono {
     if (err instanceof DomainError && (err.code === 'validation_failed' || err.code === 'bad_request')) {
       return c.html(layout({ title: 'Bad request', body: `<p>${esc(err.message)}</p>` }), 400);
     }
+    if (err instanceof DomainError && err.code === 'unavailable') {
+      c.header('Retry-After', '5');
+      return c.html(layout({ title: 'Unavailable', body: '<p>Temporarily unavailable. Please try again.</p>' }), 503);
+    }
     deps.log.error({ err }, 'page failed');
     return c.html(layout({ title: 'Error', body: '<p>Something went wrong. Please try again.</p>' }), 500);
   });
