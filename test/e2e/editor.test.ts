@@ -105,10 +105,13 @@ describe('editor page', () => {
     await ravi.waitForFunction(() =>
       document.querySelector('.summary-panel .rt-content')?.textContent?.includes('closed in both directions.'),
     );
-    // Click in the empty space right of the last bullet's text: the caret lands at its end.
+    // Focus the editor, then move the caret to the very end of the document before starting a
+    // new bullet (a click alone can land mid-text while the other editor's typing re-renders).
     const lastBullet = ravi.locator('.summary-panel .rt-content li:last-child p');
     const box = await lastBullet.boundingBox();
     await lastBullet.click({ position: { x: (box?.width ?? 100) - 4, y: (box?.height ?? 20) / 2 } });
+    await ravi.keyboard.press('Control+End');
+    await ravi.keyboard.press('End');
     await ravi.keyboard.press('Enter');
     await ravi.keyboard.type('Extra ferries run every ten minutes.');
     await ada.waitForFunction(() =>
