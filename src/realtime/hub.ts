@@ -86,7 +86,21 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     const room = blogRoom(event.blogId);
     io.to(room).emit('event', event);
     scheduleSlowCheck(room);
+    // A blog taken back to draft exists only for its members from now on: readers who are
+    // not members leave its room (they got this blog.updated, which says why, and nothing after).
+    if (event.type === 'blog.updated' && event.data.status === 'draft') void dropNonMembers(event.blogId);
   };
+
+  async function dropNonMembers(blogId: string): Promise<void> {
+    const room = blogRoom(blogId);
+    for (const socket of await io.in(room).fetchSockets()) {
+      const p = socket.data.principal;
+      const role = p ? await auth.roleFor(p, blogId).catch(() => null) : null;
+      if (p && (p.kind === 'admin' || role !== null)) continue;
+      socket.leave(room);
+      socket.data.subs.delete(blogId);
+    }
+  }
   const feeds = new FeedRegistry(deps, emitEvent);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
 

@@ -187,6 +187,28 @@ describe('reader hub', () => {
     expect(anon.seqs()).toEqual([1, 2, 3]);
   });
 
+  it('stops sending to non-members once a live blog is taken back to draft', async () => {
+    const srv = await startServer({ HEARTBEAT_MS: '200' });
+    const cast = await setupBlog(srv.url, srv.adminToken);
+    const { blog } = cast;
+    const anon = openReader(srv.url);
+    const member = openReader(srv.url, { auth: { token: cast.users.contributor.token } });
+    for (const r of [anon, member])
+      expect(await r.subscribe({ blogId: blog.id, sinceSeq: 0 })).toMatchObject({ ok: true });
+
+    await cast.admin.patchBlog(blog.id, { status: 'draft' });
+    await cast.editor.createPost(blog.id, { blocks: [text('<p>embargoed again</p>')] });
+    // The member sees the change and what follows; the anonymous reader only the change itself.
+    await waitFor(() => member.events.some((e) => e.type === 'post.created'), { what: 'member gets the post' });
+    expect(member.seqs()).toEqual([1, 2]);
+    await waitFor(() => anon.events.some((e) => e.type === 'blog.updated'), { what: 'anon gets blog.updated' });
+    // A heartbeat to the room comes after the post: by then the anonymous reader would have had it.
+    const hbs = member.heartbeats.length;
+    await waitFor(() => member.heartbeats.length > hbs, { what: 'a heartbeat after the post' });
+    expect(anon.seqs()).toEqual([1]);
+    expect(anon.events.some((e) => e.type === 'post.created')).toBe(false);
+  });
+
   it('shows drafts to an editor who asks for them, never to public readers', async () => {
     const srv = await startServer();
     const cast = await setupBlog(srv.url, srv.adminToken);
