@@ -58,8 +58,11 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
     }
     if (drafts) await auth.authorize(socket.data.principal, feed.blogId, 'drafts.read');
 
-    // A repeated subscribe restarts this socket's stream from its sinceSeq.
+    // A repeated subscribe restarts this socket's stream from its sinceSeq. Until it succeeds
+    // the socket is not subscribed at all (a failure below must not leave it listed but deaf).
     void socket.leave(blogRoom(feed.blogId));
+    void socket.leave(draftRoom(feed.blogId));
+    subs.delete(feed.blogId);
     // A reader ahead of this node's feed read the store over HTTP, or came from a node that
     // heard the bus sooner: catch the feed up from the store rather than answer a reset whose
     // seq goes backwards. (Twice at most: a read already in flight may predate its seq.)
