@@ -185,3 +185,20 @@ export async function setupBlog(baseUrl: string, adminToken: string, title = 'Te
     users: { ...users, outsider },
   };
 }
+
+/** Every published post of a blog, in the server's page order, following the cursor (bounded). */
+export async function allPosts(api: Api, blogId: string): Promise<Post[]> {
+  const out: Post[] = [];
+  let before: string | null = null;
+  for (let i = 0; i < 50; i++) {
+    const page = await api.listPosts(blogId, { limit: 100, before });
+    out.push(...page.posts);
+    before = page.nextCursor;
+    if (!before) break;
+  }
+  return out;
+}
+
+/** The integers from..to inclusive (the seqs a reader should have seen). */
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);

@@ -10,7 +10,6 @@ import type {
   SubscribeAck,
   SubscribeRequest,
 } from '../../src/domain/index.js';
-import type { Api } from '../helpers/api.js';
 import { registerCleanup } from '../helpers/teardown.js';
 
 export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,21 +54,7 @@ export function openReader(url: string, opts: Partial<ManagerOptions & SocketOpt
   return reader;
 }
 
-export const range = (from: number, to: number) =>
-  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-
-/** Every published post of a blog, in the server's page order, all pages. */
-export async function allPosts(api: Api, blogId: string): Promise<Post[]> {
-  const out: Post[] = [];
-  let before: string | null = null;
-  for (let i = 0; i < 50; i++) {
-    const page = await api.listPosts(blogId, { limit: 100, before });
-    out.push(...page.posts);
-    before = page.nextCursor;
-    if (!before) break;
-  }
-  return out;
-}
+export { allPosts, range } from '../helpers/api.js';
 
 /** Compares lists of posts by what a reader sees (id, seq, pinned, blocks), order included. */
 export function expectSamePosts(actual: Post[], expected: Post[]): void {

@@ -9,7 +9,6 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
 } from '../../src/domain/index.js';
-import type { Api } from '../helpers/api.js';
 import { registerCleanup } from '../helpers/teardown.js';
 
 /**
@@ -109,21 +108,7 @@ export function openReaderClient(
   return client;
 }
 
-export const range = (from: number, to: number) =>
-  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-
-/** Every published post of a blog in the server's page order (all pages, bounded). */
-export async function allPosts(api: Api, blogId: string): Promise<Post[]> {
-  const out: Post[] = [];
-  let before: string | null = null;
-  for (let i = 0; i < 50; i++) {
-    const page = await api.listPosts(blogId, { limit: 100, before });
-    out.push(...page.posts);
-    before = page.nextCursor;
-    if (!before) break;
-  }
-  return out;
-}
+export { allPosts, range } from '../helpers/api.js';
 
 /** The post list a reader builds by applying events 1..N in order (independent of the client lib). */
 export function postsFromEvents(events: LiveEvent[]): Post[] {

@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { createReaderClient, type ReaderClient } from '../../client/reader/index.js';
 import type { LiveEvent, Post, SubscribeAck } from '../../src/domain/index.js';
-import { createApi, setupBlog, text } from '../helpers/api.js';
+import { allPosts, createApi, setupBlog, text } from '../helpers/api.js';
 import { ADMIN_TOKEN, type ServerProcess, spawnServer, tempDataDir } from '../helpers/server.js';
 import { freePort } from '../helpers/services.js';
 import { registerCleanup } from '../helpers/teardown.js';
@@ -67,20 +67,6 @@ function rawReader(url: string, blogId: string) {
       return seq;
     },
   };
-}
-
-/** All posts the API holds (published), following the cursor. */
-async function allPosts(url: string, blogId: string): Promise<Post[]> {
-  const api = createApi(url);
-  const out: Post[] = [];
-  let before: string | null = null;
-  for (let page = 0; page < 50; page++) {
-    const res = await api.listPosts(blogId, { limit: 100, before });
-    out.push(...res.posts);
-    if (!res.nextCursor) break;
-    before = res.nextCursor;
-  }
-  return out;
 }
 
 /** All events from changes?since=0, page by page. */
@@ -170,7 +156,7 @@ describe('crash soak', () => {
     await Promise.all(writers);
 
     // The store: every acked post is there, and seq runs 1..N with no repeat and no hole.
-    const posts = await allPosts(url, blogId);
+    const posts = await allPosts(createApi(url), blogId);
     const stored = new Set(posts.map((p) => p.id));
     const found = [...acked].filter((id) => stored.has(id)).length;
     const events = await allEvents(url, blogId);

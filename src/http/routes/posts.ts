@@ -34,6 +34,28 @@ export const PostListQuery = z
 /** A guarded read-modify-write is tried this often before answering 409. */
 const WRITE_ATTEMPTS = 3;
 
+/**
+ * Read, judge, write — guarded: `write` judges rights on `current` and passes its updatedAt
+ * to the store, which refuses with 'conflict' if someone changed the post in between (an
+ * editor published it while this edit was in flight). Then the post is read again and
+ * judged and written anew, so fields a patch does not name are never reverted.
+ */
+async function guardedWrite<T>(
+  first: Post,
+  reread: () => Promise<Post>,
+  write: (current: Post) => Promise<T>,
+): Promise<T> {
+  let current = first;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write(current);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
+      current = await reread();
+    }
+  }
+}
+
 function authorOf(p: Principal): Author {
   return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
 }
@@ -68,6 +90,11 @@ function patchActions(p: Principal, current: Post, patch: PostPatchInput): Actio
 export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const { store } = deps;
+  const readPost = async (blogId: string, postId: string): Promise<Post> => {
+    const post = await store.getPost(blogId, postId, { includeDrafts: true });
+    if (!post) throw notFound('post');
+    return post;
+  };
 
   app.get('/blogs/:blogId/posts', async (c) => {
     const blog = await loadBlog(deps, c);
@@ -118,28 +145,23 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
-    let current = await store.getPost(blog.id, postId, { includeDrafts: true });
-    if (!current) throw notFound('post');
+    const first = await readPost(blog.id, postId);
     const patch = await readJson(c, PostPatchInput);
-    // Read, judge, write — guarded: if someone changed the post in between (an editor
-    // published it while this edit was in flight), judge and apply the patch again on what
-    // is stored now, so fields the patch does not name are never reverted.
-    for (let attempt = 1; ; attempt++) {
-      await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
-      const now = new Date().toISOString();
-      try {
+    const post = await guardedWrite(
+      first,
+      () => readPost(blog.id, postId),
+      async (current) => {
+        await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
+        const now = new Date().toISOString();
         const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);
         if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
-        return c.json(post);
-      } catch (err) {
-        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
-        current = await store.getPost(blog.id, postId, { includeDrafts: true });
-        if (!current) throw notFound('post');
-      }
-    }
+        return post;
+      },
+    );
+    return c.json(post);
   });
 
   app.delete('/blogs/:blogId/posts/:postId', async (c) => {
@@ -147,28 +169,25 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
-    let current = await store.getPost(blog.id, postId, { includeDrafts: true });
-    if (!current) throw notFound('post');
-    // Guarded like PATCH: a contributor's delete of their draft must not land on the post an
-    // editor has just published (that needs post.delete, judged again on the fresh read).
-    for (let attempt = 1; ; attempt++) {
-      const actions =
-        current.status === 'published' ? (['post.delete'] as Action[]) : draftRights(p, current, 'post.delete');
-      await authorizeAll(deps, p, blog.id, actions);
-      const now = new Date().toISOString();
-      try {
+    const first = await readPost(blog.id, postId);
+    // A contributor's delete of their draft must not land on the post an editor has just
+    // published (that needs post.delete, judged again on the fresh read).
+    await guardedWrite(
+      first,
+      () => readPost(blog.id, postId),
+      async (current) => {
+        const actions =
+          current.status === 'published' ? (['post.delete'] as Action[]) : draftRights(p, current, 'post.delete');
+        await authorizeAll(deps, p, blog.id, actions);
+        const now = new Date().toISOString();
         const { previous, event } = await store.deletePost(blog.id, postId, now, {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);
         if (previous.status === 'draft') publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);
-        return c.body(null, 204);
-      } catch (err) {
-        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
-        current = await store.getPost(blog.id, postId, { includeDrafts: true });
-        if (!current) throw notFound('post');
-      }
-    }
+      },
+    );
+    return c.body(null, 204);
   });
 
   return app;
