@@ -59,8 +59,9 @@ describe('Socket.IO connection limits', () => {
     }
     const blocked = await attempt(server.url, { token: 'not-a-real-token' });
     expect(blocked).toMatchObject({ connected: false, data: { code: 'rate_limited' } });
-    // Anonymous readers from the same address are not punished for it.
+    // Anonymous readers from the same address are not punished for it, nor are valid tokens.
     expect((await attempt(server.url)).connected).toBe(true);
+    expect((await attempt(server.url, { token: server.adminToken })).connected).toBe(true);
     expect(await counterValue(server.app.deps.metrics.rateLimited, { limit: 'socket_auth_failures' })).toBe(1);
   });
 
