@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */
   READER_BUFFER_BYTES: int(1024 * 1024, 1024),
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
+  /** Subscribes per minute per socket (after a burst of 20): each may cost a store read. */
+  RATE_SUBSCRIBES_PER_MIN: int(120, 1),
   MAX_CONNECTIONS_PER_IP: int(200, 1),
 
   // Collab

@@ -6,4 +6,6 @@ export * from './events.js';
 export * from './post.js';
 export * from './realtime.js';
 export * from './summary.js';
+export * from './takedown.js';
 export * from './users.js';
+export * from './visibility.js';
