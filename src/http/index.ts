@@ -78,6 +78,10 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   api.route('/', blogRoutes(deps));
   api.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
+  // A takedown (post.deleted, from this node or another) drops the blog's cached bodies.
+  deps.bus.subscribe(({ msg }) => {
+    if (msg.kind === 'event' && msg.event.type === 'post.deleted') readCache.dropBlog(msg.event.blogId);
+  });
   api.route('/', postRoutes(deps, readCache));
   api.route('/', feedRoutes(deps, readCache));
   app.route('/api/v1', api);

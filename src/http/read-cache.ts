@@ -62,6 +62,19 @@ export class ReadCache {
     return entry;
   }
 
+  /**
+   * Forgets every body of one blog (keys are `route|blogId|…`). A takedown calls it on every
+   * node: the removed content must not linger in memory, even under keys no longer served.
+   */
+  dropBlog(blogId: string): void {
+    for (const [key, e] of [...this.entries]) if (key.split('|')[1] === blogId) this.remove(key, e.size);
+  }
+
+  /** Bytes held (keys, bodies, ETags and per-entry overhead). */
+  get size(): number {
+    return this.bytes;
+  }
+
   private remove(key: string, size: number): void {
     this.entries.delete(key);
     this.bytes -= size;

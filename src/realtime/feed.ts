@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import type { Blog, LiveEvent } from '../domain/index.js';
+import { type Blog, type LiveEvent, scrubbedEvent, takenDownPost } from '../domain/index.js';
 import { Sequencer } from './sequencer.js';
 
 /** What a subscriber is handed in the one synchronous step that also joins the room. */
@@ -34,11 +34,19 @@ export class BlogFeed {
   lastTailCheck = Date.now();
   private readonly ring: LiveEvent[];
   private readonly sequencer: Sequencer;
+  /**
+   * Posts taken down (deleted or unpublished) within the replay window, with the seq of the
+   * takedown: every catch-up handed out is scrubbed against it, including ranges read from
+   * the store before the takedown and still in flight or cached.
+   */
+  private readonly takedowns = new Map<string, number>();
 
   constructor(
     init: { blogId: string; slug: string; status: Blog['status']; head: number; recent: LiveEvent[] },
     private readonly deps: Deps,
     private readonly emit: (event: LiveEvent) => void,
+    /** Told of each takedown, to drop shared store ranges that may hold the content. */
+    private readonly onTakedown?: (postId: string) => void,
   ) {
     this.blogId = init.blogId;
     this.slug = init.slug;
@@ -62,6 +70,11 @@ export class BlogFeed {
       onStoreRead: (why) => metrics.sequencerStoreReads.inc({ why }),
       onError: (err) => log.warn({ err, blogId: this.blogId }, 'sequencer store read failed'),
     });
+    // The store may hand back content a later event of the same load took down.
+    for (const e of [...this.ring]) {
+      const down = takenDownPost(e);
+      if (down) this.takeDown(down.postId, down.seq);
+    }
   }
 
   get head(): number {
@@ -99,7 +112,7 @@ export class BlogFeed {
     let next = since + 1;
     for (const e of older) {
       if (e.seq !== next || e.seq > head) break;
-      events.push(e);
+      events.push(this.scrub(e));
       next += 1;
     }
     if (next <= head) {
@@ -131,7 +144,31 @@ export class BlogFeed {
     return since + 1 >= this.ringStart;
   }
 
+  /** The event as a replay may serve it now (content of taken-down posts removed). */
+  scrub(event: LiveEvent): LiveEvent {
+    if (this.takedowns.size === 0 || (event.type !== 'post.created' && event.type !== 'post.updated')) return event;
+    const at = this.takedowns.get(event.data.id);
+    return at === undefined ? event : scrubbedEvent(event, event.data.id, at);
+  }
+
+  /** Removes a taken-down post's content from the ring, in place (same seqs, same length). */
+  private takeDown(postId: string, seq: number): void {
+    this.takedowns.set(postId, seq);
+    for (let i = 0; i < this.ring.length; i++) {
+      const e = this.ring[i];
+      if (e) this.ring[i] = scrubbedEvent(e, postId, seq);
+    }
+    // Takedowns older than the replay window can no longer meet a replayed event.
+    const oldest = this.head - this.deps.config.REPLAY_WINDOW;
+    for (const [id, at] of this.takedowns) if (at < oldest) this.takedowns.delete(id);
+  }
+
   private deliver(event: LiveEvent): void {
+    const down = takenDownPost(event);
+    if (down) {
+      this.takeDown(down.postId, down.seq);
+      this.onTakedown?.(down.postId);
+    }
     const max = this.deps.config.REPLAY_MEMORY;
     if (max > 0) {
       this.ring.push(event);

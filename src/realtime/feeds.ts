@@ -64,6 +64,12 @@ export class FeedRegistry {
     this.earlyEvents.get(event.blogId)?.push(event);
   }
 
+  /** Drops the shared catch-up ranges of a blog (a takedown: they may hold removed content). */
+  forgetRanges(blogId: string): void {
+    const prefix = `${blogId}|`;
+    for (const key of [...this.olderReads.keys()]) if (key.startsWith(prefix)) this.olderReads.delete(key);
+  }
+
   evict(feed: BlogFeed): void {
     feed.close();
     this.byId.delete(feed.blogId);
@@ -120,6 +126,7 @@ export class FeedRegistry {
         { blogId: blog.id, slug: blog.slug, status: blog.status, head, recent: contiguous },
         this.deps,
         this.emit,
+        () => this.forgetRanges(blog.id),
       );
       this.byId.set(blog.id, feed);
       for (const e of this.earlyEvents.get(blog.id) ?? []) feed.offer(e);

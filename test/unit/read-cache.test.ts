@@ -29,3 +29,21 @@ describe('ReadCache', () => {
     expect(renders).toBe(201);
   });
 });
+
+describe('ReadCache.dropBlog', () => {
+  test('forgets every body of one blog and only of that blog', async () => {
+    const cache = new ReadCache();
+    let renders = 0;
+    const render = async () => ({ n: ++renders });
+    await cache.getOrRender('posts|a|20|', 1, render);
+    await cache.getOrRender('summary|a', 1, render);
+    await cache.getOrRender('posts|b|20|', 1, render);
+    const before = cache.size;
+    cache.dropBlog('a');
+    expect(cache.size).toBeLessThan(before);
+    // a's bodies render again, b's is still cached.
+    expect((await cache.getOrRender('posts|a|20|', 1, render)).body).toBe('{"n":4}');
+    expect((await cache.getOrRender('summary|a', 1, render)).body).toBe('{"n":5}');
+    expect((await cache.getOrRender('posts|b|20|', 1, render)).body).toBe('{"n":3}');
+  });
+});
