@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/index.js';
 import { createAssetServer } from './assets.js';
-import { baseUrl, esc, layout, pageCsp, sendCached } from './html.js';
+import { baseUrl, esc, layout, pageCsp, sendCached, trustedBase, UntrustedHost } from './html.js';
 import { registerLiveRoutes } from './live.js';
 import { OEmbedQuery, oembedResponse, slugFromUrl } from './oembed.js';
 
@@ -26,7 +26,7 @@ export function createPagesApp(deps: Deps): Hono {
     return res ?? c.text('not found', 404);
   });
 
-  registerLiveRoutes(app, deps, base);
+  registerLiveRoutes(app, deps, base, (c) => trustedBase(c, deps.config.PUBLIC_URL));
 
   app.get('/oembed', async (c) => {
     const parsed = OEmbedQuery.safeParse(c.req.query());
@@ -41,9 +41,10 @@ export function createPagesApp(deps: Deps): Hono {
         501,
       );
     }
+    const root = base(c);
     let slug: string | null;
     try {
-      slug = slugFromUrl(q.url, base(c));
+      slug = slugFromUrl(q.url, root);
     } catch {
       return c.json({ error: { code: 'validation_failed', message: 'url must be an absolute http(s) URL' } }, 400);
     }
@@ -53,7 +54,7 @@ export function createPagesApp(deps: Deps): Hono {
     }
     c.header('access-control-allow-origin', '*');
     c.header('cache-control', 'public, max-age=300');
-    return c.json(oembedResponse(blog, base(c), q));
+    return c.json(oembedResponse(blog, root, q));
   });
 
   app.get('/editor', (c) => {
@@ -65,11 +66,21 @@ export function createPagesApp(deps: Deps): Hono {
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: 'no-cache',
-      headers: { 'content-security-policy': pageCsp("'none'"), 'referrer-policy': 'same-origin' },
+      headers: {
+        'content-security-policy': pageCsp("'none'", trustedBase(c, deps.config.PUBLIC_URL)),
+        'referrer-policy': 'same-origin',
+      },
     });
   });
 
   app.onError((err, c) => {
+    if (err instanceof UntrustedHost) {
+      c.header('Cache-Control', 'no-store');
+      if (new URL(c.req.url).pathname === '/oembed') {
+        return c.json({ error: { code: 'bad_request', message: err.message } }, 421);
+      }
+      return c.html(layout({ title: 'Misdirected request', body: `<p>${esc(err.message)}</p>` }), 421);
+    }
     if (err instanceof DomainError && (err.code === 'validation_failed' || err.code === 'bad_request')) {
       return c.html(layout({ title: 'Bad request', body: `<p>${esc(err.message)}</p>` }), 400);
     }

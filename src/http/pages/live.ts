@@ -20,7 +20,7 @@ async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
   return blog && blog.status !== 'draft' ? blog : null;
 }
 
-function notFoundPage(c: Context): Response {
+function notFoundPage(c: Context, base: string | null): Response {
   const body = layout({
     title: 'Not found',
     head: PAGE_STYLE,
@@ -30,15 +30,20 @@ function notFoundPage(c: Context): Response {
     type: 'text/html; charset=utf-8',
     cacheControl: 'public, max-age=5',
     status: 404,
-    headers: { 'content-security-policy': pageCsp("'self'") },
+    headers: { 'content-security-policy': pageCsp("'self'", base) },
   });
 }
 
 /** /live/:slug (crawlable page), its Atom feed, and /embed/:slug (the iframe variant). */
-export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => string): void {
+export function registerLiveRoutes(
+  app: Hono,
+  deps: Deps,
+  base: (c: Context) => string,
+  trusted: (c: Context) => string | null,
+): void {
   app.get('/live/:slug', async (c) => {
     const blog = await publicBlog(deps, c.req.param('slug'));
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     const q = PageQuery.safeParse(c.req.query());
     if (!q.success) return c.text('invalid page cursor', 400);
     const page = await deps.store.listPosts(blog.id, {
@@ -69,7 +74,10 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp("'self'"), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp("'self'", root),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 
@@ -88,7 +96,7 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
 
   app.get('/embed/:slug', async (c) => {
     const blog = await publicBlog(deps, c.req.param('slug'));
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
     const body = layout({
@@ -99,7 +107,10 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp(ancestors), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp(ancestors, trusted(c)),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 }
