@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PUBLIC_URL: z.string().url().optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; public otherwise. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A stable name for this node in logs and bus messages; random when absent. */
   NODE_ID: z.string().min(1).max(64).optional(),
@@ -44,6 +46,11 @@ export const ConfigSchema = z.object({
   SEQUENCER_GAP_MS: int(250, 1),
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */
   READER_BUFFER_BYTES: int(1024 * 1024, 1024),
+  /**
+   * The largest event a write may produce (a post, a summary rendering); bigger writes are
+   * refused with 413. Capped at half of READER_BUFFER_BYTES whatever is set here.
+   */
+  MAX_EVENT_BYTES: int(512 * 1024, 1024),
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
   /** Subscribes per minute per socket (after a burst of 20): each may cost a store read. */
   RATE_SUBSCRIBES_PER_MIN: int(120, 1),

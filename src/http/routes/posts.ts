@@ -4,9 +4,11 @@ import type { Deps } from '../../deps.js';
 import {
   type Action,
   type Author,
+  assertEventFits,
   can,
   DomainError,
   Id,
+  maxEventBytes,
   notFound,
   type Post,
   PostCreateInput,
@@ -121,7 +123,9 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     if (input.pinned || input.keyEvent) actions.push('post.edit');
     await authorizeAll(deps, p, blog.id, actions);
     const now = new Date().toISOString();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId()));
+    const draft = buildPost(input, authorOf(p), blog.id, now, newId());
+    assertEventFits('post', draft, maxEventBytes(deps.config));
+    const { post, event } = await store.createPost(draft);
     publishLive(deps, event);
     if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
     return c.json(post, 201);
@@ -153,7 +157,9 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
       async (current) => {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
-        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
+        const next = applyPostPatch(current, patch, now);
+        assertEventFits('post', { ...current, ...next }, maxEventBytes(deps.config));
+        const { post, event } = await store.updatePost(blog.id, postId, next, {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);
