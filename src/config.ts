@@ -41,6 +41,8 @@ export const ConfigSchema = z.object({
   REPLAY_WINDOW: int(1000, 1),
   /** Events kept in memory per active blog to serve catch-ups without a store query. */
   REPLAY_MEMORY: int(500, 0),
+  /** Bytes all those rings together may hold on a node; the least active lose events first. */
+  REPLAY_MEMORY_BYTES: int(64 * 1024 * 1024, 0),
   HEARTBEAT_MS: int(5000, 100),
   /** How long the sequencer waits for a missing seq before reading it from the store. */
   SEQUENCER_GAP_MS: int(250, 1),

@@ -8,9 +8,19 @@ export type CatchUp = { kind: 'events'; seq: number; events: LiveEvent[] } | { k
 /** Page size for store reads; the store may cap it lower, so every reader loops. */
 export const STORE_PAGE = 500;
 
+/**
+ * Bytes held by every ring on this node, against REPLAY_MEMORY_BYTES. Shared by the feeds of
+ * one registry; `overBudget` is called after a ring grew past it.
+ */
+export interface RingBudget {
+  used: number;
+  readonly max: number;
+  overBudget(): void;
+}
+
 /** Serialised size of an event, computed once per event object. */
 const sizes = new WeakMap<LiveEvent, number>();
-function eventSize(e: LiveEvent): number {
+export function eventSize(e: LiveEvent): number {
   let n = sizes.get(e);
   if (n === undefined) {
     n = JSON.stringify(e).length;
@@ -45,6 +55,7 @@ export class BlogFeed {
     init: { blogId: string; slug: string; status: Blog['status']; head: number; recent: LiveEvent[] },
     private readonly deps: Deps,
     private readonly emit: (event: LiveEvent) => void,
+    private readonly budget: RingBudget,
     /** Told of each takedown, to drop shared store ranges that may hold the content. */
     private readonly onTakedown?: (postId: string) => void,
   ) {
@@ -54,6 +65,7 @@ export class BlogFeed {
     // (slice(-0) would keep everything: REPLAY_MEMORY=0 means an empty ring.)
     const keep = deps.config.REPLAY_MEMORY;
     this.ring = keep > 0 ? init.recent.filter((e) => e.seq <= init.head).slice(-keep) : [];
+    for (const e of this.ring) this.budget.used += eventSize(e);
     const { store, config, metrics, log } = deps;
     this.sequencer = new Sequencer({
       head: init.head,
@@ -65,7 +77,7 @@ export class BlogFeed {
         // The node fell too far behind (e.g. a long bus outage): forget the ring. Readers
         // notice from the next heartbeat that they are behind and catch up over HTTP.
         log.warn({ blogId: this.blogId, seq }, 'feed fell behind the replay window; jumping ahead');
-        this.ring.length = 0;
+        this.dropOldest(this.ring.length);
       },
       onStoreRead: (why) => metrics.sequencerStoreReads.inc({ why }),
       onError: (err) => log.warn({ err, blogId: this.blogId }, 'sequencer store read failed'),
@@ -92,6 +104,18 @@ export class BlogFeed {
 
   close(): void {
     this.sequencer.close();
+    this.dropOldest(this.ring.length);
+  }
+
+  /** Events in the ring (for the global byte bound). */
+  get ringLength(): number {
+    return this.ring.length;
+  }
+
+  /** Forgets the `n` oldest events of the ring (readers older than the rest read the store). */
+  dropOldest(n: number): void {
+    const gone = this.ring.splice(0, Math.min(n, this.ring.length));
+    for (const e of gone) this.budget.used -= eventSize(e);
   }
 
   /** First seq still in memory (head + 1 when the ring is empty). */
@@ -156,7 +180,11 @@ export class BlogFeed {
     this.takedowns.set(postId, seq);
     for (let i = 0; i < this.ring.length; i++) {
       const e = this.ring[i];
-      if (e) this.ring[i] = scrubbedEvent(e, postId, seq);
+      if (!e) continue;
+      const scrubbed = scrubbedEvent(e, postId, seq);
+      if (scrubbed === e) continue;
+      this.budget.used += eventSize(scrubbed) - eventSize(e);
+      this.ring[i] = scrubbed;
     }
     // Takedowns older than the replay window can no longer meet a replayed event.
     const oldest = this.head - this.deps.config.REPLAY_WINDOW;
@@ -172,7 +200,9 @@ export class BlogFeed {
     const max = this.deps.config.REPLAY_MEMORY;
     if (max > 0) {
       this.ring.push(event);
-      if (this.ring.length > max) this.ring.splice(0, this.ring.length - max);
+      this.budget.used += eventSize(event);
+      if (this.ring.length > max) this.dropOldest(this.ring.length - max);
+      if (this.budget.used > this.budget.max) this.budget.overBudget();
     }
     if (event.type === 'blog.updated') {
       this.slug = event.data.slug;

@@ -209,6 +209,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       }
     }
     metrics.roomsSubscribed.set(rooms);
+    metrics.replayRingBytes.set(feeds.budget.used);
+    metrics.feedsLoaded.set(feeds.size);
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
     publishedCounts = rooms > 0;
     for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);

@@ -25,11 +25,15 @@ export function feedRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const { since } = readQuery(c, ChangesQuery);
     // Anything older than the window is a reset, so at most REPLAY_WINDOW events follow
     // `since`: ask for all of them, since `{ seq, events }` promises every event up to `seq`.
-    const changes = await deps.store.listChanges(blog.id, since, {
-      limit: deps.config.REPLAY_WINDOW,
-      replayWindow: deps.config.REPLAY_WINDOW,
-    });
-    return c.json(changes);
+    // Cached by (blog, since, head): polling readers at the same place cost one store read
+    // per change, and a takedown drops the blog's entries (see http/index.ts).
+    const changes = await readCache.getOrRender(`changes|${blog.id}|${since}`, blog.seq, () =>
+      deps.store.listChanges(blog.id, since, {
+        limit: deps.config.REPLAY_WINDOW,
+        replayWindow: deps.config.REPLAY_WINDOW,
+      }),
+    );
+    return c.body(changes.body, 200, { 'Content-Type': 'application/json', ETag: changes.etag });
   });
 
   app.get('/blogs/:blogId/summary', async (c) => {
@@ -41,7 +45,11 @@ export function feedRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   app.get('/blogs/:blogId/summary/history', async (c) => {
     const blog = await loadBlog(deps, c);
     const { limit } = readQuery(c, HistoryQuery);
-    return c.json({ history: await deps.store.listSummaryHistory(blog.id, { limit }) });
+    // Every published rendering changes the blog's seq: cached under it, like the summary.
+    const history = await readCache.getOrRender(`history|${blog.id}|${limit}`, blog.seq, async () => ({
+      history: await deps.store.listSummaryHistory(blog.id, { limit }),
+    }));
+    return c.body(history.body, 200, { 'Content-Type': 'application/json', ETag: history.etag });
   });
 
   return app;
