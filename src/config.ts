@@ -56,7 +56,12 @@ export const ConfigSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
   /** Subscribes per minute per socket (after a burst of 20): each may cost a store read. */
   RATE_SUBSCRIBES_PER_MIN: int(120, 1),
-  MAX_CONNECTIONS_PER_IP: int(200, 1),
+  /**
+   * Open reader sockets per address. High on purpose: behind carrier-grade NAT thousands of
+   * phones share an address during a big story. An idle reader costs ~13 KiB of heap, so an
+   * address at the cap holds ~65 MiB; unsent bytes per reader are bounded by READER_BUFFER_BYTES.
+   */
+  MAX_CONNECTIONS_PER_IP: int(5000, 1),
 
   // Collab
   COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),

@@ -155,8 +155,8 @@ export class FeedRegistry {
         this.budget,
         () => this.forgetRanges(blog.id),
       );
-      if (this.budget.used > this.budget.max) this.shrinkRings();
       this.byId.set(blog.id, feed);
+      if (this.budget.used > this.budget.max) this.shrinkRings();
       for (const e of this.earlyEvents.get(blog.id) ?? []) feed.offer(e);
       return feed;
     } finally {
