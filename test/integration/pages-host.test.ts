@@ -36,6 +36,13 @@ describe('Host header', () => {
       expect(absolute.status, t).toBe(421);
       expect(absolute.text, t).not.toMatch(/https?:\/\/evil\.example/);
     }
+    // A Host that does not even parse as a URL authority: a 4xx (421, or 400 from the
+    // HTTP layer), never a 500.
+    for (const host of ['.0', 'a b', '[zz]']) {
+      const res = await rawGet(srv.port, `/live/${blog.slug}`, host);
+      expect(res.status, host).toBeGreaterThanOrEqual(400);
+      expect(res.status, host).toBeLessThan(500);
+    }
     // Loopback names still work (development, tests).
     const ok = await rawGet(srv.port, `/live/${blog.slug}`, `localhost:${srv.port}`);
     expect(ok.status).toBe(200);

@@ -51,8 +51,9 @@ export function pageCsp(frameAncestors: string, base: string | null): string {
  */
 export class UntrustedHost extends Error {
   override name = 'UntrustedHost';
-  constructor(readonly host: string) {
-    super(`set PUBLIC_URL to serve this page under ${host}`);
+  constructor() {
+    // The host itself is not repeated: it is whatever the client sent.
+    super('this server has no PUBLIC_URL configured: its public pages answer only under localhost');
   }
 }
 
@@ -65,14 +66,20 @@ export class UntrustedHost extends Error {
  */
 export function baseUrl(c: Context, publicUrl: string | undefined): string {
   const base = trustedBase(c, publicUrl);
-  if (base === null) throw new UntrustedHost(new URL(c.req.url).host);
+  if (base === null) throw new UntrustedHost();
   return base;
 }
 
 /** baseUrl, or null instead of throwing (for pages that can do without absolute links). */
 export function trustedBase(c: Context, publicUrl: string | undefined): string | null {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
-  const url = new URL(c.req.url);
+  // The URL is built from the Host header: it may not even parse (`Host: .0`).
+  let url: URL;
+  try {
+    url = new URL(c.req.url);
+  } catch {
+    return null;
+  }
   return isLoopbackHost(url.hostname) ? url.origin : null;
 }
 

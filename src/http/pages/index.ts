@@ -76,7 +76,7 @@ export function createPagesApp(deps: Deps): Hono {
   app.onError((err, c) => {
     if (err instanceof UntrustedHost) {
       c.header('Cache-Control', 'no-store');
-      if (new URL(c.req.url).pathname === '/oembed') {
+      if (c.req.path === '/oembed') {
         return c.json({ error: { code: 'bad_request', message: err.message } }, 421);
       }
       return c.html(layout({ title: 'Misdirected request', body: `<p>${esc(err.message)}</p>` }), 421);
