@@ -30,7 +30,7 @@ async function changesCalls(url: string): Promise<number> {
   const body = await (await fetch(`${url}/metrics`)).text();
   let n = 0;
   for (const line of body.split('\n')) {
-    if (line.startsWith('liveblog_http_request_duration_ms_count') && line.includes('changes')) {
+    if (line.startsWith('liveblog_http_request_duration_seconds_count') && line.includes('changes')) {
       n += Number(line.split(' ').pop());
     }
   }
