@@ -9,7 +9,7 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
 
 describe('collab compaction', () => {
   it('compacts the log while three editors keep typing, and loses nothing', async () => {

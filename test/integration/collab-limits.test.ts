@@ -12,7 +12,7 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
 
 /** Opens a raw WebSocket, sends one frame after the server's first message, resolves with the close code. */
 function sendAndWaitClose(url: string, frame: Buffer | string): Promise<{ code: number; reason: string }> {

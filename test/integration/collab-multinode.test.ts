@@ -5,7 +5,7 @@ import { startServer } from '../helpers/server.js';
 import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, createBlogWith, docFromStore, itemTexts, listItem } from './collab-fixtures.js';
+import { bulletList, connectEditor, createBlogWith, docFromStore, itemTexts, listItem } from '../helpers/collab.js';
 
 /** Two nodes on one PostgreSQL database with Redis between them (fails when either is missing). */
 describe('collab across two nodes', () => {

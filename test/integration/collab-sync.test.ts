@@ -12,7 +12,7 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
 
 const synced = (e: { provider: { synced: boolean } }) => waitFor(() => e.provider.synced, { what: 'provider sync' });
 const same = (a: Y.Doc, b: Y.Doc) => JSON.stringify(itemTexts(a)) === JSON.stringify(itemTexts(b));

@@ -5,7 +5,7 @@ import { createApi, setupBlog, text } from '../helpers/api.js';
 import { ADMIN_TOKEN, spawnServer, tempDataDir } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, itemTexts, listItem } from './collab-fixtures.js';
+import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
 
 /**
  * Graceful restart of a real process: SIGTERM → /ready 503 while still serving → listener

@@ -7,7 +7,7 @@ import { setupBlog, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, listItem } from './collab-fixtures.js';
+import { bulletList, connectEditor, listItem } from '../helpers/collab.js';
 
 /**
  * /metrics during a small load: every family exists with sane values, no label carries an id

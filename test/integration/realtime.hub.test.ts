@@ -3,7 +3,7 @@ import { newId } from '../../src/lib/ids.js';
 import { createApi, setupBlog, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, range } from './realtime.support.js';
+import { openReader, range } from '../helpers/realtime.js';
 
 async function metricValue(url: string, name: string, labels = ''): Promise<number> {
   const body = await (await fetch(`${url}/metrics`)).text();

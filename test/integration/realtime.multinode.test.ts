@@ -3,7 +3,7 @@ import { createApi, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, range } from './realtime.support.js';
+import { openReader, range } from '../helpers/realtime.js';
 
 describe('reader hub on two nodes (PostgreSQL + Redis)', () => {
   it('readers on either node see every write of both nodes once, in order, and the total reader count', async () => {

@@ -4,7 +4,7 @@ import { createApi, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts, openReader, type RawReader, range } from './realtime.support.js';
+import { allPosts, expectSamePosts, openReader, type RawReader, range } from '../helpers/realtime.js';
 
 describe('many readers', () => {
   it('120 readers across websocket and polling each get every event once, in order', async () => {

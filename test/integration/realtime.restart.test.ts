@@ -5,7 +5,7 @@ import { ADMIN_TOKEN, spawnServer, tempDataDir } from '../helpers/server.js';
 import { freePort } from '../helpers/services.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts } from './realtime.support.js';
+import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 
 describe('server restarts', () => {
   it('reader clients reconnect to the restarted process and catch up (crash, then graceful stop)', async () => {

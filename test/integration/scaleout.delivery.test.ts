@@ -14,7 +14,7 @@ import {
   postsFromEvents,
   range,
   subscribed,
-} from './scaleout.support.js';
+} from '../helpers/scaleout.js';
 
 /** A plain Redis client of the test's own, closed after the file. */
 function redisClient(url: string): Redis {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
-import { followBlog, percentile, range, subscribed } from './scaleout.support.js';
+import { followBlog, percentile, range, subscribed } from '../helpers/scaleout.js';
 
 interface Figures {
   median: number;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { counterValue } from './collab-fixtures.js';
+import { counterValue } from '../helpers/collab.js';
 
 /**
  * Socket.IO admission limits: connection attempts per IP and minute, and failed

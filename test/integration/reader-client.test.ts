@@ -5,7 +5,7 @@ import { createApi, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts } from '../integration/realtime.support.js';
+import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 
 function reader(opts: Parameters<typeof createReaderClient>[0]): ReaderClient {
   const c = createReaderClient(opts);
