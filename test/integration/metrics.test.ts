@@ -4,10 +4,10 @@ import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { setupBlog, text } from '../helpers/api.js';
+import { bulletList, connectEditor, listItem } from '../helpers/collab.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, listItem } from '../helpers/collab.js';
 
 /**
  * /metrics during a small load: every family exists with sane values, no label carries an id

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createReaderClient, type ReaderClient } from '../../client/reader/index.js';
 import type { LiveEvent } from '../../src/domain/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 
 function reader(opts: Parameters<typeof createReaderClient>[0]): ReaderClient {
   const c = createReaderClient(opts);

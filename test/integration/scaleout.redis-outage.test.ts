@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
-import { startOwnRedis } from '../helpers/services.js';
-import { waitFor } from '../helpers/wait.js';
 import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
 import {
   allPosts,
@@ -14,6 +12,8 @@ import {
   range,
   subscribed,
 } from '../helpers/scaleout.js';
+import { startOwnRedis } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Contiguous from 1 and at least `head` long: no gap, no duplicate, nothing out of order. */
 const caughtUp = (r: FollowingReader, head: number) => r.lastSeq() >= head;
