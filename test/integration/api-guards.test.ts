@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/domain/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from './realtime.support.js';
 
 /** Issue 13 item 9: METRICS_TOKEN, and events too large for readers refused at write time. */
 describe('METRICS_TOKEN', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
 import { type Api, setupBlog, text } from '../helpers/api.js';
+import { openReader, type RawReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, type RawReader } from './realtime.support.js';
 
 /**
  * Live revocation on the reader hub (issue 13 items 2 and 6): a member removed from a blog

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
 import { createApi, text } from '../helpers/api.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from './realtime.support.js';
 
 /**
  * Reader-side memory and store load stay bounded (issue 13 item 7): rings by bytes across

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, initialState } from '../../client/reader/state.js';
 import type { LiveEvent } from '../../src/domain/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from './realtime.support.js';
 
 /**
  * Takedowns in the reader hub's memory (issue 13 item 5): once a post is deleted, no replay

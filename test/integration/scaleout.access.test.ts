@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/domain/index.js';
 import { type Api, setupBlog, text } from '../helpers/api.js';
 import { type ClusterNode, startCluster } from '../helpers/cluster.js';
+import { openReader, type RawReader } from '../helpers/realtime.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, type RawReader } from './realtime.support.js';
 
 /**
  * Issue 13 items 2, 5 and 6 across two server processes on PostgreSQL + Redis: a member
