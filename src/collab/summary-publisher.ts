@@ -67,6 +67,7 @@ export class SummaryPublisher {
       const limit = maxEventBytes(this.deps.config);
       const bytes = eventDataBytes({ seq: 0, bullets });
       if (bytes > limit) {
+        metrics.eventsTooLarge.inc({ type: 'summary.updated' });
         log.warn(
           { blogId: this.blogId, bytes, limit },
           'summary too large for readers (MAX_EVENT_BYTES); not published',

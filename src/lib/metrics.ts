@@ -118,6 +118,12 @@ export function createMetrics(prefix = 'liveblog_') {
       buckets: seconds,
       ...reg,
     }),
+    eventsTooLarge: new client.Counter({
+      name: `${prefix}events_too_large_total`,
+      help: 'Writes whose event would pass MAX_EVENT_BYTES, refused (posts) or not published (summaries), by event type',
+      labelNames: ['type'] as const,
+      ...reg,
+    }),
     rateLimited: new client.Counter({
       name: `${prefix}rate_limited_total`,
       help: 'Requests or connections refused by a rate limit, by limit',

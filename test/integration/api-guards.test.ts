@@ -61,6 +61,9 @@ describe('events too large for readers', () => {
     expect(grown.status).toBe(413);
     expect((await admin.getPost(blog.id, post.id)).blocks).toEqual(post.blocks);
     expect((await admin.getBlog(blog.id)).seq).toBe(1);
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    expect(metrics).toContain('liveblog_events_too_large_total{type="post.created"} 1');
+    expect(metrics).toContain('liveblog_events_too_large_total{type="post.updated"} 1');
 
     // A post that fits goes through, and the reader was never cut.
     const fits = await admin.createPost(blog.id, { blocks: [text(`<p>${'y'.repeat(8_000)}</p>`)] });

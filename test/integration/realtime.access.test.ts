@@ -67,6 +67,29 @@ describe('reader hub: access changes reach open sockets', () => {
     });
   });
 
+  it("re-judges all of a user's sockets with one credential check and one role read per blog", async () => {
+    const srv = await startServer();
+    const cast = await setupBlog(srv.url, srv.adminToken);
+    const sockets = Array.from({ length: 8 }, () => openReader(srv.url, { auth: { token: cast.users.editor.token } }));
+    for (const r of sockets)
+      expect(await r.subscribe({ blogId: cast.blog.id, drafts: true })).toMatchObject({ ok: true });
+    const roleReads = countCalls(srv.app.deps.store, 'getRole');
+    const store = srv.app.deps.store;
+    const byToken = store.getUserByTokenHash.bind(store);
+    let tokenChecks = 0;
+    store.getUserByTokenHash = (h) => {
+      tokenChecks += 1;
+      return byToken(h);
+    };
+    // The admin removes the editor (the admin's own request reads no role and no user token).
+    await cast.admin.removeMember(cast.blog.id, cast.users.editor.id);
+    for (const [i, r] of sockets.entries()) {
+      expect(await probe(cast.admin, cast.blog.id, r, `s${i}`)).toBe(false);
+    }
+    expect(tokenChecks).toBe(1);
+    expect(roleReads.n).toBe(1);
+  });
+
   it('a member removed from a draft blog leaves its room altogether', async () => {
     const srv = await startServer();
     const cast = await setupBlog(srv.url, srv.adminToken);

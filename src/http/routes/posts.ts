@@ -92,6 +92,15 @@ function patchActions(p: Principal, current: Post, patch: PostPatchInput): Actio
 export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const { store } = deps;
+  /** 413 before the write when readers could not be sent the event (counted per type). */
+  const fitsForReaders = (post: Omit<Post, 'seq'>, type: 'post.created' | 'post.updated') => {
+    try {
+      assertEventFits('post', post, maxEventBytes(deps.config));
+    } catch (err) {
+      deps.metrics.eventsTooLarge.inc({ type });
+      throw err;
+    }
+  };
   const readPost = async (blogId: string, postId: string): Promise<Post> => {
     const post = await store.getPost(blogId, postId, { includeDrafts: true });
     if (!post) throw notFound('post');
@@ -124,7 +133,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     await authorizeAll(deps, p, blog.id, actions);
     const now = new Date().toISOString();
     const draft = buildPost(input, authorOf(p), blog.id, now, newId());
-    assertEventFits('post', draft, maxEventBytes(deps.config));
+    fitsForReaders(draft, 'post.created');
     const { post, event } = await store.createPost(draft);
     publishLive(deps, event);
     if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
@@ -158,7 +167,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
         const next = applyPostPatch(current, patch, now);
-        assertEventFits('post', { ...current, ...next }, maxEventBytes(deps.config));
+        fitsForReaders({ ...current, ...next }, 'post.updated');
         const { post, event } = await store.updatePost(blog.id, postId, next, {
           expectedUpdatedAt: current.updatedAt,
         });
