@@ -108,5 +108,10 @@ describe('reader-side bounds', () => {
     expect(next.seq).toBe(6);
     expect(next.events.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
     expect(changes.n).toBe(2);
+    // A burst on a just-changed head (a push alert): one store read for all of it.
+    await admin.createPost(blog.id, { blocks: [text('<p>alert</p>')] });
+    const burst = await Promise.all(Array.from({ length: 100 }, () => anon.changes(blog.id, 2)));
+    expect(burst.every((b) => b.seq === 7)).toBe(true);
+    expect(changes.n).toBe(3);
   });
 });

@@ -47,3 +47,45 @@ describe('ReadCache.dropBlog', () => {
     expect((await cache.getOrRender('posts|b|20|', 1, render)).body).toBe('{"n":3}');
   });
 });
+
+describe('ReadCache single flight', () => {
+  test('a burst of requests for the same (key, version) renders once', async () => {
+    const cache = new ReadCache();
+    let renders = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const render = async () => {
+      renders++;
+      await gate;
+      return { n: renders };
+    };
+    const burst = Array.from({ length: 1000 }, () => cache.getOrRender('posts|a|20|', 7, render));
+    release();
+    const bodies = await Promise.all(burst);
+    expect(renders).toBe(1);
+    expect(new Set(bodies.map((b) => b.body))).toEqual(new Set(['{"n":1}']));
+    // A new version is a new flight.
+    await cache.getOrRender('posts|a|20|', 8, render);
+    expect(renders).toBe(2);
+  });
+
+  test('a render that began before a takedown is served to its callers but not kept', async () => {
+    const cache = new ReadCache();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let renders = 0;
+    const pending = cache.getOrRender('posts|a|20|', 1, async () => {
+      renders++;
+      await gate;
+      return { content: 'taken down' };
+    });
+    cache.dropBlog('a');
+    release();
+    expect((await pending).body).toContain('taken down');
+    await cache.getOrRender('posts|a|20|', 1, async () => {
+      renders++;
+      return { content: 'clean' };
+    });
+    expect(renders).toBe(2);
+  });
+});
