@@ -1,6 +1,5 @@
-import type { RouteConfig, RouteConfigToTypedResponse, RouteHandler } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
-import type { Handler, ToSchema } from 'hono/types';
+import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
+import type { Env, Hono } from 'hono';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as members from './members.js';
@@ -18,16 +17,11 @@ import * as users from './users.js';
 export const ROUTES = { ...ops, ...users, ...blogs, ...members, ...posts, ...changes, ...pages };
 export type Routes = typeof ROUTES;
 
-type InputOf<R extends RouteConfig> = RouteHandler<R> extends Handler<never, never, infer I, never> ? I : never;
-type ToHonoPath<P extends string> = P extends `${infer A}{${infer Param}}${infer B}`
-  ? `${A}:${Param}${ToHonoPath<B>}`
-  : P;
-type RouteSchema<R extends RouteConfig> = ToSchema<
-  R['method'],
-  ToHonoPath<R['path']>,
-  InputOf<R>,
-  RouteConfigToTypedResponse<R>
->;
+// The schema `app.openapi(route, …)` adds to a router, computed from the declaration alone
+// (an instantiation expression on a declared, never-created router: types only).
+declare const router: OpenAPIHono;
+type RouteSchema<R extends RouteConfig> =
+  ReturnType<typeof router.openapi<R>> extends OpenAPIHono<Env, infer S, '/'> ? S : never;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 /** The Hono schema of the whole surface, for `hc<ApiApp>()`. */
