@@ -40,8 +40,19 @@ function requestOf(input: FetchInput, init?: RequestInit): { method: string; url
 
 async function inspect(input: FetchInput, init: RequestInit | undefined, res: Response): Promise<void> {
   const { method, url } = requestOf(input, init);
-  if (!origins.has(url.origin)) return;
-  const checker = await checkerFor(url.origin);
+  if (origins.has(url.origin)) await hold(url.origin, method, url, res);
+}
+
+/**
+ * For answers obtained without fetch (a sub-app's `request()`): holds `res` to `path`
+ * against the document the server at `serverUrl` serves, like every fetched answer.
+ */
+export async function checkAnswer(serverUrl: string, method: string, path: string, res: Response): Promise<void> {
+  await hold(new URL(serverUrl).origin, method, new URL(path, serverUrl), res);
+}
+
+async function hold(origin: string, method: string, url: URL, res: Response): Promise<void> {
+  const checker = await checkerFor(origin);
   if (!checker) return;
   const contentType = res.headers.get('content-type');
   // Only JSON bodies are compared; streams (Server-Sent Events) are never read here.

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/index.js';
 import * as routes from '../contract/pages.js';
-import { onHttpError, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
+import { onHttpError, onNotFound, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
 import { newRouter } from '../openapi.js';
 import { assetRoutes } from '../routes/assets.js';
 import { syndicationRoutes } from '../routes/syndication.js';
@@ -18,8 +18,10 @@ export function createPagesApp(deps: Deps) {
   app.route('/', syndicationRoutes(deps));
   app.route('/', assetRoutes());
   app.route('/', htmlPages(deps));
-  // Feeds, oEmbed and assets are machine-read: their errors are the JSON error body.
+  // Feeds, oEmbed and assets are machine-read: their errors are the JSON error body, and so
+  // is a path no route serves (as in the whole app, when this one is used alone).
   app.onError(onHttpError(deps.log));
+  app.notFound(onNotFound);
   return app;
 }
 
