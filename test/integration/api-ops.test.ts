@@ -83,6 +83,27 @@ describe('OpenAPI', () => {
     expect(JSON.stringify(doc.components.schemas.Error)).toContain('requestId');
   });
 
+  test('declares security on every operation and the answers a fuzzer found undeclared', async () => {
+    type Op = { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.security, `${method} ${path} declares no security`).toBeDefined();
+        // Everything outside /api is public: an explicit empty requirement.
+        if (!path.startsWith('/api/')) expect(op.security, `${method} ${path}`).toEqual([]);
+      }
+    }
+    const op = (path: string, method: string) => doc.paths[path]?.[method]?.responses ?? {};
+    expect(Object.keys(op('/api/v1/blogs/{blogId}/members/{userId}', 'delete'))).toContain('409');
+    expect(Object.keys(op('/oembed', 'get'))).toEqual(expect.arrayContaining(['404', '501']));
+    expect(Object.keys(op('/embed.js', 'get')['200']?.content ?? {})).toEqual(['application/javascript']);
+    expect(Object.keys(op('/assets/{name}', 'get')['200']?.content ?? {})).toContain('application/javascript');
+    expect(Object.keys(op('/live/{slug}', 'get')['404']?.content ?? {})).toEqual(['text/html']);
+    expect(Object.keys(op('/assets/{name}', 'get')['404']?.content ?? {})).toEqual(['application/json']);
+  });
+
   test('/docs is a self-contained page listing the routes', async () => {
     const res = await fetch(`${server.url}/docs`);
     expect(res.status).toBe(200);
