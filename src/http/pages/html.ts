@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { DomainError } from '../../domain/index.js';
 import { escapeHtml } from '../../domain/sanitize.js';
 import { isLoopbackHost } from '../../lib/hosts.js';
 
@@ -49,12 +50,12 @@ export function pageCsp(frameAncestors: string, base: string | null): string {
  * The request named a host we may not put into links: without PUBLIC_URL only loopback names
  * are believed. The pages app answers it with 421 Misdirected Request.
  */
-export class UntrustedHost extends Error {
-  override name = 'UntrustedHost';
-  constructor() {
-    // The host itself is not repeated: it is whatever the client sent.
-    super('this server has no PUBLIC_URL configured: its public pages answer only under localhost');
-  }
+export function untrustedHost(): DomainError {
+  // The host itself is not repeated: it is whatever the client sent.
+  return new DomainError(
+    'misdirected',
+    'this server has no PUBLIC_URL configured: its public pages answer only under localhost',
+  );
 }
 
 /**
@@ -66,7 +67,7 @@ export class UntrustedHost extends Error {
  */
 export function baseUrl(c: Context, publicUrl: string | undefined): string {
   const base = trustedBase(c, publicUrl);
-  if (base === null) throw new UntrustedHost();
+  if (base === null) throw untrustedHost();
   return base;
 }
 

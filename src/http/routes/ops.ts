@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/index.js';
-import type { HttpEnv } from '../context.js';
+import * as routes from '../contract/ops.js';
+import { newRouter } from '../openapi.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -13,15 +13,15 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Liveness, readiness (for load balancers) and Prometheus metrics. */
-export function opsRoutes(deps: Deps): Hono<HttpEnv> {
-  const app = new Hono<HttpEnv>();
+export function opsRoutes(deps: Deps) {
+  const app = newRouter();
 
-  app.get('/health', (c) => {
+  app.openapi(routes.health, (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok' });
+    return c.json({ status: 'ok' }, 200);
   });
 
-  app.get('/ready', async (c) => {
+  app.openapi(routes.ready, async (c) => {
     c.header('Cache-Control', 'no-store');
     if (deps.lifecycle.draining) return c.json({ status: 'draining' }, 503);
     try {
@@ -30,10 +30,10 @@ export function opsRoutes(deps: Deps): Hono<HttpEnv> {
       c.get('log').warn({ err }, 'store ping failed');
       return c.json({ status: 'unavailable', reason: 'store unreachable' }, 503);
     }
-    return c.json({ status: 'ready', store: deps.store.kind, bus: deps.bus.kind });
+    return c.json({ status: 'ready', store: deps.store.kind, bus: deps.bus.kind }, 200);
   });
 
-  app.get('/metrics', async (c) => {
+  app.openapi(routes.metrics, async (c) => {
     const token = deps.config.METRICS_TOKEN;
     if (token !== undefined && !bearerMatches(c.req.header('authorization'), token)) {
       c.header('WWW-Authenticate', 'Bearer realm="metrics"');
