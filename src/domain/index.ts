@@ -4,6 +4,7 @@ export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './post.js';
+export * from './post-rules.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './users.js';

@@ -25,6 +25,7 @@ export function userRoutes(deps: Deps): Hono<HttpEnv> {
       name: input.name,
       color: input.color ?? PALETTE[Math.floor(Math.random() * PALETTE.length)] ?? '#4363d8',
       createdAt: new Date().toISOString(),
+      canCreateBlogs: false,
     };
     const token = newToken();
     const created = await deps.store.createUser(user, hashToken(token));
