@@ -54,6 +54,7 @@ function sqlOver(q: <R extends pg.QueryResultRow>(text: string, values: unknown[
 export const postgresDialect: Dialect = {
   name: 'postgres',
   forUpdate: ' FOR UPDATE',
+  snapshotReads: false,
   jsonText: (column, key) => `${column}->>'${key}'`,
   async lockDoc(tx, blogId) {
     await tx.one('SELECT pg_advisory_xact_lock(?, hashtext(?))', [DOC_LOCK_CLASS, blogId]);

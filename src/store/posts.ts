@@ -147,6 +147,7 @@ export async function getPost(
 }
 
 const NEWEST = 'ORDER BY created_at DESC, id DESC';
+const FIRST_PAGE_HALF = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?`;
 
 export async function listPosts(
   db: SqlDb,
@@ -165,9 +166,17 @@ export async function listPosts(
        AND (created_at, id) < (?, ?) ${NEWEST} LIMIT ?`,
       [blogId, status, false, cursor.createdAt, cursor.id, limit + 1],
     );
+  } else if (db.dialect.snapshotReads) {
+    // SQLite: the two halves in one read transaction see one snapshot, and two plain
+    // statements are cheaper there than the compound one.
+    [pinned, rows] = await db.read(async (tx) => [
+      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, true, MAX_PINNED]),
+      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, false, limit + 1]),
+    ]);
   } else {
-    // Pinned and unpinned halves in ONE statement, so both see the same snapshot: a pin
-    // committing between two queries would show a post twice on page one, or not at all.
+    // PostgreSQL: both halves in ONE statement, so both see the same snapshot without a
+    // transaction: a pin committing between two queries would show a post twice on page
+    // one, or not at all.
     const half = (part: 0 | 1) =>
       `SELECT * FROM (SELECT ${POST_COLUMNS}, ${part} AS part FROM posts
        WHERE blog_id = ? AND status = ? AND pinned = ? ${NEWEST} LIMIT ?) AS half${part}`;

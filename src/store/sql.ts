@@ -57,6 +57,11 @@ export interface Dialect {
    * Empty on SQLite, where BEGIN IMMEDIATE already holds the only write lock.
    */
   readonly forUpdate: string;
+  /**
+   * True when a `read` transaction is cheap (SQLite: no round trip): then several small
+   * statements in one `read` beat one compound statement. PostgreSQL prefers one statement.
+   */
+  readonly snapshotReads: boolean;
   /** SQL text reading `key` of the JSON object in `column` as text. */
   jsonText(column: string, key: string): string;
   /**

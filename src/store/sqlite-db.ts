@@ -32,6 +32,7 @@ function bind(params: readonly SqlParam[] | undefined): Bound[] {
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   forUpdate: '',
+  snapshotReads: true,
   jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
   async lockDoc() {},
   async insertDocUpdates(tx, blogId, updates) {
