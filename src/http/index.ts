@@ -18,6 +18,7 @@ import { feedRoutes } from './routes/feed.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
+import { userPatchRoutes } from './routes/user-patch.js';
 import { userRoutes } from './routes/users.js';
 
 /**
@@ -75,6 +76,7 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   app.route('/', docsRoutes(deps));
   const api = new Hono<HttpEnv>();
   api.route('/', userRoutes(deps));
+  api.route('/', userPatchRoutes(deps));
   api.route('/', blogRoutes(deps));
   api.route('/', memberRoutes(deps));
   const readCache = new ReadCache();

@@ -14,6 +14,7 @@ import {
   SummaryHistoryEntry,
   User,
   UserCreateInput,
+  UserPatchInput,
   UserWithToken,
 } from '../domain/index.js';
 import { BlogRef } from './access.js';
@@ -112,6 +113,16 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, schema: z.object({ users: z.array(User) }), description: 'every user' },
   },
   {
+    method: 'patch',
+    path: '/api/v1/users/:userId',
+    tag: 'users',
+    summary: "Change a user's rights: canCreateBlogs (declared in routes/user-patch.ts)",
+    auth: 'admin',
+    params: { userId: Id },
+    body: UserPatchInput,
+    ok: { status: 200, schema: User, description: 'the user as now stored' },
+  },
+  {
     method: 'get',
     path: '/api/v1/me',
     tag: 'users',
@@ -133,7 +144,7 @@ export const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/blogs',
     tag: 'blogs',
-    summary: 'Create a blog; a user creating it becomes its owner',
+    summary: 'Create a blog (admins, and users granted canCreateBlogs, who become its owner)',
     auth: 'user',
     body: BlogCreateInput,
     ok: { status: 201, schema: Blog, description: 'the new blog' },

@@ -14,6 +14,7 @@ import type {
   SummaryHistoryEntry,
   User,
   UserCreateInput,
+  UserPatchInput,
 } from '../../src/domain/index.js';
 
 /**
@@ -62,6 +63,7 @@ export interface Api {
 
   createUser(input: z.input<typeof UserCreateInput>): Promise<UserWithToken>;
   listUsers(): Promise<{ users: User[] }>;
+  patchUser(userId: string, patch: z.input<typeof UserPatchInput>): Promise<User>;
   me(): Promise<unknown>;
 
   createBlog(input: z.input<typeof BlogCreateInput>): Promise<Blog>;
@@ -137,6 +139,7 @@ export function createApi(baseUrl: string, token?: string): Api {
     raw,
     createUser: (input) => call('POST', '/api/v1/users', input),
     listUsers: () => call('GET', '/api/v1/users'),
+    patchUser: (userId, patch) => call('PATCH', `/api/v1/users/${enc(userId)}`, patch),
     me: () => call('GET', '/api/v1/me'),
     createBlog: (input) => call('POST', '/api/v1/blogs', input),
     listBlogs: (q = {}) => call('GET', `/api/v1/blogs${queryString(q)}`),

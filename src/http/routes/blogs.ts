@@ -5,6 +5,7 @@ import {
   type Blog,
   BlogCreateInput,
   BlogPatchInput,
+  can,
   conflict,
   DomainError,
   type Principal,
@@ -61,9 +62,13 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
     return c.json({ blogs: await visibleTo(deps, c.get('principal'), blogs) });
   });
 
-  // Any authenticated user may start a blog and becomes its owner.
+  // Blog creation is a right of its own (admins, and users the admin granted it to): a live
+  // blog speaks with the newsroom's name. A user who creates one becomes its owner.
   app.post('/blogs', async (c) => {
     const p = requirePrincipal(c);
+    if (!can(p, null, 'blog.create')) {
+      throw new DomainError('forbidden', 'creating blogs is a right the admin grants (canCreateBlogs)');
+    }
     const input = await readJson(c, BlogCreateInput);
     const slug = await chooseSlug(deps, input.slug, input.title);
     const now = new Date().toISOString();
