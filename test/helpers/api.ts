@@ -19,6 +19,7 @@ import type {
   Summary,
   SummaryHistoryEntry,
   User,
+  UserPatchInput,
 } from '../../src/domain/index.js';
 
 /**
@@ -50,6 +51,7 @@ export interface Api {
 
   createUser(input: UserCreate): Promise<UserWithToken>;
   listUsers(): Promise<{ users: User[] }>;
+  patchUser(userId: string, patch: UserPatchInput): Promise<User>;
   me(): Promise<unknown>;
 
   createBlog(input: BlogCreate): Promise<Blog>;
@@ -119,6 +121,7 @@ export function createApi(baseUrl: string, token?: string): Api {
     raw,
     createUser: (json) => ok(v1.users.$post({ json })),
     listUsers: () => ok(v1.users.$get()),
+    patchUser: (userId, json) => ok(v1.users[':userId'].$patch({ param: { userId }, json })),
     me: () => ok(v1.me.$get()),
     createBlog: (json) => ok(v1.blogs.$post({ json })),
     listBlogs: (q = {}) => ok(v1.blogs.$get({ query: query(q) })),
