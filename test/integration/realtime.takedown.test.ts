@@ -49,6 +49,21 @@ describe('takedowns in replays', () => {
     expect(finalIds(watcher.events)).toEqual(kept.sort());
   });
 
+  it('end to end: /changes, the posts page and the public page serve no trace after the delete (store tombstones too)', async () => {
+    const { srv, admin, blog, bad, kept } = await scenario({});
+    const anon = createApi(srv.url);
+    // Warm every cache first: the cached bodies must go with the takedown.
+    expect(JSON.stringify(await anon.changes(blog.id, 0))).toContain(SECRET);
+    expect(JSON.stringify(await anon.listPosts(blog.id))).toContain(SECRET);
+    await admin.deletePost(blog.id, bad.id);
+    const changes = await anon.changes(blog.id, 0);
+    expect(JSON.stringify(changes)).not.toContain(SECRET);
+    expect('events' in changes && finalIds(changes.events)).toEqual(kept.sort());
+    expect(JSON.stringify(await anon.listPosts(blog.id))).not.toContain(SECRET);
+    expect(await (await fetch(`${srv.url}/live/${blog.slug}`)).text()).not.toContain(SECRET);
+    expect(await (await fetch(`${srv.url}/live/${blog.slug}/feed.atom`)).text()).not.toContain(SECRET);
+  });
+
   it('scrubs shared catch-up ranges read from the store before the delete', async () => {
     // A ring of 2: a reader at seq 0 is served a range read from the store, shared with the
     // next readers asking for the same.
