@@ -114,6 +114,8 @@ export async function startOurs(extraEnv: Record<string, string> = {}, name = 'o
       RATE_WRITES_PER_MIN: '1000000',
       RATE_CONNECTS_PER_MIN: '10000000',
       MAX_CONNECTIONS_PER_IP: '1000000',
+      COLLAB_CONNECTIONS_PER_USER: '100000',
+      COLLAB_CONNECTIONS_PER_IP: '100000',
       SHUTDOWN_TIMEOUT_MS: '2000',
       ...extraEnv,
     },

@@ -12,6 +12,16 @@ import type { UpdateGuard } from './update-guard.js';
 /** A collab WebSocket as the room sees it. */
 export interface RoomMember extends PresenceMember {
   readonly readOnly: boolean;
+  /** The user behind the credential (null for the admin token), and the credential itself. */
+  readonly userId: string | null;
+  readonly token: string;
+  /** False once closed or cut: nothing it sent is accepted any more. */
+  readonly open: boolean;
+  /** Updates received but not yet through their check (bounded per connection). */
+  pendingUpdates: number;
+  pendingBytes: number;
+  /** Set while the member's access is re-judged: its updates wait here, unchecked. */
+  held: Uint8Array[] | null;
   close(code: number, reason: string): void;
 }
 
@@ -121,20 +131,68 @@ export class DocRoom {
    * doc) and queued for the next group commit.
    */
   receiveUpdate(member: RoomMember, update: Uint8Array): void {
+    const { metrics, config } = this.deps;
     if (member.readOnly) {
-      this.deps.metrics.refusedFrames.inc({ reason: 'read_only' });
+      metrics.refusedFrames.inc({ reason: 'read_only' });
       return;
     }
+    // A bounded queue: a peer that sends faster than its updates are checked is cut, not
+    // buffered (one update of any accepted size always fits).
+    if (
+      member.pendingUpdates >= config.COLLAB_MAX_PENDING_UPDATES ||
+      (member.pendingUpdates > 0 && member.pendingBytes + update.length > config.COLLAB_MAX_PENDING_BYTES)
+    ) {
+      metrics.refusedFrames.inc({ reason: 'pending_checks' });
+      member.close(CloseCode.rateLimited, 'too many updates awaiting their check');
+      return;
+    }
+    member.pendingUpdates++;
+    member.pendingBytes += update.length;
+    if (member.held) member.held.push(update);
+    else this.check(member, update);
+  }
+
+  /** Holds the member's updates unchecked until `resume` (its access is being re-judged). */
+  hold(member: RoomMember): void {
+    member.held ??= [];
+  }
+
+  /** Ends a hold: the held updates go on to their check, in order, or are dropped when the member closed. */
+  resume(member: RoomMember): void {
+    const held = member.held ?? [];
+    member.held = null;
+    for (const update of held) {
+      if (member.open) this.check(member, update);
+      else this.settled(member, update);
+    }
+  }
+
+  private settled(member: RoomMember, update: Uint8Array): void {
+    member.pendingUpdates--;
+    member.pendingBytes -= update.length;
+  }
+
+  private check(member: RoomMember, update: Uint8Array): void {
     this.inflight++;
     this.checks = this.checks
       .then(async () => {
+        if (!member.open) return;
         const verdict = await this.guard.check(update);
+        if (!member.open) return;
+        if (member.held) {
+          // Its access changed while this was being checked: it waits for the new verdict too.
+          member.pendingUpdates++;
+          member.pendingBytes += update.length;
+          member.held.push(update);
+          return;
+        }
         if (verdict === 'ok') return this.accept(member, update);
         this.deps.metrics.refusedFrames.inc({ reason: verdict === 'timeout' ? 'update_timeout' : 'invalid_update' });
         member.close(CloseCode.badMessage, verdict === 'timeout' ? 'update too slow to decode' : 'invalid update');
       })
       .catch((err: unknown) => this.deps.log.error({ err, blogId: this.blogId }, 'update check failed'))
       .finally(() => {
+        this.settled(member, update);
         this.inflight--;
       });
   }

@@ -30,7 +30,10 @@ export function memberRoutes(deps: Deps): Hono<HttpEnv> {
     const { role } = await readJson(c, MemberRoleInput);
     if (!(await deps.store.getUser(userId))) throw notFound('user');
     if (role !== 'owner') await assertKeepsAnOwner(deps, blog.id, userId);
-    return c.json(await deps.store.setMember(blog.id, userId, role));
+    const member = await deps.store.setMember(blog.id, userId, role);
+    // Open connections of this user (collab, drafts) are re-judged on every node.
+    deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
+    return c.json(member);
   });
 
   app.delete('/blogs/:blogId/members/:userId', async (c) => {
@@ -39,6 +42,7 @@ export function memberRoutes(deps: Deps): Hono<HttpEnv> {
     const userId = readParam(c, 'userId', Id);
     await assertKeepsAnOwner(deps, blog.id, userId);
     if (!(await deps.store.removeMember(blog.id, userId))) throw notFound('member');
+    deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
     return c.body(null, 204);
   });
 
