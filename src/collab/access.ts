@@ -15,9 +15,10 @@ interface Open {
  * The member's updates are held from the moment the message arrives until the verdict, so
  * nothing it types after the change is checked, stored or broadcast unless it is still allowed.
  * Each distinct credential is authenticated once and each (user, blog) role read once, however
- * many sockets share them. A role that lost `summary.edit` closes the socket with 4403 even when
- * it may still read: the stock provider reconnects and is then served read-only, so its local
- * doc never silently diverges from the one it is shown.
+ * many sockets share them. A role that may no longer read closes the socket with 4403 (the
+ * stock provider does not reconnect after a 44xx); a downgrade to a role that may still read
+ * (editor to contributor) keeps the socket and makes it read-only, like a contributor's: it
+ * keeps following the doc, and what it types from then on is refused.
  */
 export class OpenConnections {
   private readonly byUser = new Map<string, Set<Open>>();
@@ -69,8 +70,8 @@ export class OpenConnections {
             roles.set(room.blogId, role);
           }
           const r = await role;
-          const allowed = member.readOnly ? can(p, r, 'summary.read') : can(p, r, 'summary.edit');
-          if (!allowed) member.close(CloseCode.forbidden, 'your role on this blog changed');
+          if (!can(p, r, 'summary.read')) member.close(CloseCode.forbidden, 'your role on this blog changed');
+          else if (!can(p, r, 'summary.edit')) member.readOnly = true;
         } catch (err) {
           // Cannot tell (store down): fail closed; the editor reconnects and is judged afresh.
           log.warn({ err, blogId: room.blogId }, 'could not re-judge a collab connection; closing it');

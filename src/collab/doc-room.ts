@@ -11,7 +11,8 @@ import type { UpdateGuard } from './update-guard.js';
 
 /** A collab WebSocket as the room sees it. */
 export interface RoomMember extends PresenceMember {
-  readonly readOnly: boolean;
+  /** Turned on when the member's role is downgraded to one that may only read. */
+  readOnly: boolean;
   /** The user behind the credential (null for the admin token), and the credential itself. */
   readonly userId: string | null;
   readonly token: string;
@@ -162,7 +163,7 @@ export class DocRoom {
     const held = member.held ?? [];
     member.held = null;
     for (const update of held) {
-      if (member.open) this.check(member, update);
+      if (member.open && !member.readOnly) this.check(member, update);
       else this.settled(member, update);
     }
   }
@@ -178,7 +179,7 @@ export class DocRoom {
       .then(async () => {
         if (!member.open) return;
         const verdict = await this.guard.check(update);
-        if (!member.open) return;
+        if (!member.open || member.readOnly) return;
         if (member.held) {
           // Its access changed while this was being checked: it waits for the new verdict too.
           member.pendingUpdates++;
