@@ -81,6 +81,11 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
+    summaryPublishFailures: new client.Counter({
+      name: `${prefix}collab_summary_publish_failures_total`,
+      help: 'Summary renderings that could not be published (retried with backoff)',
+      ...reg,
+    }),
     refusedFrames: new client.Counter({
       name: `${prefix}collab_refused_frames_total`,
       help: 'Collab frames refused, by reason',
