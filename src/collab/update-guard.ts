@@ -134,8 +134,8 @@ export class UpdateGuard {
 
   private onTimeout(): void {
     const job = this.current;
-    if (job && !job.solo) return this.split(job);
-    this.finish(job ? job.updates.map(() => 'timeout') : null);
+    if (job && !job.solo) this.split(job);
+    else this.finish(job ? job.updates.map(() => 'timeout') : null);
   }
 
   /**
@@ -212,8 +212,8 @@ export class UpdateGuard {
   /** The worker died with a job in hand: a batch is split, a single update is invalid. */
   private finishFailed(): void {
     const job = this.current;
-    if (job && !job.solo) return this.split(job);
-    this.finish(null);
+    if (job && !job.solo) this.split(job);
+    else this.finish(null);
   }
 
   private restart(): void {
