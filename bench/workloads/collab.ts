@@ -75,7 +75,10 @@ export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> 
 
   setStep(`collab ${size.editors} editors × ${size.updatesPerSec}/s, ours`);
   const ours = await attempt(result, 'ours', async () => {
-    const server = await startOurs();
+    // BENCH_PROFILE_DIR=/some/dir writes the server's CPU profile there (node --cpu-prof); read
+    // it with `node --import tsx bench/profile-top.ts <file.cpuprofile>`.
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const server = await startOurs({}, 'ours', profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     try {
       const blogId = await createBlog(server.url, 'Co-editing bench');
       const wsUrl = `${server.url.replace('http', 'ws')}/collab`;

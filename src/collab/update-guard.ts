@@ -118,8 +118,13 @@ export class UpdateGuard {
   /** Hands the job to the ready worker and starts its deadline. */
   private dispatch(job: Job): void {
     this.startTimer(this.opts.deadlineMs, 'deadline');
-    // slice(): post only these bytes, not the whole socket buffer each view points into.
-    this.worker?.postMessage({ id: job.id, updates: job.updates.map((u) => u.slice()) });
+    // slice(): post only these bytes, not the whole socket buffer each view points into; the
+    // copies are moved to the worker, not copied again.
+    const updates = job.updates.map((u) => u.slice());
+    this.worker?.postMessage(
+      { id: job.id, updates },
+      updates.map((u) => u.buffer),
+    );
   }
 
   private startTimer(ms: number, what: 'deadline' | 'start'): void {
