@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { registerCleanup } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -12,7 +9,10 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { registerCleanup } from '../helpers/teardown.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Sync step 1 with an empty state vector: four bytes that ask for the whole document. */
 const STEP1 = Buffer.from([0, 0, 1, 0]);

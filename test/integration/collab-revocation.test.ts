@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../helpers/api.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -12,7 +9,10 @@ import {
   type Editor,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 
 const FAST_SUMMARY = { SUMMARY_DEBOUNCE_MS: '20', SUMMARY_MAX_WAIT_MS: '100' };
 

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../helpers/api.js';
-import { startOwnPostgres } from '../helpers/own-postgres.js';
-import { startServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -11,7 +8,10 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startOwnPostgres } from '../helpers/own-postgres.js';
+import { startServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('summary publish while the store is briefly down', () => {
   it('retries a failed publish, so readers get the current bullets once the store is back', async () => {
