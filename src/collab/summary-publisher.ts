@@ -88,7 +88,7 @@ export class SummaryPublisher {
     } catch (err) {
       // The doc is safe in the store, but readers keep the old bullets until a publish
       // succeeds: try again (rendering the doc as it is then), backing off while the store is down.
-      metrics.summaryPublishFailures.inc();
+      metrics.bulletsPublishFailures.inc();
       log.error({ err, blogId: this.blogId, retryInMs: this.retryMs }, 'summary publish failed; will retry');
       this.scheduleRetry();
     }

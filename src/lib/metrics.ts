@@ -82,9 +82,9 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
-    summaryPublishFailures: new client.Counter({
-      name: `${prefix}collab_summary_publish_failures_total`,
-      help: 'Summary renderings that could not be published (retried with backoff)',
+    bulletsPublishFailures: new client.Counter({
+      name: `${prefix}collab_bullets_publish_failures_total`,
+      help: 'Renderings of the summary bullets that could not be published (retried with backoff)',
       ...reg,
     }),
     refusedFrames: new client.Counter({

@@ -79,6 +79,9 @@ describe('access changes reach open collab sockets', () => {
     const witness = connectEditor(server, blogId, stays.token);
     const target = connectEditor(server, blogId, downgraded.token);
     await waitFor(() => target.provider.synced && witness.provider.synced, { what: 'both synced' });
+    // One shared list first: otherwise each side's first insert creates a list of its own.
+    bulletList(witness.doc).insert(0, [listItem('before')]);
+    await waitFor(() => itemTexts(target.doc).includes('before'), { what: 'shared list' });
     const readOnlyRefusals = () => counterValue(server.app.deps.metrics.refusedFrames, { reason: 'read_only' });
     await admin.addMember(blogId, downgraded.id, 'contributor');
     // Within a second its updates are refused (the bus message is handled on this node at once).
@@ -93,7 +96,10 @@ describe('access changes reach open collab sockets', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     bulletList(witness.doc).insert(bulletList(witness.doc).length, [listItem('marker')]);
     await waitFor(async () => (await summaryTexts(server, blogId)).includes('marker'), { what: 'marker published' });
-    await waitFor(() => itemTexts(target.doc).includes('marker'), { what: 'the contributor still follows' });
+    await waitFor(() => itemTexts(target.doc).includes('marker'), {
+      what: () =>
+        `the contributor still follows: ${JSON.stringify(target.closes)} ${target.provider.wsconnected} ${itemTexts(target.doc).length} ${JSON.stringify(itemTexts(witness.doc))}`,
+    });
     expect(await summaryTexts(server, blogId)).not.toContain('typed after the downgrade');
     expect(itemTexts(witness.doc)).not.toContain('typed after the downgrade');
     expect(target.closes).toEqual([]);

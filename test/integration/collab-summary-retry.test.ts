@@ -36,7 +36,7 @@ describe('summary publish while the store is briefly down', () => {
     // Committed (the editor's update is safe), then the store goes away before the render.
     await waitFor(async () => itemTexts(await docFromStore(server, blogId)).includes('second'), { what: 'stored' });
     await pg.stop();
-    const failures = () => counterValue(server.app.deps.metrics.summaryPublishFailures, {});
+    const failures = () => counterValue(server.app.deps.metrics.bulletsPublishFailures, {});
     await waitFor(async () => (await failures()) > 0, { what: 'a publish to fail', timeoutMs: 15_000 });
     await pg.start();
 
