@@ -50,8 +50,8 @@ export function serveConnection(ws: WebSocket, room: DocRoom, who: EditorIdentit
       // Slow-consumer rule: what the peer has not taken is memory of ours. Its editor
       // reconnects and syncs afresh; a client that never reads is gone.
       if (ws.bufferedAmount + frame.length > config.COLLAB_BUFFER_BYTES) {
+        // Counted as a refused frame (the reader hub's slow_consumer_disconnects counts readers only).
         metrics.refusedFrames.inc({ reason: 'slow_consumer' });
-        metrics.slowConsumerDisconnects.inc();
         log.info({ blogId: room.blogId, unsent: ws.bufferedAmount }, 'cutting a collab peer that does not read');
         closed = true;
         ws.terminate();
