@@ -65,7 +65,7 @@ describe('UpdateGuard', () => {
 
   it('starts the deadline when the restarted worker is ready: a slow restart refuses no legitimate update', async () => {
     // The restart takes longer than the deadline (a busy machine): the next update must not pay for it.
-    const g = guard({ deadlineMs: 300, workerSource: hanging(800) });
+    const g = guard({ deadlineMs: 200, workerSource: hanging(500) });
     const [slow, next] = await Promise.all([g.check(new Uint8Array([7])), g.check(new Uint8Array([1]))]);
     expect(slow).toBe('timeout');
     expect(next).toBe('ok');
@@ -73,7 +73,7 @@ describe('UpdateGuard', () => {
   });
 
   it('checks a batch in one message; a batch with a hanging update refuses only that one', async () => {
-    const g = guard({ deadlineMs: 300, workerSource: hanging() });
+    const g = guard({ deadlineMs: 200, workerSource: hanging() });
     expect(await g.checkAll([new Uint8Array([1]), new Uint8Array([2])])).toEqual(['ok', 'ok']);
     const verdicts = await g.checkAll([new Uint8Array([1]), new Uint8Array([7]), new Uint8Array([3])]);
     expect(verdicts).toEqual(['ok', 'timeout', 'ok']);
