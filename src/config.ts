@@ -71,6 +71,24 @@ export const ConfigSchema = z.object({
   COLLAB_IDLE_UNLOAD_MS: int(60_000, 100),
   /** Periodic re-read of the store while editors are connected (Redis is only a doorbell). */
   COLLAB_RESYNC_MS: int(20_000, 100),
+  /**
+   * An editor whose unsent bytes pass this is cut (the reader hub's slow-consumer rule). At
+   * least two whole documents, so a fresh editor's first full-state answer always fits.
+   */
+  COLLAB_BUFFER_BYTES: int(4 * 1024 * 1024, 64 * 1024),
+  /** Frames one connection may send per second, sustained; bursts up to three seconds' worth. */
+  COLLAB_FRAMES_PER_SEC: int(100, 1),
+  /** Full-state answers (sync step 2 to a step 1, awareness snapshots) per connection and minute. */
+  COLLAB_STATE_ANSWERS_PER_MIN: int(12, 1),
+  /** Updates of one connection received but not yet through their check; past it the connection is cut. */
+  COLLAB_MAX_PENDING_UPDATES: int(64, 1),
+  /** Bytes of such updates per connection (at least one largest update is always let through). */
+  COLLAB_MAX_PENDING_BYTES: int(2 * 1024 * 1024, 1024),
+  /** Open /collab connections per user (every blog together), and per client address. */
+  COLLAB_CONNECTIONS_PER_USER: int(16, 1),
+  COLLAB_CONNECTIONS_PER_IP: int(64, 1),
+  /** A summary publish that failed (store down) is retried after this, doubling up to a minute. */
+  SUMMARY_RETRY_MS: int(1000, 10),
   SUMMARY_DEBOUNCE_MS: int(300, 0),
   SUMMARY_MAX_WAIT_MS: int(1500, 0),
 

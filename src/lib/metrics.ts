@@ -92,6 +92,11 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
+    bulletsPublishFailures: new client.Counter({
+      name: `${prefix}collab_bullets_publish_failures_total`,
+      help: 'Renderings of the summary bullets that could not be published (retried with backoff)',
+      ...reg,
+    }),
     refusedFrames: new client.Counter({
       name: `${prefix}collab_refused_frames_total`,
       help: 'Collab frames refused, by reason',

@@ -485,4 +485,45 @@ describe('hostile input sweep', () => {
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(`[sweep] collab: ${counts.collabFrames} frames, ${closedWithCode} closed with a 4xxx code`);
   });
+
+  it('collab: bursts of frames on one connection (sync requests, awareness, garbage) are bounded', async () => {
+    const before = await snapshot(cast.admin);
+    const wsUrl = `${server.url.replace('http', 'ws')}/collab/${cast.blog.id}?token=${cast.users.editor.token}`;
+    // Frames that make the server answer with the whole doc or all presence, cheap ones, and noise.
+    const frame = fc.oneof(
+      fc.constant(Uint8Array.of(0, 0, 1, 0)),
+      fc.constant(Uint8Array.of(3)),
+      fc.constant(Uint8Array.of(1, 1, 0)),
+      fc.uint8Array({ minLength: 0, maxLength: 64 }),
+    );
+    let cut = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 400 }), fc.boolean(), async (burst, reads) => {
+        counts.collabFrames = (counts.collabFrames ?? 0) + burst.length;
+        const ws = new WebSocket(wsUrl);
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        });
+        if (!reads) ws.pause();
+        const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+        for (const f of burst) if (ws.readyState === ws.OPEN) ws.send(f);
+        const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(0), 300))]);
+        if (code >= 4000) cut += 1;
+        ws.terminate();
+      }),
+      { numRuns: Math.min(RUNS, 60) },
+    );
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(await snapshot(cast.admin)).toBe(before);
+    // A fresh editor still connects and syncs.
+    const ws = new WebSocket(wsUrl);
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      ws.once('message', (d: Buffer) => resolve(d));
+      ws.once('error', reject);
+    });
+    expect(first.length).toBeGreaterThan(0);
+    ws.terminate();
+    console.log(`[sweep] collab bursts: ${cut} connections closed with a 4xxx code`);
+  }, 60_000);
 });
