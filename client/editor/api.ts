@@ -1,4 +1,4 @@
-import type { BlockInput, Blog, ErrorBody, Post, PostsPage } from '../../src/domain/index.js';
+import type { BlockInput, Blog, ErrorBody, Media, MediaList, Post, PostsPage } from '../../src/domain/index.js';
 
 /** The editor's view of the JSON API: bearer token on every call, contract errors as messages. */
 export class ApiError extends Error {
@@ -19,6 +19,39 @@ export interface PostDraft {
   keyEvent?: boolean;
 }
 
+function errorMessage(status: number, data: unknown): string {
+  const err = (data as ErrorBody | null)?.error;
+  const details = Array.isArray(err?.details)
+    ? ` (${(err.details as { path?: string; message?: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ')})`
+    : '';
+  return `${err?.message ?? `HTTP ${status}`}${details}`;
+}
+
+/**
+ * Uploads one photo (multipart, field `file`). XMLHttpRequest rather than fetch: only it
+ * reports upload progress. `onProgress` gets 0..1 while the bytes go out; the server then
+ * encodes the variants before answering.
+ */
+function upload(token: string, path: string, file: Blob, onProgress: (fraction: number) => void): Promise<Media> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response as Media);
+      else reject(new ApiError(xhr.status, errorMessage(xhr.status, xhr.response)));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'the upload failed (network error)'));
+    const form = new FormData();
+    form.append('file', file);
+    xhr.send(form);
+  });
+}
+
 export function createEditorApi(token: string) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -31,13 +64,7 @@ export function createEditorApi(token: string) {
     });
     if (res.status === 204) return undefined as T;
     const data = (await res.json().catch(() => null)) as unknown;
-    if (!res.ok) {
-      const err = (data as ErrorBody | null)?.error;
-      const details = Array.isArray(err?.details)
-        ? ` (${(err.details as { path?: string; message?: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ')})`
-        : '';
-      throw new ApiError(res.status, `${err?.message ?? `HTTP ${res.status}`}${details}`);
-    }
+    if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, data));
     return data as T;
   }
   const blog = (id: string) => `/blogs/${encodeURIComponent(id)}`;
@@ -52,6 +79,9 @@ export function createEditorApi(token: string) {
     patchPost: (id: string, postId: string, patch: Partial<PostDraft>) =>
       call<Post>('PATCH', `${blog(id)}/posts/${encodeURIComponent(postId)}`, patch),
     deletePost: (id: string, postId: string) => call<void>('DELETE', `${blog(id)}/posts/${encodeURIComponent(postId)}`),
+    uploadMedia: (id: string, file: Blob, onProgress: (fraction: number) => void) =>
+      upload(token, `${blog(id)}/media`, file, onProgress),
+    listMedia: (id: string) => call<MediaList>('GET', `${blog(id)}/media`),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;
