@@ -89,3 +89,46 @@ export type MediaUploadFields = z.infer<typeof MediaUploadFields>;
 
 /** 409 body details when deleting media that published posts show. */
 export const MediaInUse = z.object({ posts: z.array(z.object({ id: Id, blogId: Id })) });
+
+/** A variant as stored: its object key instead of a URL (URLs depend on where it is served from). */
+export const StoredVariant = z.object({
+  key: MediaKey,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  type: MediaMimeType,
+});
+export type StoredVariant = z.infer<typeof StoredVariant>;
+
+/** What the store keeps for a library item (Store.createMedia …). */
+export const MediaRecord = Media.omit({ url: true, type: true, variants: true }).extend({
+  variants: z.array(StoredVariant).min(1),
+});
+export type MediaRecord = z.infer<typeof MediaRecord>;
+
+/** The JPEG that `url` names: the widest one (JPEG is the format every browser shows). */
+function mainVariant(variants: readonly StoredVariant[]): StoredVariant {
+  const jpegs = variants.filter((v) => v.type === 'image/jpeg');
+  const pool = jpegs.length > 0 ? jpegs : variants;
+  return pool.reduce((a, b) => (b.width > a.width ? b : a));
+}
+
+/**
+ * The API resource for a stored item, with URLs under `mediaBase` (MEDIA_PUBLIC_URL or this
+ * server's /media). Variants are listed AVIF, WebP, JPEG, each widest first.
+ */
+export function toMedia(record: MediaRecord, mediaBase: string): Media {
+  const url = (key: string) => `${mediaBase}/${key}`;
+  const order: MediaMimeType[] = ['image/avif', 'image/webp', 'image/jpeg'];
+  const variants = [...record.variants]
+    .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || b.width - a.width)
+    .map((v) => ({ url: url(v.key), width: v.width, height: v.height, type: v.type }));
+  const main = mainVariant(record.variants);
+  return {
+    ...record,
+    url: url(main.key),
+    type: main.type,
+    width: main.width,
+    height: main.height,
+    variants,
+  };
+}

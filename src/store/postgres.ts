@@ -5,6 +5,8 @@ import {
   type Changes,
   conflict,
   type LiveEvent,
+  type MediaPatchInput,
+  type MediaRecord,
   type Member,
   type NewBlog,
   notFound,
@@ -15,6 +17,17 @@ import {
   type SummaryHistoryEntry,
   type User,
 } from '../domain/index.js';
+import {
+  inUse,
+  MEDIA_PAGE_MAX,
+  type MediaRow,
+  mediaInsertParams,
+  patchedMedia,
+  postsShowing,
+  quotaError,
+  quotaExceeded,
+  toMediaRecord,
+} from './media-rows.js';
 import { PgDb, type PgDbOptions, type Queryable } from './postgres-db.js';
 import {
   assertUnchanged,
@@ -549,5 +562,102 @@ export class PostgresStore implements Store {
     const [again] = await this.db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
     if (!again) throw new Error(`setting ${key} vanished`);
     return again.value;
+  }
+
+  // ── media ─────────────────────────────────────────────────────────────────────────
+
+  async createMedia(media: MediaRecord, quotaBytes: number): Promise<MediaRecord> {
+    return this.db.tx(async (c) => {
+      // The blog row is the per-blog lock: concurrent uploads to one blog sum and insert in turn.
+      if (!(await c.query('SELECT id FROM blogs WHERE id = $1 FOR UPDATE', [media.blogId])).rowCount)
+        throw notFound('blog');
+      const used = Number(
+        (
+          await c.query<{ n: string }>('SELECT COALESCE(SUM(bytes), 0) AS n FROM media WHERE blog_id = $1', [
+            media.blogId,
+          ])
+        ).rows[0]!.n,
+      );
+      if (quotaExceeded(used, media.bytes, quotaBytes)) throw quotaError(used, media.bytes, quotaBytes);
+      await c.query(
+        'INSERT INTO media (id, blog_id, lead_key, bytes, data, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)',
+        mediaInsertParams(media),
+      );
+      return media;
+    }, 'media');
+  }
+
+  async getMedia(blogId: string, mediaId: string): Promise<MediaRecord | null> {
+    const [row] = await this.db.query<MediaRow>('SELECT data FROM media WHERE blog_id = $1 AND id = $2', [
+      blogId,
+      mediaId,
+    ]);
+    return row ? toMediaRecord(row) : null;
+  }
+
+  async getMediaMany(blogId: string, ids: readonly string[]): Promise<MediaRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<MediaRow>('SELECT data FROM media WHERE blog_id = $1 AND id = ANY($2::text[])', [
+      blogId,
+      [...ids],
+    ]);
+    return rows.map(toMediaRecord);
+  }
+
+  async listMedia(blogId: string, opts: { limit: number; before?: string }): Promise<MediaRecord[]> {
+    const limit = Math.min(opts.limit, MEDIA_PAGE_MAX);
+    const rows = opts.before
+      ? await this.db.query<MediaRow>(
+          `SELECT m.data FROM media m, media c WHERE c.blog_id = $1 AND c.id = $2 AND m.blog_id = c.blog_id
+           AND (m.created_at, m.id) < (c.created_at, c.id) ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
+          [blogId, opts.before, limit],
+        )
+      : await this.db.query<MediaRow>(
+          'SELECT data FROM media WHERE blog_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
+          [blogId, limit],
+        );
+    return rows.map(toMediaRecord);
+  }
+
+  async mediaUsage(blogId: string): Promise<number> {
+    const [row] = await this.db.query<{ n: string }>(
+      'SELECT COALESCE(SUM(bytes), 0) AS n FROM media WHERE blog_id = $1',
+      [blogId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async updateMedia(blogId: string, mediaId: string, patch: MediaPatchInput, now: string): Promise<MediaRecord> {
+    return this.db.tx(async (c) => {
+      const row = (
+        await c.query<MediaRow>('SELECT data FROM media WHERE blog_id = $1 AND id = $2 FOR UPDATE', [blogId, mediaId])
+      ).rows[0];
+      if (!row) throw notFound('media');
+      const next = patchedMedia(toMediaRecord(row), patch, now);
+      await c.query('UPDATE media SET data = $1::jsonb WHERE id = $2', [JSON.stringify(next), mediaId]);
+      return next;
+    }, 'media');
+  }
+
+  async deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }> {
+    return this.db.tx(async (c) => {
+      const row = (
+        await c.query<MediaRow>('SELECT data FROM media WHERE blog_id = $1 AND id = $2 FOR UPDATE', [blogId, mediaId])
+      ).rows[0];
+      if (!row) throw notFound('media');
+      const candidates = (
+        await c.query<{ id: string; blog_id: string; blocks: unknown }>(
+          `SELECT id, blog_id, blocks FROM posts WHERE blog_id = $1 AND status = 'published' AND strpos(blocks::text, $2) > 0`,
+          [blogId, mediaId],
+        )
+      ).rows;
+      const posts = postsShowing(mediaId, candidates);
+      if (posts.length > 0) throw inUse(posts);
+      const deleted = toMediaRecord(row);
+      await c.query('DELETE FROM media WHERE id = $1', [mediaId]);
+      const shared = (await c.query('SELECT 1 FROM media WHERE lead_key = $1 LIMIT 1', [deleted.variants[0]!.key]))
+        .rowCount;
+      return { deleted, orphanKeys: shared ? [] : deleted.variants.map((v) => v.key) };
+    }, 'media');
   }
 }

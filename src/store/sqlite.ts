@@ -5,6 +5,8 @@ import {
   type Changes,
   conflict,
   type LiveEvent,
+  type MediaPatchInput,
+  type MediaRecord,
   type Member,
   type NewBlog,
   notFound,
@@ -15,6 +17,17 @@ import {
   type SummaryHistoryEntry,
   type User,
 } from '../domain/index.js';
+import {
+  inUse,
+  MEDIA_PAGE_MAX,
+  type MediaRow,
+  mediaInsertParams,
+  patchedMedia,
+  postsShowing,
+  quotaError,
+  quotaExceeded,
+  toMediaRecord,
+} from './media-rows.js';
 import {
   assertUnchanged,
   BLOG_COLUMNS,
@@ -509,5 +522,90 @@ export class SqliteStore implements Store {
       this.q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
       return (this.q('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
     });
+  }
+
+  // ── media ─────────────────────────────────────────────────────────────────────────
+
+  async createMedia(media: MediaRecord, quotaBytes: number): Promise<MediaRecord> {
+    // BEGIN IMMEDIATE: the sum and the insert see no other writer in between.
+    return this.write(() => {
+      if (!this.q('SELECT 1 FROM blogs WHERE id = ?').get(media.blogId)) throw notFound('blog');
+      const used = (
+        this.q('SELECT COALESCE(SUM(bytes), 0) AS n FROM media WHERE blog_id = ?').get(media.blogId) as {
+          n: number;
+        }
+      ).n;
+      if (quotaExceeded(used, media.bytes, quotaBytes)) throw quotaError(used, media.bytes, quotaBytes);
+      this.q('INSERT INTO media (id, blog_id, lead_key, bytes, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        ...mediaInsertParams(media),
+      );
+      return media;
+    }, 'media');
+  }
+
+  async getMedia(blogId: string, mediaId: string): Promise<MediaRecord | null> {
+    const row = this.q('SELECT data FROM media WHERE blog_id = ? AND id = ?').get(blogId, mediaId) as
+      | MediaRow
+      | undefined;
+    return row ? toMediaRecord(row) : null;
+  }
+
+  async getMediaMany(blogId: string, ids: readonly string[]): Promise<MediaRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = this.q('SELECT data FROM media WHERE blog_id = ? AND id IN (SELECT value FROM json_each(?))').all(
+      blogId,
+      JSON.stringify(ids),
+    ) as MediaRow[];
+    return rows.map(toMediaRecord);
+  }
+
+  async listMedia(blogId: string, opts: { limit: number; before?: string }): Promise<MediaRecord[]> {
+    const limit = Math.min(opts.limit, MEDIA_PAGE_MAX);
+    const rows = (
+      opts.before
+        ? this.q(
+            `SELECT m.data FROM media m, media c WHERE c.blog_id = ? AND c.id = ? AND m.blog_id = c.blog_id
+             AND (m.created_at, m.id) < (c.created_at, c.id) ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
+          ).all(blogId, opts.before, limit)
+        : this.q('SELECT data FROM media WHERE blog_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(
+            blogId,
+            limit,
+          )
+    ) as MediaRow[];
+    return rows.map(toMediaRecord);
+  }
+
+  async mediaUsage(blogId: string): Promise<number> {
+    return (this.q('SELECT COALESCE(SUM(bytes), 0) AS n FROM media WHERE blog_id = ?').get(blogId) as { n: number }).n;
+  }
+
+  async updateMedia(blogId: string, mediaId: string, patch: MediaPatchInput, now: string): Promise<MediaRecord> {
+    return this.write(() => {
+      const row = this.q('SELECT data FROM media WHERE blog_id = ? AND id = ?').get(blogId, mediaId) as
+        | MediaRow
+        | undefined;
+      if (!row) throw notFound('media');
+      const next = patchedMedia(toMediaRecord(row), patch, now);
+      this.q('UPDATE media SET data = ? WHERE id = ?').run(JSON.stringify(next), mediaId);
+      return next;
+    }, 'media');
+  }
+
+  async deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }> {
+    return this.write(() => {
+      const row = this.q('SELECT data FROM media WHERE blog_id = ? AND id = ?').get(blogId, mediaId) as
+        | MediaRow
+        | undefined;
+      if (!row) throw notFound('media');
+      const candidates = this.q(
+        `SELECT id, blog_id, blocks FROM posts WHERE blog_id = ? AND status = 'published' AND instr(blocks, ?) > 0`,
+      ).all(blogId, mediaId) as { id: string; blog_id: string; blocks: string }[];
+      const posts = postsShowing(mediaId, candidates);
+      if (posts.length > 0) throw inUse(posts);
+      const deleted = toMediaRecord(row);
+      this.q('DELETE FROM media WHERE id = ?').run(mediaId);
+      const shared = this.q('SELECT 1 FROM media WHERE lead_key = ? LIMIT 1').get(deleted.variants[0]!.key);
+      return { deleted, orphanKeys: shared ? [] : deleted.variants.map((v) => v.key) };
+    }, 'media');
   }
 }

@@ -96,4 +96,21 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 40,
+    name: 'media library',
+    sql: `
+CREATE TABLE media (
+  id text COLLATE "C" PRIMARY KEY,
+  blog_id text COLLATE "C" NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  -- The first variant's object key: identical uploads share every key, and this one tells.
+  lead_key text COLLATE "C" NOT NULL,
+  bytes bigint NOT NULL,
+  data jsonb NOT NULL,
+  created_at text COLLATE "C" NOT NULL
+);
+CREATE INDEX media_newest ON media (blog_id, created_at DESC, id DESC);
+CREATE INDEX media_lead_key ON media (lead_key);
+`,
+  },
 ];

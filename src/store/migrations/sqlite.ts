@@ -97,4 +97,21 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 40,
+    name: 'media library',
+    sql: `
+CREATE TABLE media (
+  id TEXT PRIMARY KEY,
+  blog_id TEXT NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  -- The first variant's object key: identical uploads share every key, and this one tells.
+  lead_key TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX media_newest ON media (blog_id, created_at DESC, id DESC);
+CREATE INDEX media_lead_key ON media (lead_key);
+`,
+  },
 ];
