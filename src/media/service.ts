@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import { Limiter, QueueFull } from './limiter.js';
 import { type EncodedVariant, type ProcessedImage, processImage } from './pipeline.js';
 import type { MediaStorage } from './types.js';
@@ -7,6 +8,7 @@ import type { MediaStorage } from './types.js';
 export interface MediaServiceOptions {
   storage: MediaStorage;
   log: Logger;
+  metrics?: Pick<Metrics, 'mediaEncodeMs'>;
   maxPixels: number;
   concurrency: number;
   queue: number;
@@ -20,10 +22,9 @@ export interface StoredImage extends Omit<ProcessedImage, 'variants'> {
 }
 
 /**
- * Upload bytes → stored variants, with bounded concurrency. `check` runs between encoding
- * and storing (the quota test needs the encoded size): if it throws, nothing is stored.
- * If a put fails, the objects this call created are removed again, so a failed upload
- * leaves nothing behind (objects that existed before, shared with another upload, stay).
+ * Upload bytes → stored variants, with bounded concurrency. A failed upload leaves nothing
+ * behind: objects this call created are removed again (objects that existed before, shared
+ * with another upload of the same photo, stay).
  */
 export class MediaService {
   private readonly limiter: Limiter;
@@ -41,10 +42,24 @@ export class MediaService {
     return { running: this.limiter.running, queued: this.limiter.queued };
   }
 
-  async ingest(input: Buffer, check: (bytes: number) => Promise<void> = async () => {}): Promise<StoredImage> {
+  /**
+   * Encodes `input`, runs `check` with the bytes the variants take (the quota's pre-check:
+   * if it throws, nothing is stored), stores the variants, then `commit`s the result (the
+   * media row). If storing or `commit` fails, the objects this call created are removed.
+   */
+  async ingest<T>(
+    input: Buffer,
+    check: (bytes: number) => Promise<void>,
+    commit: (image: StoredImage) => Promise<T>,
+  ): Promise<T> {
     let processed: ProcessedImage;
     try {
-      processed = await this.limiter.run(() => processImage(input, { maxPixels: this.opts.maxPixels }));
+      processed = await this.limiter.run(async () => {
+        const started = performance.now();
+        const out = await processImage(input, { maxPixels: this.opts.maxPixels });
+        this.opts.metrics?.mediaEncodeMs.observe(performance.now() - started);
+        return out;
+      });
     } catch (err) {
       if (err instanceof QueueFull)
         throw new DomainError('rate_limited', 'too many uploads are being processed; try again shortly', {
@@ -54,15 +69,17 @@ export class MediaService {
     }
     const bytes = processed.variants.reduce((n, v) => n + v.bytes.length, 0);
     await check(bytes);
-    await this.putAll(processed.variants);
-    return {
-      ...processed,
-      variants: processed.variants.map(({ bytes: _b, ...v }) => v),
-      bytes,
-    };
+    const created = await this.putAll(processed.variants);
+    try {
+      return await commit({ ...processed, variants: processed.variants.map(({ bytes: _b, ...v }) => v), bytes });
+    } catch (err) {
+      await this.remove(created);
+      throw err;
+    }
   }
 
-  private async putAll(variants: EncodedVariant[]): Promise<void> {
+  /** Stores the variants; resolves with the keys it created (others already existed). */
+  private async putAll(variants: EncodedVariant[]): Promise<string[]> {
     const created: string[] = [];
     try {
       for (const v of variants) {
@@ -70,6 +87,7 @@ export class MediaService {
         await this.opts.storage.put(v.key, v.bytes, v.contentType);
         created.push(v.key);
       }
+      return created;
     } catch (err) {
       this.opts.log.error({ err, created: created.length }, 'media: storing variants failed; removing them');
       await this.remove(created);

@@ -18,6 +18,7 @@ import { applyPostPatch, buildPost } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, loadBlog, roleOn } from '../access.js';
 import type { HttpEnv } from '../context.js';
+import { mediaLookup } from '../media-base.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { publishDraft, publishLive } from '../publish.js';
 import type { ReadCache } from '../read-cache.js';
@@ -121,7 +122,8 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     if (input.pinned || input.keyEvent) actions.push('post.edit');
     await authorizeAll(deps, p, blog.id, actions);
     const now = new Date().toISOString();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId()));
+    const media = await mediaLookup(deps, c, blog.id, input.blocks);
+    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId(), media));
     publishLive(deps, event);
     if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
     return c.json(post, 201);
@@ -147,13 +149,14 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     await authorizeAll(deps, p, blog.id, ['post.draft']);
     const first = await readPost(blog.id, postId);
     const patch = await readJson(c, PostPatchInput);
+    const media = await mediaLookup(deps, c, blog.id, patch.blocks);
     const post = await guardedWrite(
       first,
       () => readPost(blog.id, postId),
       async (current) => {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
-        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
+        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now, media), {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);
