@@ -74,7 +74,9 @@ export async function readUpload(req: Request, limits: UploadLimits): Promise<Up
       reject(err);
     };
 
-    parser.on('file', (name, stream) => {
+    // busboy reports a part without a name (`name=""` or none) as undefined.
+    parser.on('file', (rawName: string | undefined, stream) => {
+      const name = rawName ?? '';
       if (name !== limits.fileField) {
         stream.resume();
         fail(
@@ -94,7 +96,8 @@ export async function readUpload(req: Request, limits: UploadLimits): Promise<Up
       });
       stream.on('limit', () => fail(fileError('payload_too_large', `the file exceeds ${limits.maxFileBytes} bytes`)));
     });
-    parser.on('field', (name, value, info) => {
+    parser.on('field', (rawName: string | undefined, value, info) => {
+      const name = rawName ?? '';
       if (!limits.fieldNames.includes(name)) {
         fail(
           new DomainError('validation_failed', `unknown field "${name.slice(0, 50)}"`, [

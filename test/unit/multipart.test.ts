@@ -37,6 +37,18 @@ describe('multipart uploads', () => {
   it('a wrong field name, no file, two files or an unknown field: 400 naming the problem', async () => {
     const blob = new Blob([Buffer.from('x')]);
     expect((await refusal(form([['image', blob]]))).message).toMatch(/field named file/);
+    // A nameless part (busboy reports its name as undefined): once an uncaught TypeError.
+    expect((await refusal(form([['', blob]]))).message).toMatch(/field named file/);
+    expect(
+      (
+        await refusal(
+          form([
+            ['file', blob],
+            ['', 'text'],
+          ]),
+        )
+      ).message,
+    ).toMatch(/unknown field ""/);
     expect((await refusal(form([['alt', 'only text']]))).message).toMatch(/no file/);
     expect(
       (
