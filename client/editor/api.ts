@@ -1,51 +1,30 @@
-import type { BlockInput, Blog, ErrorBody, Media, MediaList, Post, PostsPage } from '../../src/domain/index.js';
+import type { Me, Media } from '../../src/domain/index.js';
+import { ApiError, createApiClient, ok, type PostCreate, type PostPatch } from '../api/index.js';
 
 /** The editor's view of the JSON API: bearer token on every call, contract errors as messages. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export type Me = { kind: 'admin' } | { kind: 'user'; user: { id: string; name: string; color: string } };
-
-export interface PostDraft {
-  blocks: BlockInput[];
-  status: 'draft' | 'published';
-  pinned?: boolean;
-  keyEvent?: boolean;
-}
-
-function errorMessage(status: number, data: unknown): string {
-  const err = (data as ErrorBody | null)?.error;
-  const details = Array.isArray(err?.details)
-    ? ` (${(err.details as { path?: string; message?: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ')})`
-    : '';
-  return `${err?.message ?? `HTTP ${status}`}${details}`;
-}
+export type { Me };
+export { ApiError };
 
 /**
  * Uploads one photo (multipart, field `file`). XMLHttpRequest rather than fetch: only it
  * reports upload progress. `onProgress` gets 0..1 while the bytes go out; the server then
  * encodes the variants before answering.
  */
-function upload(token: string, path: string, file: Blob, onProgress: (fraction: number) => void): Promise<Media> {
+function upload(token: string, blogId: string, file: Blob, onProgress: (fraction: number) => void): Promise<Media> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/v1${path}`);
+    xhr.open('POST', `/api/v1/blogs/${encodeURIComponent(blogId)}/media`);
     xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
+    const headers = () => new Headers({ 'content-type': xhr.getResponseHeader('content-type') ?? '' });
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response as Media);
-      else reject(new ApiError(xhr.status, errorMessage(xhr.status, xhr.response)));
+      if (xhr.status === 201) resolve(xhr.response as Media);
+      else reject(new ApiError(xhr.status, xhr.response, headers()));
     };
-    xhr.onerror = () => reject(new ApiError(0, 'the upload failed (network error)'));
+    xhr.onerror = () => reject(new ApiError(0, { error: { message: 'the upload failed (network error)' } }, headers()));
     const form = new FormData();
     form.append('file', file);
     xhr.send(form);
@@ -53,35 +32,23 @@ function upload(token: string, path: string, file: Blob, onProgress: (fraction: 
 }
 
 export function createEditorApi(token: string) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`/api/v1${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-    });
-    if (res.status === 204) return undefined as T;
-    const data = (await res.json().catch(() => null)) as unknown;
-    if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, data));
-    return data as T;
-  }
-  const blog = (id: string) => `/blogs/${encodeURIComponent(id)}`;
+  // Same origin as the editor page; never from the HTTP cache (editors need the latest).
+  const v1 = createApiClient(location.origin, { token, init: { cache: 'no-store' } }).api.v1;
+  const blog = v1.blogs[':blogId'];
   return {
-    me: () => call<Me>('GET', '/me'),
-    listBlogs: () => call<{ blogs: Blog[] }>('GET', '/blogs?limit=100'),
-    createBlog: (input: { title: string; description?: string; slug?: string }) => call<Blog>('POST', '/blogs', input),
-    getBlog: (id: string) => call<Blog>('GET', blog(id)),
-    listPosts: (id: string, status: 'published' | 'draft') =>
-      call<PostsPage>('GET', `${blog(id)}/posts?limit=100&status=${status}`),
-    createPost: (id: string, draft: PostDraft) => call<Post>('POST', `${blog(id)}/posts`, draft),
-    patchPost: (id: string, postId: string, patch: Partial<PostDraft>) =>
-      call<Post>('PATCH', `${blog(id)}/posts/${encodeURIComponent(postId)}`, patch),
-    deletePost: (id: string, postId: string) => call<void>('DELETE', `${blog(id)}/posts/${encodeURIComponent(postId)}`),
-    uploadMedia: (id: string, file: Blob, onProgress: (fraction: number) => void) =>
-      upload(token, `${blog(id)}/media`, file, onProgress),
-    listMedia: (id: string) => call<MediaList>('GET', `${blog(id)}/media`),
+    me: () => ok(v1.me.$get()),
+    listBlogs: () => ok(v1.blogs.$get({ query: { limit: '100' } })),
+    createBlog: (input: { title: string; description?: string; slug?: string }) => ok(v1.blogs.$post({ json: input })),
+    getBlog: (blogId: string) => ok(blog.$get({ param: { blogId } })),
+    listPosts: (blogId: string, status: 'published' | 'draft') =>
+      ok(blog.posts.$get({ param: { blogId }, query: { limit: '100', status } })),
+    createPost: (blogId: string, draft: PostCreate) => ok(blog.posts.$post({ param: { blogId }, json: draft })),
+    patchPost: (blogId: string, postId: string, patch: PostPatch) =>
+      ok(blog.posts[':postId'].$patch({ param: { blogId, postId }, json: patch })),
+    deletePost: (blogId: string, postId: string) => ok(blog.posts[':postId'].$delete({ param: { blogId, postId } })),
+    uploadMedia: (blogId: string, file: Blob, onProgress: (fraction: number) => void) =>
+      upload(token, blogId, file, onProgress),
+    listMedia: (blogId: string) => ok(blog.media.$get({ param: { blogId }, query: {} })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpUrl, Id, Timestamp } from './common.js';
+import { HttpUrl, Id, QueryInt, Timestamp } from './common.js';
 
 /**
  * Uploaded photos ("media"). An upload is decoded and re-encoded into variants (several
@@ -132,3 +132,10 @@ export function toMedia(record: MediaRecord, mediaBase: string): Media {
     variants,
   };
 }
+
+export const MediaListQuery = z
+  .object({
+    limit: QueryInt(1, 100).default(50).describe('page size, 1 to 100 (default 50)'),
+    before: Id.optional().describe('id of the last item of the previous page'),
+  })
+  .strict();

@@ -1,32 +1,22 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import {
   DomainError,
-  Id,
-  MediaPatchInput,
   type MediaRecord,
   MediaUploadFields,
   notFound,
   type Principal,
-  QueryInt,
   toMedia,
 } from '../../domain/index.js';
 import { newId } from '../../lib/ids.js';
-import { authorizeAll, loadBlog } from '../access.js';
-import type { HttpContext, HttpEnv } from '../context.js';
+import { authorizeAll, blogFromPath, requireRights } from '../access.js';
+import type { HttpContext } from '../context.js';
+import * as routes from '../contract/media.js';
 import { validationError } from '../errors.js';
 import { mediaBase } from '../media-base.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { readUpload } from '../multipart.js';
-import { readJson, readParam, readQuery } from '../validate.js';
-
-export const MediaListQuery = z
-  .object({
-    limit: QueryInt(1, 100).default(50).describe('page size, 1 to 100 (default 50)'),
-    before: Id.optional().describe('id of the last item of the previous page'),
-  })
-  .strict();
+import { newRouter } from '../openapi.js';
+import { jsonBodyChecks } from '../validate.js';
 
 const MEDIA_FIELDS = ['alt', 'caption', 'credit'] as const;
 
@@ -47,8 +37,8 @@ function uploaderOf(p: Principal): MediaRecord['uploadedBy'] {
  * describing text, delete. Contributors upload and manage their own items; editors and owners
  * manage everyone's. The encoded bytes live in MediaStorage and are served by media-files.ts.
  */
-export function mediaRoutes(deps: Deps): Hono<HttpEnv> {
-  const app = new Hono<HttpEnv>();
+export function mediaRoutes(deps: Deps) {
+  const app = newRouter();
   const { store, config, media } = deps;
 
   /** Someone else's item needs media.manage; one's own only media.upload. */
@@ -57,13 +47,15 @@ export function mediaRoutes(deps: Deps): Hono<HttpEnv> {
     const own = p.kind === 'user' && item.uploadedBy.id === p.user.id;
     await authorizeAll(deps, p, blogId, [own ? 'media.upload' : 'media.manage']);
   };
-  const readItem = async (blogId: string, c: HttpContext) => {
-    const item = await store.getMedia(blogId, readParam(c, 'mediaId', Id));
+  const readItem = async (blogId: string, mediaId: string) => {
+    const item = await store.getMedia(blogId, mediaId);
     if (!item) throw notFound('media');
     return item;
   };
+  // 404 for a missing or hidden blog, then 401/403: none of it depends on the body.
+  const member = [blogFromPath(deps), requireRights(deps, ['media.upload'])];
 
-  app.post('/blogs/:blogId/media', async (c) => {
+  app.openapi({ ...routes.uploadMedia, middleware: member }, async (c) => {
     try {
       const res = await upload(c);
       deps.metrics.mediaUploads.inc({ outcome: 'stored' });
@@ -75,12 +67,11 @@ export function mediaRoutes(deps: Deps): Hono<HttpEnv> {
     }
   });
 
-  async function upload(c: HttpContext): Promise<Response> {
+  async function upload(c: HttpContext) {
     // Whatever happens, the client may still be sending: closing tells it not to reuse the socket.
     c.header('Connection', 'close');
-    const blog = await loadBlog(deps, c);
+    const blog = c.get('blog');
     const p = requirePrincipal(c);
-    await authorizeAll(deps, p, blog.id, ['media.upload']);
     const quotaFull = () =>
       new DomainError('payload_too_large', `the blog's media quota of ${config.MEDIA_QUOTA_BYTES} bytes is used up`);
     if ((await store.mediaUsage(blog.id)) >= config.MEDIA_QUOTA_BYTES) throw quotaFull();
@@ -126,49 +117,41 @@ export function mediaRoutes(deps: Deps): Hono<HttpEnv> {
       },
     );
     c.header('Connection', undefined);
-    return c.json(toMedia(record, mediaBase(deps, c)), 201);
+    return c.json(toMedia(record, mediaBase(deps, c)), 201 as const);
   }
 
-  app.get('/blogs/:blogId/media', async (c) => {
-    const blog = await loadBlog(deps, c);
-    await authorizeAll(deps, c.get('principal'), blog.id, ['media.upload']);
-    const q = readQuery(c, MediaListQuery);
+  app.openapi({ ...routes.listMedia, middleware: member }, async (c) => {
+    const blog = c.get('blog');
+    const q = c.req.valid('query');
     const [items, used] = await Promise.all([
       store.listMedia(blog.id, { limit: q.limit, before: q.before }),
       store.mediaUsage(blog.id),
     ]);
     const base = mediaBase(deps, c);
     c.header('Cache-Control', 'no-store');
-    return c.json({
-      media: items.map((m) => toMedia(m, base)),
-      usage: { bytes: used, quotaBytes: config.MEDIA_QUOTA_BYTES },
-    });
+    return c.json(
+      { media: items.map((m) => toMedia(m, base)), usage: { bytes: used, quotaBytes: config.MEDIA_QUOTA_BYTES } },
+      200,
+    );
   });
 
-  app.get('/blogs/:blogId/media/:mediaId', async (c) => {
-    const blog = await loadBlog(deps, c);
-    await authorizeAll(deps, c.get('principal'), blog.id, ['media.upload']);
+  app.openapi({ ...routes.getMedia, middleware: member }, async (c) => {
+    const blog = c.get('blog');
     c.header('Cache-Control', 'no-store');
-    return c.json(toMedia(await readItem(blog.id, c), mediaBase(deps, c)));
+    return c.json(toMedia(await readItem(blog.id, c.req.valid('param').mediaId), mediaBase(deps, c)), 200);
   });
 
-  app.patch('/blogs/:blogId/media/:mediaId', async (c) => {
-    const blog = await loadBlog(deps, c);
-    const p = requirePrincipal(c);
-    // A 403 must not depend on whether the item exists: judge the general right first.
-    await authorizeAll(deps, p, blog.id, ['media.upload']);
-    const item = await readItem(blog.id, c);
+  app.openapi({ ...routes.patchMedia, middleware: [...member, jsonBodyChecks()] }, async (c) => {
+    const blog = c.get('blog');
+    const item = await readItem(blog.id, c.req.valid('param').mediaId);
     await mayChange(c, blog.id, item);
-    const patch = await readJson(c, MediaPatchInput);
-    const next = await store.updateMedia(blog.id, item.id, patch, new Date().toISOString());
-    return c.json(toMedia(next, mediaBase(deps, c)));
+    const next = await store.updateMedia(blog.id, item.id, c.req.valid('json'), new Date().toISOString());
+    return c.json(toMedia(next, mediaBase(deps, c)), 200);
   });
 
-  app.delete('/blogs/:blogId/media/:mediaId', async (c) => {
-    const blog = await loadBlog(deps, c);
-    const p = requirePrincipal(c);
-    await authorizeAll(deps, p, blog.id, ['media.upload']);
-    const item = await readItem(blog.id, c);
+  app.openapi({ ...routes.deleteMedia, middleware: member }, async (c) => {
+    const blog = c.get('blog');
+    const item = await readItem(blog.id, c.req.valid('param').mediaId);
     await mayChange(c, blog.id, item);
     const { orphanKeys } = await store.deleteMedia(blog.id, item.id);
     // The row is gone first: an object left behind by a failed removal is harmless, a row
