@@ -1,6 +1,5 @@
-import type { Block, MediaPatchInput, MediaRecord } from '../domain/index.js';
+import type { MediaPatchInput, MediaRecord } from '../domain/index.js';
 import { conflict, DomainError } from '../domain/index.js';
-import { mediaIdsIn } from '../domain/posts.js';
 import { json } from './rows.js';
 
 /** A media row: the record is kept whole as JSON; the other columns index and count it. */
@@ -27,20 +26,6 @@ export function patchedMedia(current: MediaRecord, patch: MediaPatchInput, now: 
 
 export function quotaExceeded(used: number, adding: number, quota: number): boolean {
   return used + adding > quota;
-}
-
-/**
- * The published posts (candidates pre-filtered by SQL text search) that really show the
- * item: the blocks are parsed and their mediaIds compared, so an id that merely appears in
- * some text never blocks a delete.
- */
-export function postsShowing(
-  mediaId: string,
-  candidates: { id: string; blog_id: string; blocks: unknown }[],
-): { id: string; blogId: string }[] {
-  return candidates
-    .filter((p) => mediaIdsIn(json<Block[]>(p.blocks as never)).includes(mediaId))
-    .map((p) => ({ id: p.id, blogId: p.blog_id }));
 }
 
 export function inUse(posts: { id: string; blogId: string }[]) {

@@ -119,6 +119,7 @@ const badBody = fc.oneof(
   fc.record({ role: fc.string({ maxLength: 12 }).filter((r) => !['owner', 'editor', 'contributor'].includes(r)) }),
   fc.record({ name: fc.oneof(fc.constant(''), fc.constant('   '), fc.integer(), fc.constant('n'.repeat(500))) }),
   fc.record({ allowedOrigins: fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ canCreateBlogs: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)) }),
 );
 
 const segment = fc.oneof(
@@ -151,6 +152,7 @@ describe('hostile input sweep', () => {
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
+      ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -197,6 +199,7 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/members/`,
           `/api/v1/blogs/${blogId}/media/`,
           '/media/',
+          '/api/v1/users/',
           '/api/v1/',
           '/live/',
           '/embed/',
