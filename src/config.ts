@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PUBLIC_URL: z.string().url().optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; public otherwise. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A stable name for this node in logs and bus messages; random when absent. */
   NODE_ID: z.string().min(1).max(64).optional(),
@@ -39,13 +41,27 @@ export const ConfigSchema = z.object({
   REPLAY_WINDOW: int(1000, 1),
   /** Events kept in memory per active blog to serve catch-ups without a store query. */
   REPLAY_MEMORY: int(500, 0),
+  /** Bytes all those rings together may hold on a node; the least active lose events first. */
+  REPLAY_MEMORY_BYTES: int(64 * 1024 * 1024, 0),
   HEARTBEAT_MS: int(5000, 100),
   /** How long the sequencer waits for a missing seq before reading it from the store. */
   SEQUENCER_GAP_MS: int(250, 1),
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */
   READER_BUFFER_BYTES: int(1024 * 1024, 1024),
+  /**
+   * The largest event a write may produce (a post, a summary rendering); bigger writes are
+   * refused with 413. Capped at half of READER_BUFFER_BYTES whatever is set here.
+   */
+  MAX_EVENT_BYTES: int(512 * 1024, 1024),
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
-  MAX_CONNECTIONS_PER_IP: int(200, 1),
+  /** Subscribes per minute per socket (after a burst of 20): each may cost a store read. */
+  RATE_SUBSCRIBES_PER_MIN: int(120, 1),
+  /**
+   * Open reader sockets per address. High on purpose: behind carrier-grade NAT thousands of
+   * phones share an address during a big story. An idle reader costs ~13 KiB of heap, so an
+   * address at the cap holds ~65 MiB; unsent bytes per reader are bounded by READER_BUFFER_BYTES.
+   */
+  MAX_CONNECTIONS_PER_IP: int(5000, 1),
 
   // Collab
   COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { Deps } from '../deps.js';
-import { SUMMARY_FRAGMENT } from '../domain/index.js';
+import { eventDataBytes, maxEventBytes, SUMMARY_FRAGMENT } from '../domain/index.js';
 import { Debouncer } from './async-tools.js';
 import { renderSummary } from './summary-renderer.js';
 
@@ -62,6 +62,18 @@ export class SummaryPublisher {
     try {
       // Inside the try: a throw here would be an unhandled rejection (a process crash).
       const bullets = renderSummary(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
+      // A rendering readers could not be sent would cut every reader at each re-render:
+      // readers keep the last summary that fits until the editors shorten it.
+      const limit = maxEventBytes(this.deps.config);
+      const bytes = eventDataBytes({ seq: 0, bullets });
+      if (bytes > limit) {
+        metrics.eventsTooLarge.inc({ type: 'summary.updated' });
+        log.warn(
+          { blogId: this.blogId, bytes, limit },
+          'summary too large for readers (MAX_EVENT_BYTES); not published',
+        );
+        return;
+      }
       const res = await store.publishSummary(this.blogId, bullets, new Date().toISOString());
       if (res) {
         metrics.eventsCommitted.inc({ type: 'summary.updated' });

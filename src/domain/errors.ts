@@ -16,6 +16,8 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
+  /** The request named a host this server may not put into its links (no PUBLIC_URL, not loopback). */
+  'misdirected',
   /** The request is understood but this server does not do it (e.g. an oEmbed format other than json). */
   'not_implemented',
   'internal',

@@ -23,9 +23,10 @@ const ERRORS = {
   404: jsonError('no such blog, post, user, member or route'),
   409: jsonError('conflict: slug taken, last owner, or a concurrent change'),
   413: jsonError(
-    'body larger than MAX_BODY_BYTES (Connection: close); for uploads: file, pixel count or quota too large',
+    'body larger than MAX_BODY_BYTES (Connection: close), or a post whose event passes MAX_EVENT_BYTES; for uploads: file, pixel count or quota too large',
   ),
   415: jsonError('the upload is not an accepted image type (JPEG, PNG, WebP, AVIF, GIF), judged by its bytes'),
+  421: jsonError('misdirected: no PUBLIC_URL is configured and the request named a host other than localhost'),
   429: jsonError('rate limited; see Retry-After'),
   500: jsonError('internal error; quote the requestId'),
   501: jsonError('not implemented (for example an oEmbed format other than json)'),
