@@ -122,10 +122,10 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
-    mediaEncodeMs: new client.Histogram({
-      name: `${prefix}media_encode_ms`,
+    mediaEncodeSeconds: new client.Histogram({
+      name: `${prefix}media_encode_seconds`,
       help: 'Time to decode an upload and encode its variants (queue wait excluded)',
-      buckets: [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       ...reg,
     }),
     // HTTP

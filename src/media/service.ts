@@ -8,7 +8,7 @@ import type { MediaStorage } from './types.js';
 export interface MediaServiceOptions {
   storage: MediaStorage;
   log: Logger;
-  metrics?: Pick<Metrics, 'mediaEncodeMs'>;
+  metrics?: Pick<Metrics, 'mediaEncodeSeconds'>;
   maxPixels: number;
   concurrency: number;
   queue: number;
@@ -57,7 +57,7 @@ export class MediaService {
       processed = await this.limiter.run(async () => {
         const started = performance.now();
         const out = await processImage(input, { maxPixels: this.opts.maxPixels });
-        this.opts.metrics?.mediaEncodeMs.observe(performance.now() - started);
+        this.opts.metrics?.mediaEncodeSeconds.observe((performance.now() - started) / 1000);
         return out;
       });
     } catch (err) {
