@@ -6,13 +6,13 @@ import { createAuth } from './auth/index.js';
 import { createBus } from './bus/index.js';
 import { attachCollab } from './collab/index.js';
 import type { Config } from './config.js';
-import type { Deps } from './deps.js';
+import type { Deps, EventStreams } from './deps.js';
 import { createHttpApp } from './http/index.js';
 import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
-import { attachReaderHub } from './realtime/index.js';
+import { attachReaderHub, type ReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
 
 export interface App {
@@ -43,11 +43,21 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     `using ${store.kind} store and ${bus.kind} bus`,
   );
 
-  const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) });
+  // The SSE route is served by the reader hub, which attaches to the server made below:
+  // hand http a forwarder now, bound to the hub once it exists (before any request).
+  let hubRef: ReaderHub | null = null;
+  const streams: EventStreams = {
+    open: (req) =>
+      hubRef
+        ? hubRef.streams.open(req)
+        : Promise.resolve({ ok: false, code: 'unavailable', message: 'starting up, retry' }),
+  };
+  const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) }, { streams });
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
   server.keepAliveTimeout = 65_000;
   const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
+  hubRef = hub;
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
 
   let stopping: Promise<void> | null = null;

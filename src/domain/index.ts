@@ -3,6 +3,7 @@ export * from './blog.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './outward.js';
 export * from './post.js';
 export * from './realtime.js';
 export * from './summary.js';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Deps } from '../deps.js';
+import type { Deps, EventStreams } from '../deps.js';
 import { DomainError } from '../domain/index.js';
 import type { HttpEnv } from './context.js';
 import { errorResponse, onHttpError, onNotFound } from './errors.js';
@@ -14,6 +14,7 @@ import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
 import { blogRoutes } from './routes/blogs.js';
 import { docsRoutes } from './routes/docs.js';
+import { eventRoutes } from './routes/events.js';
 import { feedRoutes } from './routes/feed.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
@@ -24,7 +25,13 @@ import { userRoutes } from './routes/users.js';
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
  * answers preflights before auth; the body limit runs before any route reads a body.
  */
-export function createHttpApp(deps: Deps): Hono<HttpEnv> {
+/** Parts served by other areas, handed over by app.ts (http never imports them). */
+export interface HttpParts {
+  /** Server-Sent Events from the reader hub. */
+  streams?: EventStreams;
+}
+
+export function createHttpApp(deps: Deps, parts: HttpParts = {}): Hono<HttpEnv> {
   const { config, metrics, log } = deps;
   const app = new Hono<HttpEnv>();
 
@@ -80,6 +87,7 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   const readCache = new ReadCache();
   api.route('/', postRoutes(deps, readCache));
   api.route('/', feedRoutes(deps, readCache));
+  if (parts.streams) api.route('/', eventRoutes(deps, parts.streams));
   app.route('/api/v1', api);
   // Pages, feeds, oEmbed, widget and editor assets (outside /api).
   app.route('/', createPagesApp(deps));

@@ -18,6 +18,11 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['transport'] as const,
       ...reg,
     }),
+    sseStreams: new client.Gauge({
+      name: `${prefix}sse_streams`,
+      help: 'Open Server-Sent Events streams on this node',
+      ...reg,
+    }),
     roomsSubscribed: new client.Gauge({
       name: `${prefix}rooms_subscribed`,
       help: 'Blogs with at least one subscribed reader on this node',
