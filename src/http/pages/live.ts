@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import type { Blog } from '../../domain/index.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
+import { jsonFeed } from './json-feed.js';
 import { PAGE_STYLE, renderBlogBody, renderPost } from './render.js';
 import { atomFeed, liveBlogJsonLd } from './structured.js';
 
@@ -57,6 +58,7 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
       `<meta name="description" content="${esc(description.slice(0, 300))}">`,
       `<link rel="canonical" href="${esc(pageUrl)}">`,
       `<link rel="alternate" type="application/atom+xml" title="${esc(blog.title)}" href="${esc(feedUrl)}">`,
+      `<link rel="alternate" type="application/feed+json" title="${esc(blog.title)}" href="${esc(`${pageUrl}/feed.json`)}">`,
       `<link rel="alternate" type="application/json+oembed" title="${esc(blog.title)}" href="${esc(oembedUrl)}">`,
       `<meta property="og:type" content="article"><meta property="og:title" content="${esc(blog.title)}">`,
       `<meta property="og:url" content="${esc(pageUrl)}">`,
@@ -81,6 +83,19 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
+      cacheControl: 'public, max-age=30',
+      headers: { 'access-control-allow-origin': '*' },
+    });
+  });
+
+  app.get('/live/:slug/feed.json', async (c) => {
+    const blog = await publicBlog(deps, c.req.param('slug'));
+    if (!blog) return c.json({ error: { code: 'not_found', message: 'no such liveblog' } }, 404);
+    const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
+    const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
+    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, renderPost);
+    return sendCached(c, JSON.stringify(feed), {
+      type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',
       headers: { 'access-control-allow-origin': '*' },
     });
