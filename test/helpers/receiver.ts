@@ -7,6 +7,8 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (binary bodies: push payloads). */
+  raw: Buffer;
   at: number;
 }
 
@@ -32,8 +34,9 @@ export async function startReceiver(initial?: Behaviour): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() });
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
+      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw, at: Date.now() });
       behaviour(req, res, body);
     });
   });
