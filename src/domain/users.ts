@@ -44,6 +44,8 @@ export const Action = z.enum([
   'drafts.read',
   'summary.read',
   'summary.edit',
+  /** Webhooks carry every event to a URL of the owner's choosing: owners only. */
+  'webhooks.manage',
 ]);
 export type Action = z.infer<typeof Action>;
 

@@ -15,6 +15,7 @@ import {
   type SummaryHistoryEntry,
   type User,
 } from '../domain/index.js';
+import { createOutbox, OUTBOX_ON_EVENT, type OutboxStore, outboxOnEventParams } from './outbox.js';
 import { PgDb, type PgDbOptions, type Queryable } from './postgres-db.js';
 import {
   assertUnchanged,
@@ -58,9 +59,21 @@ const DOC_LOCK_CLASS = 727_274;
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly db: PgDb;
+  readonly outbox: OutboxStore;
 
   constructor(opts: PostgresStoreOptions) {
     this.db = new PgDb(opts);
+    const db = this.db;
+    this.outbox = createOutbox({
+      kind: 'postgres',
+      all: <R>(sql: string, params: unknown[]) => db.query(sql, params) as Promise<R[]>,
+      batch: <R>(steps: { sql: string; params: unknown[] }[]) =>
+        db.tx(async (c) => {
+          let last: unknown[] = [];
+          for (const step of steps) last = (await c.query(step.sql, step.params)).rows;
+          return last as R[];
+        }),
+    });
   }
 
   migrate(): Promise<void> {
@@ -105,6 +118,8 @@ export class PostgresStore implements Store {
       JSON.stringify(e.data),
       e.at,
     ]);
+    // The webhook outbox: its deliveries commit with the event, in this transaction.
+    await c.query(OUTBOX_ON_EVENT, outboxOnEventParams(e));
   }
 
   /** The post row, locked so concurrent edits of one post see each other's result. */

@@ -16,6 +16,14 @@ import {
   type User,
 } from '../domain/index.js';
 import {
+  createOutbox,
+  OUTBOX_ON_EVENT,
+  type OutboxRunner,
+  type OutboxStore,
+  outboxOnEventParams,
+  sqliteNamed,
+} from './outbox.js';
+import {
   assertUnchanged,
   BLOG_COLUMNS,
   BLOG_FROM,
@@ -55,9 +63,11 @@ export type SqliteStoreOptions = SqliteDbOptions;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: SqliteDb;
+  readonly outbox: OutboxStore;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new SqliteDb(opts);
+    this.outbox = createOutbox(sqliteOutboxRunner(this.db));
   }
 
   private q(sql: string) {
@@ -113,6 +123,9 @@ export class SqliteStore implements Store {
       JSON.stringify(e.data),
       e.at,
     );
+    // The webhook outbox: its deliveries commit with the event, in this transaction.
+    const outbox = sqliteNamed(OUTBOX_ON_EVENT, outboxOnEventParams(e));
+    this.q(outbox.sql).run(outbox.values);
   }
 
   private livePostRow(blogId: string, postId: string): PostRow | undefined {
@@ -510,4 +523,25 @@ export class SqliteStore implements Store {
       return (this.q('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
     });
   }
+}
+
+/** The outbox's statements on this file (synchronous underneath; a batch is one write transaction). */
+function sqliteOutboxRunner(db: SqliteDb): OutboxRunner {
+  const exec = (sql: string, params: unknown[]): unknown[] => {
+    const n = sqliteNamed(sql, params);
+    const st = db.q(n.sql);
+    if (st.reader) return st.all(n.values);
+    st.run(n.values);
+    return [];
+  };
+  return {
+    kind: 'sqlite',
+    all: async <R>(sql: string, params: unknown[]) => db.write(() => exec(sql, params)) as R[],
+    batch: async <R>(steps: { sql: string; params: unknown[] }[]) =>
+      db.write(() => {
+        let last: unknown[] = [];
+        for (const step of steps) last = exec(step.sql, step.params);
+        return last;
+      }) as R[],
+  };
 }

@@ -13,6 +13,7 @@ import type {
   SummaryHistoryEntry,
   User,
 } from '../domain/index.js';
+import type { OutboxStore } from './outbox.js';
 
 /**
  * The one persistence seam. Two implementations (sqlite.ts, postgres.ts) pass the same
@@ -122,6 +123,9 @@ export interface Store {
   removeMember(blogId: string, userId: string): Promise<boolean>;
   listMembers(blogId: string): Promise<Member[]>;
   getRole(blogId: string, userId: string): Promise<Role | null>;
+
+  /** Webhook endpoints and their delivery outbox (rows written with each event: see outbox.ts). */
+  readonly outbox: OutboxStore;
 
   // Small settings (e.g. the admin token hash)
   getSetting(key: string): Promise<string | null>;

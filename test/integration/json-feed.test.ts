@@ -121,7 +121,7 @@ describe('/live/:slug/feed.json (JSON Feed 1.1)', () => {
     expect(key?.content_html).toContain('<img src="https://img.example.org/a.jpg"');
     expect(key?._liveblog).toMatchObject({ keyEvent: true, pinned: false, correction: null });
     const edited = feed.items.find((i) => i.content_text?.includes('one reopened'));
-    expect(edited?.date_modified! > edited?.date_published!).toBe(true);
+    expect((edited?.date_modified ?? '') > (edited?.date_published ?? '~')).toBe(true);
   });
 
   it('is announced on the page, and 404 (in the error shape) for unknown or draft blogs', async () => {

@@ -1,3 +1,5 @@
+import { outboxSchema } from '../outbox.js';
+
 /**
  * PostgreSQL schema, as numbered migrations (applied under an advisory lock, see
  * PostgresStore.migrate). Never edit a released step: append a new one. Ids use the "C"
@@ -96,4 +98,6 @@ CREATE TABLE settings (
 );
 `,
   },
+  // 50–59: outward (webhooks, WebSub, Web Push).
+  { version: 50, name: 'webhook outbox', sql: outboxSchema('postgres') },
 ];

@@ -1,3 +1,5 @@
+import { outboxSchema } from '../outbox.js';
+
 /**
  * SQLite schema, as numbered migrations. Never edit a released step: append a new one.
  * Timestamps are ISO 8601 text (they sort as strings), JSON is text, booleans are 0/1.
@@ -97,4 +99,6 @@ CREATE TABLE settings (
 );
 `,
   },
+  // 50–59: outward (webhooks, WebSub, Web Push).
+  { version: 50, name: 'webhook outbox', sql: outboxSchema('sqlite') },
 ];
