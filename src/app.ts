@@ -12,6 +12,8 @@ import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
+import { type Dispatcher, startDispatcher } from './outbound/dispatcher.js';
+import { outboundLimits, outboundPolicy } from './outbound/index.js';
 import { attachReaderHub, type ReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
 
@@ -52,12 +54,24 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
         ? hubRef.streams.open(req)
         : Promise.resolve({ ok: false, code: 'unavailable', message: 'starting up, retry' }),
   };
-  const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) }, { streams });
+  let dispatcher: Dispatcher | null = null;
+  const http = createHttpApp(
+    { ...deps, log: log.child({ area: 'http' }) },
+    { streams, wakeDispatcher: () => dispatcher?.wake() },
+  );
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
   server.keepAliveTimeout = 65_000;
   const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
   hubRef = hub;
+  // Webhooks: every node sends from the shared outbox (the store hands each delivery to one).
+  dispatcher = startDispatcher({
+    ...deps,
+    log: log.child({ area: 'webhooks' }),
+    nodeId,
+    policy: outboundPolicy(config),
+    limits: outboundLimits(config),
+  });
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
 
   let stopping: Promise<void> | null = null;
@@ -95,6 +109,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
           server.closeIdleConnections();
           await collab.close();
           await hub.close();
+          await dispatcher?.close();
           await closed;
           clearTimeout(deadline);
           await bus.close();

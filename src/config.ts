@@ -79,6 +79,14 @@ export const ConfigSchema = z.object({
   /** Bound on one whole outbound exchange (send, wait, read). */
   OUTBOUND_TIMEOUT_MS: int(10_000, 100, 120_000),
   OUTBOUND_MAX_RESPONSE_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Webhook deliveries one node sends at once (each bounded by OUTBOUND_TIMEOUT_MS). */
+  WEBHOOK_CONCURRENCY: int(32, 1, 1000),
+  /** How often an idle dispatcher looks for due retries (new events wake it at once). */
+  WEBHOOK_POLL_MS: int(1000, 10),
+  /** First retry delay; doubles per attempt up to an hour, with jitter. */
+  WEBHOOK_RETRY_BASE_MS: int(5000, 1),
+  /** Attempts before a delivery is given up and its endpoint disabled (about a day by default). */
+  WEBHOOK_MAX_ATTEMPTS: int(30, 1, 100),
   /** Comment lines on idle Server-Sent Events streams, so proxies keep them open. */
   SSE_HEARTBEAT_MS: int(15_000, 100),
   /** What an EventSource waits before reconnecting (the stream's `retry:` field). */

@@ -117,8 +117,13 @@ export const RETRY_BASE_MS = 5_000;
 export const RETRY_MAX_MS = 3_600_000;
 export const RETRY_MAX_ATTEMPTS = 30;
 
-export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+export function retryDelayMs(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs: number = RETRY_BASE_MS,
+  maxMs: number = RETRY_MAX_MS,
+): number {
+  const step = Math.min(maxMs, baseMs * 2 ** Math.min(40, Math.max(0, attempt - 1)));
   return Math.round(step / 2 + (random() * step) / 2);
 }
 

@@ -20,6 +20,7 @@ import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
@@ -29,6 +30,8 @@ import { userRoutes } from './routes/users.js';
 export interface HttpParts {
   /** Server-Sent Events from the reader hub. */
   streams?: EventStreams;
+  /** Wakes the webhook dispatcher (a test event was queued). */
+  wakeDispatcher?: () => void;
 }
 
 export function createHttpApp(deps: Deps, parts: HttpParts = {}): Hono<HttpEnv> {
@@ -88,6 +91,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): Hono<HttpEnv> 
   api.route('/', postRoutes(deps, readCache));
   api.route('/', feedRoutes(deps, readCache));
   if (parts.streams) api.route('/', eventRoutes(deps, parts.streams));
+  api.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
   app.route('/api/v1', api);
   // Pages, feeds, oEmbed, widget and editor assets (outside /api).
   app.route('/', createPagesApp(deps));

@@ -18,6 +18,18 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['transport'] as const,
       ...reg,
     }),
+    webhookAttempts: new client.Counter({
+      name: `${prefix}webhook_attempts_total`,
+      help: 'Webhook delivery attempts by outcome',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    webhookCommitToDeliveryMs: new client.Histogram({
+      name: `${prefix}webhook_commit_to_delivery_ms`,
+      help: 'From the event timestamp to a receiver accepting its first attempt',
+      buckets: ms,
+      ...reg,
+    }),
     sseStreams: new client.Gauge({
       name: `${prefix}sse_streams`,
       help: 'Open Server-Sent Events streams on this node',
