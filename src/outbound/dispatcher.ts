@@ -40,7 +40,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const { store, bus, config, log, metrics, nodeId, policy, limits } = deps;
   const timeoutMs = limits.timeoutMs ?? config.OUTBOUND_TIMEOUT_MS;
   // Longer than any attempt can take, so a live node never loses a lease it is using.
-  const leaseMs = 2 * timeoutMs + (limits.connectTimeoutMs ?? config.OUTBOUND_CONNECT_TIMEOUT_MS) + 5_000;
+  const leaseMs = 2 * timeoutMs + (limits.connectTimeoutMs ?? config.OUTBOUND_CONNECT_TIMEOUT_MS) + 1_000;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   let woken = false;
