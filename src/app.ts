@@ -65,13 +65,15 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
   hubRef = hub;
   // Webhooks: every node sends from the shared outbox (the store hands each delivery to one).
-  dispatcher = startDispatcher({
-    ...deps,
-    log: log.child({ area: 'webhooks' }),
-    nodeId,
-    policy: outboundPolicy(config),
-    limits: outboundLimits(config),
-  });
+  if (config.WEBHOOKS_DISPATCH) {
+    dispatcher = startDispatcher({
+      ...deps,
+      log: log.child({ area: 'webhooks' }),
+      nodeId,
+      policy: outboundPolicy(config),
+      limits: outboundLimits(config),
+    });
+  }
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
 
   let stopping: Promise<void> | null = null;

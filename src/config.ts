@@ -79,6 +79,8 @@ export const ConfigSchema = z.object({
   /** Bound on one whole outbound exchange (send, wait, read). */
   OUTBOUND_TIMEOUT_MS: int(10_000, 100, 120_000),
   OUTBOUND_MAX_RESPONSE_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Whether this node sends webhook deliveries (false: it only writes them to the outbox). */
+  WEBHOOKS_DISPATCH: bool(true),
   /** Webhook deliveries one node sends at once (each bounded by OUTBOUND_TIMEOUT_MS). */
   WEBHOOK_CONCURRENCY: int(32, 1, 1000),
   /** How often an idle dispatcher looks for due retries (new events wake it at once). */

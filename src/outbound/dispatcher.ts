@@ -46,9 +46,16 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   let woken = false;
   let wakeUp: (() => void) | null = null;
 
+  // Wakes coalesce to the end of this turn: attempts that finish together are claimed in one go.
+  let wakePending = false;
   const wake = () => {
     woken = true;
-    wakeUp?.();
+    if (wakePending) return;
+    wakePending = true;
+    setImmediate(() => {
+      wakePending = false;
+      wakeUp?.();
+    });
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -109,7 +116,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     await store.outbox.finishAttempt({
       deliveryId: d.id,
       webhookId: d.webhookId,
-      owner: nodeId,
+      owner: d.lease,
       at: new Date(now).toISOString(),
       ok,
       status,
@@ -152,7 +159,9 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
           });
         inFlight.add(p);
       }
-      if (claimed.length === 0) await sleep(config.WEBHOOK_POLL_MS);
+      // Until something finishes or a new event arrives (or a retry may have come due): an
+      // immediate second claim would find every endpoint's head busy and cost a query for nothing.
+      await sleep(config.WEBHOOK_POLL_MS);
     }
   }
 

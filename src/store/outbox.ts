@@ -68,7 +68,6 @@ CREATE TABLE webhook_deliveries (
   delivered_at TEXT
 );
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, status, seq, id);
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 
 CREATE TABLE webhook_attempts (
   delivery_id TEXT${C} NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
@@ -132,6 +131,7 @@ interface ClaimRow {
   type: string;
   attempts: number;
   body: string | null;
+  lease_owner: string;
   url: string;
   secret: string;
   data: unknown;
@@ -186,11 +186,14 @@ export interface ClaimedDelivery {
   secret: string;
   /** The JSON body: the event as readers get it, or a test event. */
   body: string;
+  /** The claim's token: finishAttempt must name it (as `owner`) to count. */
+  lease: string;
 }
 
 export interface AttemptResult {
   deliveryId: string;
   webhookId: string;
+  /** The lease token the delivery was claimed with (ClaimedDelivery.lease). */
   owner: string;
   at: string;
   ok: boolean;
@@ -239,25 +242,33 @@ export interface OutboxStore {
 
 export function createOutbox(run: OutboxRunner): OutboxStore {
   const lock = run.kind === 'postgres' ? 'FOR UPDATE OF d SKIP LOCKED' : '';
+  // Each endpoint's head (its oldest pending delivery) found through the queue index, so a
+  // claim costs a seek per endpoint however long the backlog is.
   const CLAIM = `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $3
 WHERE id IN (
-  SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND w.enabled = 1 AND d.next_attempt_at <= $2
-    AND (d.lease_until IS NULL OR d.lease_until < $2)
-    AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries o
-      WHERE o.webhook_id = d.webhook_id AND o.status = 'pending'
-        AND (o.seq < d.seq OR (o.seq = d.seq AND o.id < d.id)))
+  SELECT d.id FROM webhooks w
+  JOIN webhook_deliveries d ON d.id = (
+    SELECT o.id FROM webhook_deliveries o
+    WHERE o.webhook_id = w.id AND o.status = 'pending'
+    ORDER BY o.seq, o.id LIMIT 1)
+  WHERE w.enabled = 1 AND d.next_attempt_at <= $2 AND (d.lease_until IS NULL OR d.lease_until < $2)
   ORDER BY d.next_attempt_at, d.id
   LIMIT $4 ${lock}
 )
 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2)
 RETURNING id`;
-  const CLAIMED = `SELECT d.id, d.webhook_id, d.blog_id, d.seq, d.type, d.attempts, d.body, w.url, w.secret, e.data, e.at
+  // lease_owner is a token per claim: two claims of one node in the same millisecond must not
+  // read each other's rows (that sent deliveries twice).
+  // By primary key (the ids the claim returned), never by scanning for the token.
+  const claimed = (
+    n: number,
+  ) => `SELECT d.id, d.webhook_id, d.blog_id, d.seq, d.type, d.attempts, d.body, d.lease_owner,
+  w.url, w.secret, e.data, e.at
 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 LEFT JOIN events e ON e.blog_id = d.blog_id AND e.seq = d.seq AND d.body IS NULL
-WHERE d.lease_owner = $1 AND d.lease_until = $2 AND d.status = 'pending'
+WHERE d.lease_owner = $1 AND d.status = 'pending' AND d.id IN (${Array.from({ length: n }, (_, i) => `$${i + 2}`).join(', ')})
 ORDER BY d.webhook_id, d.seq`;
+  let claims = 0;
 
   return {
     async createWebhook(w) {
@@ -334,9 +345,11 @@ ORDER BY d.webhook_id, d.seq`;
       );
     },
     async claimDeliveries({ owner, now, leaseUntil, limit }) {
-      const claimed = await run.all<{ id: string }>(CLAIM, [owner, now, leaseUntil, limit]);
-      if (claimed.length === 0) return [];
-      const rows = await run.all<ClaimRow>(CLAIMED, [owner, leaseUntil]);
+      claims += 1;
+      const token = `${owner}#${Date.now().toString(36)}.${claims}`;
+      const ids = (await run.all<{ id: string }>(CLAIM, [token, now, leaseUntil, limit])).map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await run.all<ClaimRow>(claimed(ids.length), [token, ...ids]);
       return rows.map((r) => {
         const data = typeof r.data === 'string' ? (JSON.parse(r.data) as unknown) : r.data;
         const body =
@@ -352,6 +365,7 @@ ORDER BY d.webhook_id, d.seq`;
           url: r.url,
           secret: r.secret,
           body,
+          lease: r.lease_owner,
         };
       });
     },
@@ -362,7 +376,7 @@ ORDER BY d.webhook_id, d.seq`;
           sql: `INSERT INTO webhook_attempts (delivery_id, attempt, at, node, status, error, latency_ms)
                 SELECT id, attempts + 1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), CAST($5 AS TEXT),
                   CAST($6 AS REAL)
-                FROM webhook_deliveries WHERE id = $1 AND lease_owner = $3`,
+                FROM webhook_deliveries WHERE id = $1 AND lease_owner = $3 AND status = 'pending'`,
           params: [r.deliveryId, r.at, r.owner, r.status, r.error, r.latencyMs],
         },
         {

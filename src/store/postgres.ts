@@ -110,16 +110,16 @@ export class PostgresStore implements Store {
     return row.seq;
   }
 
+  /**
+   * The event row and, in the same statement (one round trip inside the seq lock), the
+   * webhook outbox's delivery rows for it.
+   */
   private async insertEvent(c: Queryable, e: LiveEvent): Promise<void> {
-    await c.query('INSERT INTO events (blog_id, seq, type, data, at) VALUES ($1, $2, $3, $4::jsonb, $5)', [
-      e.blogId,
-      e.seq,
-      e.type,
-      JSON.stringify(e.data),
-      e.at,
-    ]);
-    // The webhook outbox: its deliveries commit with the event, in this transaction.
-    await c.query(OUTBOX_ON_EVENT, outboxOnEventParams(e));
+    await c.query(
+      `WITH ev AS (INSERT INTO events (blog_id, seq, type, data, at) VALUES ($1, $2, $3, $7::jsonb, $4::timestamptz))
+${OUTBOX_ON_EVENT}`,
+      [...outboxOnEventParams(e), JSON.stringify(e.data)],
+    );
   }
 
   /** The post row, locked so concurrent edits of one post see each other's result. */
