@@ -87,7 +87,8 @@ export const WebhookCreated = Webhook.extend({ secret: z.string() });
 
 export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed']);
 export const WebhookDelivery = z.object({
-  id: Id,
+  /** `<webhookId>.<seq>` (or `.test-…`): stable across retries. */
+  id: z.string().min(1).max(200),
   webhookId: Id,
   seq: Seq,
   type: z.string(),

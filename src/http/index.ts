@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,12 +10,13 @@ import { authenticate, limitWrites } from './middleware/auth.js';
 import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
 import { MinuteLimit } from './middleware/rate-limit.js';
+import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
 import { blogRoutes } from './routes/blogs.js';
+import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
 import { eventRoutes } from './routes/events.js';
-import { feedRoutes } from './routes/feed.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
@@ -25,6 +26,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
  * answers preflights before auth; the body limit runs before any route reads a body.
+ * Every route is declared in src/http/contract; /openapi.json is generated from them.
  */
 /** Parts served by other areas, handed over by app.ts (http never imports them). */
 export interface HttpParts {
@@ -34,9 +36,9 @@ export interface HttpParts {
   wakeDispatcher?: () => void;
 }
 
-export function createHttpApp(deps: Deps, parts: HttpParts = {}): Hono<HttpEnv> {
+export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<HttpEnv> {
   const { config, metrics, log } = deps;
-  const app = new Hono<HttpEnv>();
+  const app = newRouter();
 
   app.use('*', requestIds());
   app.use('*', observe(log, metrics));
@@ -81,19 +83,23 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): Hono<HttpEnv> 
   app.use('/api/*', limitWrites(writes));
   app.use('/api/*', publicCache());
 
+  let doc: OpenApiDocument | null = null;
+  const getDoc = () => {
+    doc ??= buildOpenApi(app, { publicUrl: config.publicUrl });
+    return doc;
+  };
   app.route('/', opsRoutes(deps));
-  app.route('/', docsRoutes(deps));
-  const api = new Hono<HttpEnv>();
-  api.route('/', userRoutes(deps));
-  api.route('/', blogRoutes(deps));
-  api.route('/', memberRoutes(deps));
+  app.route('/', docsRoutes(getDoc));
+  // Routes carry their full paths (/api/v1/…), as declared.
+  app.route('/', userRoutes(deps));
+  app.route('/', blogRoutes(deps));
+  app.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
-  api.route('/', postRoutes(deps, readCache));
-  api.route('/', feedRoutes(deps, readCache));
-  if (parts.streams) api.route('/', eventRoutes(deps, parts.streams));
-  api.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
-  app.route('/api/v1', api);
-  // Pages, feeds, oEmbed, widget and editor assets (outside /api).
+  app.route('/', postRoutes(deps, readCache));
+  app.route('/', changesRoutes(deps, readCache));
+  app.route('/', eventRoutes(deps, parts.streams));
+  app.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
+  // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 
   app.notFound(onNotFound);

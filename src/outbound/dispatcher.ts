@@ -110,7 +110,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     metrics.webhookAttempts.inc({ outcome: ok ? 'delivered' : giveUp ? 'gave_up' : 'retry' });
     if (ok && d.attempts === 0 && d.seq > 0) {
       const age = now - Date.parse(JSON.parse(d.body).at ?? '');
-      if (Number.isFinite(age)) metrics.webhookCommitToDeliveryMs.observe(Math.max(0, age));
+      if (Number.isFinite(age)) metrics.webhookCommitToDeliverySeconds.observe(Math.max(0, age) / 1000);
     }
     if (disable) log.warn({ webhookId: d.webhookId, reason: disable }, 'webhook endpoint disabled');
     await store.outbox.finishAttempt({

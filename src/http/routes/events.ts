@@ -1,45 +1,17 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps, EventStreams } from '../../deps.js';
-import { DomainError, ErrorBody, EventsQuery, LastEventId, resumeSeq } from '../../domain/index.js';
-import { BlogRef, loadBlog } from '../access.js';
-import type { HttpEnv } from '../context.js';
+import { DomainError, LastEventId, resumeSeq } from '../../domain/index.js';
+import { blogFromPath, roleOn } from '../access.js';
+import * as routes from '../contract/outward.js';
 import { validationError } from '../errors.js';
 import { clientIp } from '../middleware/auth.js';
+import { newRouter } from '../openapi.js';
 
-const errors = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+/** GET /api/v1/blogs/:blogId/events, served by the reader hub's streams (src/realtime/sse.ts). */
+export function eventRoutes(deps: Deps, streams: EventStreams | undefined) {
+  const app = newRouter();
 
-export const eventsRoute = createRoute({
-  method: 'get',
-  path: '/blogs/{blogId}/events',
-  summary: 'Server-Sent Events: every reader-visible change, resumable',
-  description:
-    'Each frame is `id: <seq>`, `event: <type>`, `data: <the event JSON>`. Resumes after `Last-Event-ID` ' +
-    '(sent by EventSource on reconnect) or `?since=`; `event: reset` when too far behind (reload posts), ' +
-    '`event: ready` when caught up; comment heartbeats.',
-  request: {
-    params: z.object({ blogId: BlogRef }),
-    query: EventsQuery,
-    headers: z.object({ 'last-event-id': z.string().optional() }),
-  },
-  responses: {
-    200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    400: errors('bad since or Last-Event-ID'),
-    401: errors('a token was sent and is not valid'),
-    404: errors('no such blog (or a draft the caller may not read)'),
-    429: errors('too many streams from this address'),
-    503: errors('shutting down; retry on another node'),
-  },
-});
-
-/** GET /api/v1/blogs/:blogId/events, served by the reader hub's streams. */
-export function eventRoutes(deps: Deps, streams: EventStreams): OpenAPIHono<HttpEnv> {
-  const app = new OpenAPIHono<HttpEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, [result.target]);
-    },
-  });
-
-  app.openapi(eventsRoute, async (c) => {
+  app.openapi({ ...routes.streamEvents, middleware: [blogFromPath(deps)] }, async (c) => {
+    const blog = c.get('blog');
     const { since } = c.req.valid('query');
     const header = c.req.header('last-event-id')?.trim();
     let lastEventId: number | undefined;
@@ -48,9 +20,10 @@ export function eventRoutes(deps: Deps, streams: EventStreams): OpenAPIHono<Http
       if (!parsed.success) throw validationError(parsed.error, ['headers', 'last-event-id']);
       lastEventId = parsed.data;
     }
-    const blog = await loadBlog(deps, c);
     const p = c.get('principal');
-    const member = p ? p.kind === 'admin' || (await deps.auth.roleFor(p, blog.id)) !== null : false;
+    const member = p ? p.kind === 'admin' || (await roleOn(deps, p, blog.id)) !== null : false;
+    // An app built without the reader hub (tests of the HTTP part alone) has no streams.
+    if (!streams) throw new DomainError('unavailable', 'event streams are not served here');
     const opened = await streams.open({
       blogId: blog.id,
       since: resumeSeq(lastEventId, since),
