@@ -1,9 +1,10 @@
 import type { EventType, Webhook, WebhookDelivery } from '../domain/index.js';
+import { type EventRow, toEvent } from './rows.js';
+import type { SqlDb, SqlParam } from './sql.js';
 
 /**
- * The webhook outbox, written once for SQLite and PostgreSQL: every statement below is one
- * text, run by a small runner each store provides (`$n` parameters; the SQLite runner turns
- * them into named ones). Timestamps are ISO 8601 text and flags 0/1 in both databases, so the
+ * The webhook outbox, written once for SQLite and PostgreSQL over the store's SQL seam
+ * (sql.ts). Timestamps are ISO 8601 text and flags 0/1 in both databases, so the
  * same comparisons hold.
  *
  * - A delivery row per matching endpoint is inserted by OUTBOX_ON_EVENT in the transaction
@@ -14,29 +15,28 @@ import type { EventType, Webhook, WebhookDelivery } from '../domain/index.js';
  *   On PostgreSQL the claim skips rows another node is claiming (FOR UPDATE SKIP LOCKED).
  */
 
-/** `$n` parameters as better-sqlite3 named ones (`@pn`), with their values by name. */
-export function sqliteNamed(sql: string, params: unknown[]): { sql: string; values: Record<string, unknown> } {
-  const values: Record<string, unknown> = {};
-  params.forEach((v, i) => {
-    values[`p${i + 1}`] = v === undefined ? null : v;
+/** The seam's statements in one transaction, in order; resolves with the last one's rows. */
+function batch<R>(db: SqlDb, steps: { sql: string; params: SqlParam[] }[]): Promise<R[]> {
+  return db.write(async (tx) => {
+    let last: unknown[] = [];
+    for (const step of steps) {
+      if (/\bRETURNING\b/.test(step.sql)) last = await tx.all(step.sql, step.params);
+      else await tx.run(step.sql, step.params);
+    }
+    return last as R[];
   });
-  return { sql: sql.replace(/\$(\d+)/g, '@p$1'), values };
 }
 
-export interface OutboxRunner {
-  readonly kind: 'sqlite' | 'postgres';
-  all<R>(sql: string, params: unknown[]): Promise<R[]>;
-  /** Runs the statements in order in one transaction; resolves with the last one's rows. */
-  batch<R>(steps: { sql: string; params: unknown[] }[]): Promise<R[]>;
-}
-
-/** Migration 50 for both databases (`{{C}}` is the byte-order collation on PostgreSQL). */
-export function outboxSchema(kind: 'sqlite' | 'postgres'): string {
-  const C = kind === 'postgres' ? ' COLLATE "C"' : '';
+/**
+ * Migration 50 (both databases, from the type map's id type). Times are ISO text and flags
+ * 0/1 here on both, so the claim's comparisons are the same text on both.
+ */
+export function outboxSchema(t: { id: string }): string {
+  const ID = t.id;
   return `
 CREATE TABLE webhooks (
-  id TEXT${C} PRIMARY KEY,
-  blog_id TEXT${C} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  id ${ID} PRIMARY KEY,
+  blog_id ${ID} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
   url TEXT NOT NULL,
   secret TEXT NOT NULL,
   events TEXT NOT NULL,
@@ -50,9 +50,9 @@ CREATE TABLE webhooks (
 CREATE INDEX webhooks_blog ON webhooks (blog_id, enabled);
 
 CREATE TABLE webhook_deliveries (
-  id TEXT${C} PRIMARY KEY,
-  webhook_id TEXT${C} NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
-  blog_id TEXT${C} NOT NULL,
+  id ${ID} PRIMARY KEY,
+  webhook_id ${ID} NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  blog_id ${ID} NOT NULL,
   seq INTEGER NOT NULL,
   type TEXT NOT NULL,
   body TEXT,
@@ -70,7 +70,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, status, seq, id);
 
 CREATE TABLE webhook_attempts (
-  delivery_id TEXT${C} NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+  delivery_id ${ID} NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
   attempt INTEGER NOT NULL,
   at TEXT NOT NULL,
   node TEXT NOT NULL,
@@ -88,12 +88,12 @@ CREATE TABLE webhook_attempts (
  */
 export const OUTBOX_ON_EVENT = `INSERT INTO webhook_deliveries
   (id, webhook_id, blog_id, seq, type, status, attempts, next_attempt_at, created_at)
-SELECT w.id || CAST($6 AS TEXT), w.id, CAST($1 AS TEXT), CAST($2 AS INTEGER), CAST($3 AS TEXT), 'pending', 0,
-  CAST($4 AS TEXT), CAST($4 AS TEXT) FROM webhooks w
-WHERE w.blog_id = $1 AND w.enabled = 1 AND (w.events LIKE '%"*"%' OR w.events LIKE $5)`;
+SELECT w.id || CAST(? AS TEXT), w.id, CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), 'pending', 0,
+  CAST(? AS TEXT), CAST(? AS TEXT) FROM webhooks w
+WHERE w.blog_id = ? AND w.enabled = 1 AND (w.events LIKE '%"*"%' OR w.events LIKE ?)`;
 
-export function outboxOnEventParams(e: { blogId: string; seq: number; type: EventType; at: string }): unknown[] {
-  return [e.blogId, e.seq, e.type, e.at, `%"${e.type}"%`, `.${e.seq}`];
+export function outboxOnEventParams(e: { blogId: string; seq: number; type: EventType; at: string }): SqlParam[] {
+  return [`.${e.seq}`, e.blogId, e.seq, e.type, e.at, e.at, e.blogId, `%"${e.type}"%`];
 }
 
 interface WebhookRow {
@@ -240,22 +240,22 @@ export interface OutboxStore {
   finishAttempt(r: AttemptResult): Promise<void>;
 }
 
-export function createOutbox(run: OutboxRunner): OutboxStore {
-  const lock = run.kind === 'postgres' ? 'FOR UPDATE OF d SKIP LOCKED' : '';
+export function createOutbox(db: SqlDb): OutboxStore {
+  const lock = db.dialect.name === 'postgres' ? 'FOR UPDATE OF d SKIP LOCKED' : '';
   // Each endpoint's head (its oldest pending delivery) found through the queue index, so a
   // claim costs a seek per endpoint however long the backlog is.
-  const CLAIM = `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $3
+  const CLAIM = `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
 WHERE id IN (
   SELECT d.id FROM webhooks w
   JOIN webhook_deliveries d ON d.id = (
     SELECT o.id FROM webhook_deliveries o
     WHERE o.webhook_id = w.id AND o.status = 'pending'
     ORDER BY o.seq, o.id LIMIT 1)
-  WHERE w.enabled = 1 AND d.next_attempt_at <= $2 AND (d.lease_until IS NULL OR d.lease_until < $2)
+  WHERE w.enabled = 1 AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
   ORDER BY d.next_attempt_at, d.id
-  LIMIT $4 ${lock}
+  LIMIT ? ${lock}
 )
-AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2)
+AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)
 RETURNING id`;
   // lease_owner is a token per claim: two claims of one node in the same millisecond must not
   // read each other's rows (that sent deliveries twice).
@@ -266,28 +266,28 @@ RETURNING id`;
   w.url, w.secret, e.data, e.at
 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 LEFT JOIN events e ON e.blog_id = d.blog_id AND e.seq = d.seq AND d.body IS NULL
-WHERE d.lease_owner = $1 AND d.status = 'pending' AND d.id IN (${Array.from({ length: n }, (_, i) => `$${i + 2}`).join(', ')})
+WHERE d.lease_owner = ? AND d.status = 'pending' AND d.id IN (${Array.from({ length: n }, () => '?').join(', ')})
 ORDER BY d.webhook_id, d.seq`;
   let claims = 0;
 
   return {
     async createWebhook(w) {
-      const rows = await run.all<WebhookRow>(
+      const rows = await db.all<WebhookRow>(
         `INSERT INTO webhooks (id, blog_id, url, secret, events, description, enabled, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING ${WEBHOOK_COLUMNS}`,
-        [w.id, w.blogId, w.url, w.secret, JSON.stringify(w.events), w.description, w.now],
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING ${WEBHOOK_COLUMNS}`,
+        [w.id, w.blogId, w.url, w.secret, JSON.stringify(w.events), w.description, w.now, w.now],
       );
       return toWebhook(rows[0] as WebhookRow);
     },
     async listWebhooks(blogId) {
-      const rows = await run.all<WebhookRow>(
-        `SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE blog_id = $1 ORDER BY created_at, id`,
+      const rows = await db.all<WebhookRow>(
+        `SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE blog_id = ? ORDER BY created_at, id`,
         [blogId],
       );
       return rows.map(toWebhook);
     },
     async getWebhook(blogId, webhookId) {
-      const rows = await run.all<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE blog_id = $1 AND id = $2`, [
+      const rows = await db.all<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE blog_id = ? AND id = ?`, [
         blogId,
         webhookId,
       ]);
@@ -295,66 +295,67 @@ ORDER BY d.webhook_id, d.seq`;
     },
     async updateWebhook(blogId, webhookId, change, now) {
       const enabled = change.enabled === undefined ? null : change.enabled ? 1 : 0;
-      const rows = await run.all<WebhookRow>(
+      const rows = await db.all<WebhookRow>(
         `UPDATE webhooks SET
-           url = COALESCE($3, url),
-           events = COALESCE($4, events),
-           description = COALESCE($5, description),
-           enabled = COALESCE($6, enabled),
-           disabled_reason = CASE WHEN $7 = 1 THEN NULL ELSE disabled_reason END,
-           consecutive_failures = CASE WHEN $7 = 1 THEN 0 ELSE consecutive_failures END,
-           updated_at = $8
-         WHERE blog_id = $1 AND id = $2 RETURNING ${WEBHOOK_COLUMNS}`,
+           url = COALESCE(CAST(? AS TEXT), url),
+           events = COALESCE(CAST(? AS TEXT), events),
+           description = COALESCE(CAST(? AS TEXT), description),
+           enabled = COALESCE(CAST(? AS INTEGER), enabled),
+           disabled_reason = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE disabled_reason END,
+           consecutive_failures = CASE WHEN CAST(? AS INTEGER) = 1 THEN 0 ELSE consecutive_failures END,
+           updated_at = ?
+         WHERE blog_id = ? AND id = ? RETURNING ${WEBHOOK_COLUMNS}`,
         [
-          blogId,
-          webhookId,
           change.url ?? null,
           change.events ? JSON.stringify(change.events) : null,
           change.description ?? null,
           enabled,
           enabled === 1 ? 1 : 0,
+          enabled === 1 ? 1 : 0,
           now,
+          blogId,
+          webhookId,
         ],
       );
       return rows[0] ? toWebhook(rows[0]) : null;
     },
     async deleteWebhook(blogId, webhookId) {
-      const rows = await run.batch<{ id: string }>([
+      const rows = await batch<{ id: string }>(db, [
         {
-          sql: 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = $1)',
+          sql: 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = ?)',
           params: [webhookId],
         },
-        { sql: 'DELETE FROM webhook_deliveries WHERE webhook_id = $1', params: [webhookId] },
-        { sql: 'DELETE FROM webhooks WHERE blog_id = $1 AND id = $2 RETURNING id', params: [blogId, webhookId] },
+        { sql: 'DELETE FROM webhook_deliveries WHERE webhook_id = ?', params: [webhookId] },
+        { sql: 'DELETE FROM webhooks WHERE blog_id = ? AND id = ? RETURNING id', params: [blogId, webhookId] },
       ]);
       return rows.length > 0;
     },
     async listDeliveries(blogId, webhookId, limit) {
-      const rows = await run.all<DeliveryRow>(
-        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE blog_id = $1 AND webhook_id = $2
-         ORDER BY created_at DESC, seq DESC, id DESC LIMIT $3`,
+      const rows = await db.all<DeliveryRow>(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE blog_id = ? AND webhook_id = ?
+         ORDER BY created_at DESC, seq DESC, id DESC LIMIT ?`,
         [blogId, webhookId, limit],
       );
       return rows.map(toDelivery);
     },
     async enqueueTest(webhookId, blogId, deliveryId, body, now) {
-      await run.all(
+      await db.run(
         `INSERT INTO webhook_deliveries (id, webhook_id, blog_id, seq, type, body, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, 0, 'webhook.test', $4, 'pending', 0, $5, $5)`,
-        [deliveryId, webhookId, blogId, body, now],
+         VALUES (?, ?, ?, 0, 'webhook.test', ?, 'pending', 0, ?, ?)`,
+        [deliveryId, webhookId, blogId, body, now, now],
       );
     },
     async claimDeliveries({ owner, now, leaseUntil, limit }) {
       claims += 1;
       const token = `${owner}#${Date.now().toString(36)}.${claims}`;
-      const ids = (await run.all<{ id: string }>(CLAIM, [token, now, leaseUntil, limit])).map((r) => r.id);
+      const ids = (await db.all<{ id: string }>(CLAIM, [token, leaseUntil, now, now, limit, now])).map((r) => r.id);
       if (ids.length === 0) return [];
-      const rows = await run.all<ClaimRow>(claimed(ids.length), [token, ...ids]);
+      const rows = await db.all<ClaimRow>(claimed(ids.length), [token, ...ids]);
       return rows.map((r) => {
-        const data = typeof r.data === 'string' ? (JSON.parse(r.data) as unknown) : r.data;
+        // The event exactly as readers get it (the store's own row mapping).
         const body =
           r.body ??
-          JSON.stringify({ blogId: r.blog_id, seq: Number(r.seq), type: r.type, data, at: r.at ?? undefined });
+          JSON.stringify(toEvent({ blog_id: r.blog_id, seq: r.seq, type: r.type, data: r.data, at: r.at } as EventRow));
         return {
           id: r.id,
           webhookId: r.webhook_id,
@@ -371,29 +372,30 @@ ORDER BY d.webhook_id, d.seq`;
     },
     async finishAttempt(r) {
       const status = r.ok ? 'delivered' : r.nextAttemptAt === null ? 'failed' : 'pending';
-      await run.batch([
+      await batch(db, [
         {
           sql: `INSERT INTO webhook_attempts (delivery_id, attempt, at, node, status, error, latency_ms)
-                SELECT id, attempts + 1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), CAST($5 AS TEXT),
-                  CAST($6 AS REAL)
-                FROM webhook_deliveries WHERE id = $1 AND lease_owner = $3 AND status = 'pending'`,
-          params: [r.deliveryId, r.at, r.owner, r.status, r.error, r.latencyMs],
+                SELECT id, attempts + 1, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT),
+                  CAST(? AS REAL)
+                FROM webhook_deliveries WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+          params: [r.at, r.owner, r.status, r.error, r.latencyMs, r.deliveryId, r.owner],
         },
         {
           // Only the lease holder moves it on: a node whose lease ran out lost it to another.
-          sql: `UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
-                  latency_ms = $5, next_attempt_at = COALESCE($6, next_attempt_at), lease_owner = NULL,
-                  lease_until = NULL, delivered_at = $7
-                WHERE id = $1 AND lease_owner = $8`,
-          params: [r.deliveryId, status, r.status, r.error, r.latencyMs, r.nextAttemptAt, r.ok ? r.at : null, r.owner],
+          sql: `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status = CAST(? AS INTEGER),
+                  last_error = CAST(? AS TEXT), latency_ms = CAST(? AS REAL),
+                  next_attempt_at = COALESCE(CAST(? AS TEXT), next_attempt_at), lease_owner = NULL,
+                  lease_until = NULL, delivered_at = CAST(? AS TEXT)
+                WHERE id = ? AND lease_owner = ?`,
+          params: [status, r.status, r.error, r.latencyMs, r.nextAttemptAt, r.ok ? r.at : null, r.deliveryId, r.owner],
         },
         {
           sql: `UPDATE webhooks SET
-                  consecutive_failures = CASE WHEN $2 = 1 THEN 0 ELSE consecutive_failures + 1 END,
-                  enabled = CASE WHEN $3 = 1 THEN 0 ELSE enabled END,
-                  disabled_reason = CASE WHEN $3 = 1 THEN $4 ELSE disabled_reason END
-                WHERE id = $1`,
-          params: [r.webhookId, r.ok ? 1 : 0, r.disable ? 1 : 0, r.disable],
+                  consecutive_failures = CASE WHEN CAST(? AS INTEGER) = 1 THEN 0 ELSE consecutive_failures + 1 END,
+                  enabled = CASE WHEN CAST(? AS INTEGER) = 1 THEN 0 ELSE enabled END,
+                  disabled_reason = CASE WHEN CAST(? AS INTEGER) = 1 THEN CAST(? AS TEXT) ELSE disabled_reason END
+                WHERE id = ?`,
+          params: [r.ok ? 1 : 0, r.disable ? 1 : 0, r.disable ? 1 : 0, r.disable, r.webhookId],
         },
       ]);
     },

@@ -43,8 +43,14 @@ describe('webhooks', () => {
     await waitFor(() => r1.received.length >= 6 && r2.received.length >= 1, { what: 'deliveries' });
     expect(events(r1.received).map((e) => e.seq)).toEqual(range(1, 6));
     expect(events(r2.received).map((e) => [e.seq, e.type])).toEqual([[6, 'post.deleted']]);
+    // As readers get them (the deleted post's earlier events are scrubbed from replays since,
+    // replays show a deleted post's earlier events as deletions, so those compare by seq).
     const changes = await t.anon.changes(t.blog.id, 0);
-    expect('events' in changes && changes.events).toEqual(events(r1.received));
+    const gone = posts[0]!.id;
+    const idOf = (e: LiveEvent) => ('id' in e.data ? e.data.id : null);
+    const shape = (e: LiveEvent) =>
+      idOf(e) === gone ? { seq: e.seq } : { seq: e.seq, type: e.type, at: e.at, id: idOf(e) };
+    expect('events' in changes && changes.events.map(shape)).toEqual(events(r1.received).map(shape));
 
     const verifier = new Verifier(created.body.secret);
     for (const r of r1.received) {
