@@ -6,7 +6,7 @@ import { createAuth } from './auth/index.js';
 import { createBus } from './bus/index.js';
 import { attachCollab } from './collab/index.js';
 import type { Config } from './config.js';
-import type { Deps } from './deps.js';
+import type { Deps, EventStreams } from './deps.js';
 import { createHttpApp } from './http/index.js';
 import { isLoopbackHost } from './lib/hosts.js';
 import { newId } from './lib/ids.js';
@@ -15,7 +15,9 @@ import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
 import { createMediaStorage } from './media/index.js';
 import { MediaService } from './media/service.js';
-import { attachReaderHub } from './realtime/index.js';
+import { type Dispatcher, startDispatcher } from './outbound/dispatcher.js';
+import { outboundLimits, outboundPolicy } from './outbound/index.js';
+import { attachReaderHub, type ReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -70,11 +72,35 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
       'PUBLIC_URL is not set: public pages, feeds and oEmbed answer 421 to any Host but localhost; set PUBLIC_URL',
     );
   }
-  const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) });
+  // The SSE route is served by the reader hub, which attaches to the server made below:
+  // hand http a forwarder now, bound to the hub once it exists (before any request).
+  let hubRef: ReaderHub | null = null;
+  const streams: EventStreams = {
+    open: (req) =>
+      hubRef
+        ? hubRef.streams.open(req)
+        : Promise.resolve({ ok: false, code: 'unavailable', message: 'starting up, retry' }),
+  };
+  let dispatcher: Dispatcher | null = null;
+  const http = createHttpApp(
+    { ...deps, log: log.child({ area: 'http' }) },
+    { streams, wakeDispatcher: () => dispatcher?.wake() },
+  );
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
   server.keepAliveTimeout = 65_000;
   const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
+  hubRef = hub;
+  // Webhooks: every node sends from the shared outbox (the store hands each delivery to one).
+  if (config.WEBHOOKS_DISPATCH) {
+    dispatcher = startDispatcher({
+      ...deps,
+      log: log.child({ area: 'webhooks' }),
+      nodeId,
+      policy: outboundPolicy(config),
+      limits: outboundLimits(config),
+    });
+  }
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
 
   let stopping: Promise<void> | null = null;
@@ -113,6 +139,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
           server.closeIdleConnections();
           await collab.close();
           await hub.close();
+          await dispatcher?.close();
           await closed;
           clearTimeout(deadline);
           await bus.close();

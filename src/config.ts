@@ -130,6 +130,30 @@ export const ConfigSchema = z.object({
   SHUTDOWN_DELAY_MS: int(1000, 0),
   /** SQLite synchronous pragma: FULL survives power loss; NORMAL survives process crashes. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+
+  // Outward (webhooks, WebSub, Web Push, Server-Sent Events)
+  /** production: outbound targets must be https. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Let webhooks and WebSub callbacks reach loopback and private addresses (development and tests only). */
+  OUTBOUND_ALLOW_PRIVATE: bool(false),
+  OUTBOUND_CONNECT_TIMEOUT_MS: int(5_000, 100, 60_000),
+  /** Bound on one whole outbound exchange (send, wait, read). */
+  OUTBOUND_TIMEOUT_MS: int(10_000, 100, 120_000),
+  OUTBOUND_MAX_RESPONSE_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Whether this node sends webhook deliveries (false: it only writes them to the outbox). */
+  WEBHOOKS_DISPATCH: bool(true),
+  /** Webhook deliveries one node sends at once (each bounded by OUTBOUND_TIMEOUT_MS). */
+  WEBHOOK_CONCURRENCY: int(32, 1, 1000),
+  /** How often an idle dispatcher looks for due retries (new events wake it at once). */
+  WEBHOOK_POLL_MS: int(1000, 10),
+  /** First retry delay; doubles per attempt up to an hour, with jitter. */
+  WEBHOOK_RETRY_BASE_MS: int(5000, 1),
+  /** Attempts before a delivery is given up and its endpoint disabled (about a day by default). */
+  WEBHOOK_MAX_ATTEMPTS: int(30, 1, 100),
+  /** Comment lines on idle Server-Sent Events streams, so proxies keep them open. */
+  SSE_HEARTBEAT_MS: int(15_000, 100),
+  /** What an EventSource waits before reconnecting (the stream's `retry:` field). */
+  SSE_RETRY_MS: int(2_000, 100),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
 export * from './media.js';
+export * from './outward.js';
 export * from './permissions.js';
 export * from './post.js';
 export * from './post-rules.js';

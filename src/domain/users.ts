@@ -60,6 +60,8 @@ export const Action = z.enum([
   'media.upload',
   /** Edit or delete anyone's uploads. */
   'media.manage',
+  /** Webhooks carry every event to a URL of the owner's choosing: owners only. */
+  'webhooks.manage',
 ]);
 export type Action = z.infer<typeof Action>;
 

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Deps } from '../deps.js';
+import type { Deps, EventStreams } from '../deps.js';
 import { DomainError } from '../domain/index.js';
 import { MinuteLimit } from '../lib/rate-limit.js';
 import type { HttpEnv } from './context.js';
@@ -16,19 +16,29 @@ import { ReadCache } from './read-cache.js';
 import { blogRoutes } from './routes/blogs.js';
 import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
+import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
 import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
  * answers preflights before auth; the body limit runs before any route reads a body.
  * Every route is declared in src/http/contract; /openapi.json is generated from them.
  */
-export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
+/** Parts served by other areas, handed over by app.ts (http never imports them). */
+export interface HttpParts {
+  /** Server-Sent Events from the reader hub. */
+  streams?: EventStreams;
+  /** Wakes the webhook dispatcher (a test event was queued). */
+  wakeDispatcher?: () => void;
+}
+
+export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<HttpEnv> {
   const { config, metrics, log } = deps;
   const app = newRouter();
 
@@ -97,6 +107,8 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', mediaRoutes(deps));
   app.route('/', mediaFileRoutes(deps));
+  app.route('/', eventRoutes(deps, parts.streams));
+  app.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

@@ -22,6 +22,7 @@ const TAGS = [
   { name: 'pages', description: 'Server-rendered HTML: the public page, the iframe embed, the editor' },
   { name: 'feeds', description: 'Syndication: Atom feed and oEmbed' },
   { name: 'assets', description: 'The widget script and client bundles' },
+  { name: 'webhooks', description: 'Signed event deliveries to endpoints of the owners’ choosing' },
 ];
 
 /** The OpenAPI 3.1 document of every route mounted on `app` (JSON Schema 2020-12 bodies). */

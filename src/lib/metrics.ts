@@ -19,6 +19,23 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['transport'] as const,
       ...reg,
     }),
+    webhookAttempts: new client.Counter({
+      name: `${prefix}webhook_attempts_total`,
+      help: 'Webhook delivery attempts by outcome',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    webhookCommitToDeliverySeconds: new client.Histogram({
+      name: `${prefix}webhook_commit_to_delivery_seconds`,
+      help: 'From the event timestamp to a receiver accepting its first attempt',
+      buckets: seconds,
+      ...reg,
+    }),
+    sseStreams: new client.Gauge({
+      name: `${prefix}sse_streams`,
+      help: 'Open Server-Sent Events streams on this node',
+      ...reg,
+    }),
     roomsSubscribed: new client.Gauge({
       name: `${prefix}rooms_subscribed`,
       help: 'Blogs with at least one subscribed reader on this node',

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { Deps } from '../deps.js';
+import type { Deps, EventStreams } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
 import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
@@ -9,11 +9,14 @@ import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
 import type { SocketData } from './socket-data.js';
+import { SseStreams } from './sse.js';
 import { blogRoom, draftRoom, handleSubscriptions, type ReaderSocket } from './subscriptions.js';
 
 export interface ReaderHub {
   /** Tells readers to reconnect elsewhere, disconnects them, stops timers. */
   close(): Promise<void>;
+  /** The same feeds as Server-Sent Events (GET /api/v1/blogs/:blogId/events). */
+  readonly streams: EventStreams;
 }
 
 /** A feed nobody has read for this long is forgotten (it reloads on the next subscribe). */
@@ -86,6 +89,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   const emitEvent = (event: LiveEvent) => {
     const room = blogRoom(event.blogId);
     io.to(room).emit('event', event);
+    sse.deliver(event);
     scheduleSlowCheck(room);
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
@@ -94,6 +98,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
 
   const feeds = new FeedRegistry(deps, emitEvent);
   const access = new AccessJudge(deps, io, feeds);
+  const sse = new SseStreams(deps, feeds);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
@@ -188,7 +193,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     const counts: Record<string, number> = {};
     let rooms = 0;
     for (const feed of feeds.all()) {
-      const local = io.sockets.adapter.rooms.get(blogRoom(feed.blogId))?.size ?? 0;
+      // Server-Sent Events readers count as readers and keep the feed active too.
+      const local = (io.sockets.adapter.rooms.get(blogRoom(feed.blogId))?.size ?? 0) + sse.count(feed.blogId);
       const editors = io.sockets.adapter.rooms.get(draftRoom(feed.blogId))?.size ?? 0;
       if (local > 0) {
         rooms += 1;
@@ -213,11 +219,13 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
 
   let closing: Promise<void> | null = null;
   return {
+    streams: sse,
     close: () => {
       closing ??= (async () => {
         clearInterval(timer);
         unsubscribeBus();
         unsubscribeResync();
+        sse.close();
         io.emit('reconnect_hint', { reason: 'server shutting down' });
         io.disconnectSockets(true);
         // Readers that read get the hint and go; ones that do not read are dropped after a

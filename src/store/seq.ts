@@ -1,4 +1,5 @@
 import { type LiveEvent, notFound } from '../domain/index.js';
+import { OUTBOX_ON_EVENT, outboxOnEventParams } from './outbox.js';
 import type { Dialect, Sql } from './sql.js';
 import { jsonParam } from './sql.js';
 
@@ -39,4 +40,6 @@ export async function appendEvent(tx: Sql, e: LiveEvent): Promise<void> {
     jsonParam(e.data),
     e.at,
   ]);
+  // The webhook outbox: one delivery per matching endpoint, committed with the event.
+  await tx.run(OUTBOX_ON_EVENT, outboxOnEventParams(e));
 }

@@ -2,6 +2,7 @@ import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
 import * as media from './media.js';
+import { createOutbox, type OutboxStore } from './outbox.js';
 import * as posts from './posts.js';
 import * as settings from './settings.js';
 import type { SqlDb } from './sql.js';
@@ -17,8 +18,11 @@ import * as users from './users.js';
 export class SqlStore implements Store {
   readonly kind: Store['kind'];
 
+  readonly outbox: OutboxStore;
+
   constructor(protected readonly db: SqlDb) {
     this.kind = db.dialect.name;
+    this.outbox = createOutbox(db);
   }
 
   migrate: Store['migrate'] = () => this.db.migrate();

@@ -16,6 +16,7 @@ import type {
   User,
   UserPatchInput,
 } from '../domain/index.js';
+import type { OutboxStore } from './outbox.js';
 
 /**
  * The one persistence seam. One body (sql-store.ts, over the SQL seam in sql.ts) on two
@@ -158,6 +159,8 @@ export interface Store {
    * no remaining item uses (the caller removes them from MediaStorage). Missing → not_found.
    */
   deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }>;
+  /** Webhook endpoints and their delivery outbox (rows written with each event: see outbox.ts). */
+  readonly outbox: OutboxStore;
 
   // Small settings (e.g. the admin token hash)
   getSetting(key: string): Promise<string | null>;

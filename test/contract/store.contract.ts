@@ -817,5 +817,153 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
     });
 
     mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
+    describe('webhook outbox', () => {
+      const hook = (blogId: string, events: string[] = ['*']) =>
+        store.outbox.createWebhook({
+          id: newId(),
+          blogId,
+          url: 'https://hooks.example.com/in',
+          secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0',
+          events,
+          description: '',
+          now: tick(),
+        });
+      const claim = (s: Store, owner: string, at = new Date(clock + 10_000_000), leaseMs = 60_000, limit = 100) =>
+        s.outbox.claimDeliveries({
+          owner,
+          now: at.toISOString(),
+          leaseUntil: new Date(at.getTime() + leaseMs).toISOString(),
+          limit,
+        });
+      const done = (d: { id: string; webhookId: string; lease: string }, ok = true) =>
+        store.outbox.finishAttempt({
+          deliveryId: d.id,
+          webhookId: d.webhookId,
+          owner: d.lease,
+          at: tick(),
+          ok,
+          status: ok ? 200 : 500,
+          error: ok ? null : 'HTTP 500',
+          latencyMs: 12.5,
+          nextAttemptAt: ok ? null : new Date(clock + 1000).toISOString(),
+          disable: null,
+        });
+
+      it('writes one delivery per matching endpoint with each event, and hands them out in seq order per endpoint', async () => {
+        const blog = await newBlog();
+        const all = await hook(blog.id);
+        const onlyDeletes = await hook(blog.id, ['post.deleted']);
+        const { post } = await store.createPost(postInput(blog.id));
+        await store.updatePost(blog.id, post.id, edit(post, { pinned: true }));
+        await store.deletePost(blog.id, post.id, tick());
+        expect((await store.outbox.listDeliveries(blog.id, all.id, 10)).map((d) => d.seq).sort()).toEqual([1, 2, 3]);
+        expect((await store.outbox.listDeliveries(blog.id, onlyDeletes.id, 10)).map((d) => d.seq)).toEqual([3]);
+
+        const seen: number[] = [];
+        for (let round = 0; round < 5; round++) {
+          const got = (await claim(store, 'node-1')).filter((d) => d.webhookId === all.id);
+          if (got.length === 0) break;
+          expect(got).toHaveLength(1); // only the endpoint's oldest pending delivery
+          const d = got[0]!;
+          expect(JSON.parse(d.body)).toMatchObject({ blogId: blog.id, seq: d.seq, type: d.type });
+          seen.push(d.seq);
+          await done(d);
+        }
+        expect(seen).toEqual([1, 2, 3]);
+        const delivered = await store.outbox.listDeliveries(blog.id, all.id, 10);
+        expect(delivered.every((d) => d.status === 'delivered' && d.attempts === 1 && d.latencyMs === 12.5)).toBe(true);
+      });
+
+      it('leases: a claimed delivery is not handed out again until the lease ends; a retry keeps the order', async () => {
+        const blog = await newBlog();
+        const h = await hook(blog.id);
+        await store.createPost(postInput(blog.id));
+        await store.createPost(postInput(blog.id));
+        const other = await open();
+        const at = new Date(clock + 20_000_000);
+        const first = (await claim(store, 'a', at)).filter((d) => d.webhookId === h.id);
+        expect(first.map((d) => d.seq)).toEqual([1]);
+        expect((await claim(other, 'b', at)).filter((d) => d.webhookId === h.id)).toEqual([]);
+        // The lease runs out (node a died): node b gets the same delivery, still seq 1.
+        const later = new Date(at.getTime() + 120_000);
+        const again = (await claim(other, 'b', later)).filter((d) => d.webhookId === h.id);
+        expect(again.map((d) => d.seq)).toEqual([1]);
+        // a's late answer no longer counts: only the lease holder moves it on.
+        await done(first[0]!);
+        expect((await store.outbox.listDeliveries(blog.id, h.id, 10)).find((d) => d.seq === 1)?.status).toBe('pending');
+        await done(again[0]!, false);
+        const failed = (await store.outbox.listDeliveries(blog.id, h.id, 10)).find((d) => d.seq === 1);
+        expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 500, lastError: 'HTTP 500' });
+        const retry = (await claim(store, 'a', new Date(later.getTime() + 120_000))).filter(
+          (d) => d.webhookId === h.id,
+        );
+        expect(retry.map((d) => [d.seq, d.attempts])).toEqual([[1, 1]]);
+      });
+
+      it('claims each delivery once when nodes race, and when one node claims twice in the same instant', async () => {
+        const blog = await newBlog();
+        const hooks = await Promise.all(Array.from({ length: 6 }, () => hook(blog.id)));
+        await store.createPost(postInput(blog.id));
+        const other = await open();
+        const at = new Date(clock + 30_000_000);
+        const got = await Promise.all([
+          claim(store, 'a', at, 60_000, 2),
+          claim(other, 'b', at, 60_000, 2),
+          claim(store, 'a', at, 60_000, 2),
+          claim(store, 'a', at, 60_000, 2),
+        ]);
+        const ids = got
+          .flat()
+          .filter((d) => hooks.some((h) => h.id === d.webhookId))
+          .map((d) => d.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      });
+
+      it('manages endpoints: update, disable and re-enable, delete with their deliveries', async () => {
+        const blog = await newBlog();
+        const h = await hook(blog.id);
+        expect(await store.outbox.listWebhooks(blog.id)).toEqual([h]);
+        const patched = await store.outbox.updateWebhook(
+          blog.id,
+          h.id,
+          { events: ['post.created'], description: 'CMS' },
+          tick(),
+        );
+        expect(patched).toMatchObject({ events: ['post.created'], description: 'CMS', enabled: true, url: h.url });
+        await store.createPost(postInput(blog.id));
+        const d = (await claim(store, 'n')).find((x) => x.webhookId === h.id)!;
+        await store.outbox.finishAttempt({
+          deliveryId: d.id,
+          webhookId: h.id,
+          owner: d.lease,
+          at: tick(),
+          ok: false,
+          status: 500,
+          error: 'HTTP 500',
+          latencyMs: 3,
+          nextAttemptAt: null,
+          disable: 'failing for a day',
+        });
+        expect(await store.outbox.getWebhook(blog.id, h.id)).toMatchObject({
+          enabled: false,
+          disabledReason: 'failing for a day',
+        });
+        expect((await store.outbox.listDeliveries(blog.id, h.id, 5))[0]?.status).toBe('failed');
+        // Disabled endpoints get no new deliveries.
+        await store.createPost(postInput(blog.id));
+        expect(await store.outbox.listDeliveries(blog.id, h.id, 5)).toHaveLength(1);
+        expect(await store.outbox.updateWebhook(blog.id, h.id, { enabled: true }, tick())).toMatchObject({
+          enabled: true,
+          disabledReason: null,
+        });
+        await store.outbox.enqueueTest(h.id, blog.id, `test-${newId()}`, '{"type":"webhook.test"}', tick());
+        const t = (await claim(store, 'n')).find((x) => x.webhookId === h.id)!;
+        expect(t).toMatchObject({ type: 'webhook.test', seq: 0, body: '{"type":"webhook.test"}' });
+        expect(await store.outbox.getWebhook('other-blog', h.id)).toBeNull();
+        expect(await store.outbox.deleteWebhook(blog.id, h.id)).toBe(true);
+        expect(await store.outbox.deleteWebhook(blog.id, h.id)).toBe(false);
+        expect(await store.outbox.listDeliveries(blog.id, h.id, 5)).toEqual([]);
+      });
+    });
   });
 }

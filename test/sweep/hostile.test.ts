@@ -365,6 +365,27 @@ describe('hostile input sweep', () => {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/changes${q}`);
       expect(res.status, q).toBe(400);
     }
+    // The Server-Sent Events route: bad since and Last-Event-ID are 400s before any stream opens.
+    for (const q of ['?since=-1', '?since=abc', '?since=', '?since=1.5', '?since=1e3', '?x=1']) {
+      const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/events${q}`);
+      expect(res.status, q).toBe(400);
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((v) => !/^\s*\d{1,15}\s*$/.test(v) && !/[\r\n\0]/.test(v)),
+        async (lastEventId) => {
+          const res = await fetch(`${server.url}/api/v1/blogs/${blogId}/events`, {
+            headers: { 'last-event-id': encodeURIComponent(lastEventId) },
+          });
+          const body = res.headers.get('content-type')?.includes('event-stream') ? '(stream)' : await res.text();
+          if (res.status === 200) await res.body?.cancel();
+          counts.httpPaths = (counts.httpPaths ?? 0) + 1;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(res.status, `Last-Event-ID ${lastEventId} → ${body.slice(0, 200)}`).toBe(400);
+        },
+      ),
+      { numRuns: Math.min(RUNS, 200) },
+    );
     for (const q of ['?limit=0', '?limit=101', '?limit=x', '?before=%%%', '?before=bm90IGEgY3Vyc29y']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/posts${q}`);
       expect(res.status, q).toBe(400);

@@ -5,6 +5,7 @@ import * as changes from './changes.js';
 import * as media from './media.js';
 import * as members from './members.js';
 import * as ops from './ops.js';
+import * as outward from './outward.js';
 import * as pages from './pages.js';
 import * as posts from './posts.js';
 import * as users from './users.js';
@@ -15,7 +16,17 @@ import * as users from './users.js';
  * generated from these declarations, and the typed client (`ApiClient`, client/api.ts) is
  * derived from their types.
  */
-export const ROUTES = { ...ops, ...users, ...blogs, ...members, ...media, ...posts, ...changes, ...pages };
+export const ROUTES = {
+  ...ops,
+  ...users,
+  ...blogs,
+  ...members,
+  ...media,
+  ...posts,
+  ...changes,
+  ...pages,
+  ...outward,
+};
 export type Routes = typeof ROUTES;
 
 // The schema `app.openapi(route, …)` adds to a router, computed from the declaration alone

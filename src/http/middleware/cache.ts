@@ -13,6 +13,8 @@ export function publicCache(maxAgeSeconds = 1): MiddlewareHandler<HttpEnv> {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     await next();
     if (c.res.status !== 200) return;
+    // A stream (Server-Sent Events) never ends: hashing it would wait forever.
+    if (c.res.headers.get('Content-Type')?.startsWith('text/event-stream')) return;
     let etag = c.res.headers.get('ETag');
     if (!etag) {
       etag = etagOf(await c.res.clone().text());

@@ -57,6 +57,7 @@ export function registerLiveRoutes(
       `<meta name="description" content="${esc(description.slice(0, 300))}">`,
       `<link rel="canonical" href="${esc(pageUrl)}">`,
       `<link rel="alternate" type="application/atom+xml" title="${esc(blog.title)}" href="${esc(feedUrl)}">`,
+      `<link rel="alternate" type="application/feed+json" title="${esc(blog.title)}" href="${esc(`${pageUrl}/feed.json`)}">`,
       `<link rel="alternate" type="application/json+oembed" title="${esc(blog.title)}" href="${esc(oembedUrl)}">`,
       `<meta property="og:type" content="article"><meta property="og:title" content="${esc(blog.title)}">`,
       `<meta property="og:url" content="${esc(pageUrl)}">`,

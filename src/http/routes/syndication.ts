@@ -1,8 +1,10 @@
 import type { Deps } from '../../deps.js';
 import { DomainError, notFound } from '../../domain/index.js';
+import * as outward from '../contract/outward.js';
 import * as routes from '../contract/pages.js';
 import { newRouter } from '../openapi.js';
 import { baseUrl, sendCached } from '../pages/html.js';
+import { jsonFeed } from '../pages/json-feed.js';
 import { publicBlog } from '../pages/live.js';
 import { oembedResponse, slugFromUrl } from '../pages/oembed.js';
 import { renderPost } from '../pages/render.js';
@@ -23,6 +25,19 @@ export function syndicationRoutes(deps: Deps) {
     const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
+      cacheControl: 'public, max-age=30',
+      headers: { 'access-control-allow-origin': '*' },
+    });
+  });
+
+  app.openapi(outward.jsonFeed, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    if (!blog) throw notFound('liveblog');
+    const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
+    const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
+    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, renderPost);
+    return sendCached(c, JSON.stringify(feed), {
+      type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',
       headers: { 'access-control-allow-origin': '*' },
     });

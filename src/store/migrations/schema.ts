@@ -1,3 +1,4 @@
+import { outboxSchema } from '../outbox.js';
 /**
  * The schema of both databases, as numbered migrations written once. Each step is a function
  * of the dialect's type map, so one text gives the SQLite and the PostgreSQL DDL. Never edit a
@@ -181,4 +182,6 @@ CREATE INDEX media_newest ON media (blog_id, created_at DESC, id DESC);
 CREATE INDEX media_lead_key ON media (lead_key);
 `,
   },
+  // 50–59: outward.
+  { version: 50, name: 'webhook outbox', sql: (t) => outboxSchema(t) },
 ];

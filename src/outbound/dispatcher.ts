@@ -1,0 +1,181 @@
+import type { Bus } from '../bus/types.js';
+import type { Config } from '../config.js';
+import { retryDelayMs } from '../domain/index.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { ClaimedDelivery } from '../store/outbox.js';
+import type { Store } from '../store/types.js';
+import { type OutboundPolicy, type OutboundRequest, sendOutbound } from './request.js';
+import { webhookHeaders } from './signing.js';
+
+/**
+ * Sends the webhook outbox. Every node runs one; the store's claim makes exactly one node
+ * hold each delivery at a time (a lease: a node that dies mid-send loses it to another when
+ * the lease ends, hence at-least-once). Per endpoint only the oldest pending delivery is
+ * handed out, so receivers see seq order. New events wake it through the bus; due retries
+ * are found by polling.
+ *
+ * Each attempt is one bounded outbound request (time, size, addresses: outbound/request.ts),
+ * run beside the others: a hanging receiver holds one slot, never the loop.
+ */
+export interface DispatcherDeps {
+  store: Store;
+  bus: Bus;
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  nodeId: string;
+  policy: OutboundPolicy;
+  limits: Pick<OutboundRequest, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes'>;
+}
+
+export interface Dispatcher {
+  /** Look for work now (a commit on this node). */
+  wake(): void;
+  /** Stops claiming; waits for attempts in flight (each is bounded). */
+  close(): Promise<void>;
+}
+
+export function startDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { store, bus, config, log, metrics, nodeId, policy, limits } = deps;
+  const timeoutMs = limits.timeoutMs ?? config.OUTBOUND_TIMEOUT_MS;
+  // Longer than any attempt can take, so a live node never loses a lease it is using.
+  const leaseMs = 2 * timeoutMs + (limits.connectTimeoutMs ?? config.OUTBOUND_CONNECT_TIMEOUT_MS) + 1_000;
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+  let woken = false;
+  let wakeUp: (() => void) | null = null;
+
+  // Wakes coalesce to the end of this turn: attempts that finish together are claimed in one go.
+  let wakePending = false;
+  const wake = () => {
+    woken = true;
+    if (wakePending) return;
+    wakePending = true;
+    setImmediate(() => {
+      wakePending = false;
+      wakeUp?.();
+    });
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || closed) return resolve();
+      const t = setTimeout(done, ms);
+      t.unref();
+      function done() {
+        clearTimeout(t);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const unsubscribe = bus.subscribe(({ msg }) => {
+    if (msg.kind === 'event') wake();
+  });
+  const unsubscribeResync = bus.onResync(wake);
+
+  async function attempt(d: ClaimedDelivery): Promise<void> {
+    const started = Date.now();
+    const headers = webhookHeaders(d.secret, `msg_${d.id}`, d.body, new Date(started));
+    let ok = false;
+    let status: number | null = null;
+    let error: string | null = null;
+    let latencyMs: number | null = null;
+    try {
+      const res = await sendOutbound(d.url, { method: 'POST', headers, body: d.body, ...limits }, policy);
+      status = res.status;
+      latencyMs = Math.round(res.durationMs * 10) / 10;
+      ok = res.status >= 200 && res.status < 300;
+      if (!ok)
+        error = `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`;
+    } catch (err) {
+      error = (err as Error).message.slice(0, 300);
+      latencyMs = Date.now() - started;
+    }
+    const attempts = d.attempts + 1;
+    const now = Date.now();
+    // 410 Gone: the receiver says the endpoint is no more (Standard Webhooks): stop at once.
+    const gone = status === 410;
+    const giveUp = !ok && (gone || attempts >= config.WEBHOOK_MAX_ATTEMPTS);
+    const nextAttemptAt =
+      ok || giveUp
+        ? null
+        : new Date(now + retryDelayMs(attempts, Math.random, config.WEBHOOK_RETRY_BASE_MS)).toISOString();
+    const disable = giveUp
+      ? gone
+        ? 'the receiver answered 410 Gone'
+        : `disabled after ${attempts} failed attempts (last: ${error ?? 'unknown'})`
+      : null;
+    metrics.webhookAttempts.inc({ outcome: ok ? 'delivered' : giveUp ? 'gave_up' : 'retry' });
+    if (ok && d.attempts === 0 && d.seq > 0) {
+      const age = now - Date.parse(JSON.parse(d.body).at ?? '');
+      if (Number.isFinite(age)) metrics.webhookCommitToDeliverySeconds.observe(Math.max(0, age) / 1000);
+    }
+    if (disable) log.warn({ webhookId: d.webhookId, reason: disable }, 'webhook endpoint disabled');
+    await store.outbox.finishAttempt({
+      deliveryId: d.id,
+      webhookId: d.webhookId,
+      owner: d.lease,
+      at: new Date(now).toISOString(),
+      ok,
+      status,
+      error,
+      latencyMs,
+      nextAttemptAt,
+      disable,
+    });
+  }
+
+  async function loop(): Promise<void> {
+    while (!closed) {
+      woken = false;
+      const free = config.WEBHOOK_CONCURRENCY - inFlight.size;
+      if (free <= 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        const now = Date.now();
+        claimed = await store.outbox.claimDeliveries({
+          owner: nodeId,
+          now: new Date(now).toISOString(),
+          leaseUntil: new Date(now + leaseMs).toISOString(),
+          limit: free,
+        });
+      } catch (err) {
+        log.warn({ err }, 'claiming webhook deliveries failed; retrying');
+        await sleep(config.WEBHOOK_POLL_MS);
+        continue;
+      }
+      for (const d of claimed) {
+        const p: Promise<void> = attempt(d)
+          .catch((err: unknown) => log.warn({ err, deliveryId: d.id }, 'recording a webhook attempt failed'))
+          .finally(() => {
+            inFlight.delete(p);
+            // A slot is free, and the endpoint's next delivery may now be due.
+            wake();
+          });
+        inFlight.add(p);
+      }
+      // Until something finishes or a new event arrives (or a retry may have come due): an
+      // immediate second claim would find every endpoint's head busy and cost a query for nothing.
+      await sleep(config.WEBHOOK_POLL_MS);
+    }
+  }
+
+  const running = loop().catch((err: unknown) => log.error({ err }, 'webhook dispatcher stopped'));
+
+  return {
+    wake,
+    close: async () => {
+      closed = true;
+      unsubscribe();
+      unsubscribeResync();
+      wake();
+      await running;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
