@@ -1,9 +1,13 @@
 import type { Blog, Changes, PostsPage, Summary } from '../../src/domain/index.js';
+import type { ReaderView } from './state.js';
 
 /** The few read routes the reader client needs, over plain fetch (browser or Node). */
 export interface ReaderHttp {
   getBlog(idOrSlug: string): Promise<Blog>;
-  listPosts(blogId: string, query: { limit: number; before?: string | null }): Promise<PostsPage>;
+  listPosts(
+    blogId: string,
+    query: { limit: number; before?: string | null; view?: ReaderView | undefined },
+  ): Promise<PostsPage>;
   getSummary(blogId: string): Promise<Summary>;
   changes(blogId: string, since: number): Promise<Changes>;
 }
@@ -46,6 +50,10 @@ export function createReaderHttp(
     listPosts: (blogId, q) => {
       const params = new URLSearchParams({ limit: String(q.limit) });
       if (q.before) params.set('before', q.before);
+      // Only what differs from the server's defaults, so plain readers share cached pages.
+      if (q.view?.order === 'oldest') params.set('order', 'oldest');
+      if (q.view?.tag) params.set('tag', q.view.tag);
+      if (q.view?.keyEvents) params.set('keyEvents', 'true');
       return getJson(`${root}/${enc(blogId)}/posts?${params}`);
     },
     getSummary: (blogId) => getJson(`${root}/${enc(blogId)}/summary`),

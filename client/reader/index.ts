@@ -1,5 +1,6 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type {
+  Blog,
   ClientToServerEvents,
   Heartbeat,
   LiveEvent,
@@ -7,10 +8,10 @@ import type {
   SubscribeAck,
 } from '../../src/domain/index.js';
 import { createReaderHttp, HttpError, type ReaderHttp } from './http.js';
-import { applyEvent, initialState, type ReaderState, sortPosts } from './state.js';
+import { applyEvent, initialState, type ReaderState, type ReaderView, sortPosts } from './state.js';
 
-export type { ReaderState } from './state.js';
-export { comparePosts, sortPosts } from './state.js';
+export type { ReaderState, ReaderView } from './state.js';
+export { comparePosts, matchesView, sortPosts } from './state.js';
 
 export interface ReaderClientOptions {
   /** The server's origin, e.g. https://live.example.com */
@@ -23,6 +24,8 @@ export interface ReaderClientOptions {
   token?: string;
   /** Posts per page (first load and loadMore). */
   pageSize?: number;
+  /** Filter and order; without `order`, the blog's own default order. */
+  view?: Partial<ReaderView>;
   fetch?: typeof fetch;
 }
 
@@ -40,6 +43,10 @@ export interface ReaderClient {
   close(): void;
 }
 
+/** The blog's default reading order (older servers do not send one). */
+const blogOrder = (blog: Blog): ReaderView['order'] =>
+  (blog as Blog & { order?: string }).order === 'oldest' ? 'oldest' : 'newest';
+
 /** Bounds one gap fill over HTTP. */
 const MAX_CHANGE_PAGES = 50;
 const ACK_TIMEOUT_MS = 15_000;
@@ -56,7 +63,8 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   const pageSize = opts.pageSize ?? 20;
   const listeners = new Set<(s: ReaderState) => void>();
   const deleted = new Map<string, number>();
-  let state = initialState();
+  const wanted = opts.view ?? {};
+  let state = initialState({ order: wanted.order ?? 'newest', tag: wanted.tag, keyEvents: wanted.keyEvents });
   let cursor: string | null = null;
   let blogId: string | null = null;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
@@ -85,11 +93,24 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   async function reload(): Promise<void> {
     const blog = await http.getBlog(blogId ?? opts.blog);
     blogId = blog.id;
-    const [page, summary] = await Promise.all([http.listPosts(blog.id, { limit: pageSize }), http.getSummary(blog.id)]);
+    const view: ReaderView = { ...state.view, order: wanted.order ?? blogOrder(blog) };
+    const [page, summary] = await Promise.all([
+      http.listPosts(blog.id, { limit: pageSize, view }),
+      http.getSummary(blog.id),
+    ]);
     deleted.clear();
     cursor = page.nextCursor;
     // The page may already hold changes after blog.seq; replaying those events is harmless.
-    set({ blog, summary, posts: sortPosts(page.posts), seq: blog.seq, hasMore: cursor !== null, error: null });
+    set({
+      blog,
+      summary,
+      view,
+      posts: sortPosts(page.posts, view.order),
+      seq: blog.seq,
+      hasMore: cursor !== null,
+      unloadedNewer: 0,
+      error: null,
+    });
   }
 
   function apply(event: LiveEvent): void {
@@ -232,11 +253,16 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
     loadMore() {
       return enqueue(async () => {
         if (!blogId || cursor === null) return;
-        const page = await http.listPosts(blogId, { limit: pageSize, before: cursor });
+        const page = await http.listPosts(blogId, { limit: pageSize, before: cursor, view: state.view });
         cursor = page.nextCursor;
         const known = new Set(state.posts.map((p) => p.id));
-        const older = page.posts.filter((p) => !known.has(p.id) && !deleted.has(p.id));
-        set({ posts: sortPosts([...state.posts, ...older]), hasMore: cursor !== null });
+        const more = page.posts.filter((p) => !known.has(p.id) && !deleted.has(p.id));
+        set({
+          posts: sortPosts([...state.posts, ...more], state.view.order),
+          hasMore: cursor !== null,
+          // The last page holds every post counted while pages were missing.
+          unloadedNewer: cursor === null ? 0 : state.unloadedNewer,
+        });
       });
     },
     close() {

@@ -1,13 +1,13 @@
-import { canonicalLanguage, DEFAULT_LANGUAGE, directionOf } from '../workflow/language.js';
 import type { Catalogue, PluralCategory, PluralKey, TextKey } from './catalogue.js';
 import { CATALOGUES } from './catalogues.js';
+import { canonicalLanguage, DEFAULT_LANGUAGE, directionOf } from './tags.js';
 
 export type { Catalogue, MessageKey, Plural, PluralCategory, PluralKey, TextKey } from './catalogue.js';
 export { CATALOGUES } from './catalogues.js';
 
 const byTag = new Map(CATALOGUES.map((c) => [c.lang.toLowerCase(), c]));
-// biome-ignore lint/style/noNonNullAssertion: en is always shipped (see catalogues.ts)
-const english = byTag.get(DEFAULT_LANGUAGE)!;
+// en is always shipped (catalogues.ts), so this lookup cannot miss.
+const english = byTag.get(DEFAULT_LANGUAGE) as Catalogue;
 
 /** The catalogue for a tag: exact, then less specific ("de-AT" → "de"), then English. */
 export function catalogueFor(tag: string): Catalogue {

@@ -1,9 +1,10 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
+import { messagesFor } from '../../domain/i18n/index.js';
 import type { Blog } from '../../domain/index.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
-import { PAGE_STYLE, renderBlogBody, renderPost } from './render.js';
+import { PAGE_STYLE, type PageBlog, renderBlogBody, renderPost } from './render.js';
 import { atomFeed, liveBlogJsonLd } from './structured.js';
 
 const PAGE_SIZE = 50;
@@ -32,6 +33,23 @@ function notFoundPage(c: Context): Response {
     status: 404,
     headers: { 'content-security-policy': pageCsp("'self'") },
   });
+}
+
+/** The iframe variant passes the widget's view attributes through its query (?tag=&keyEvents=&order=). */
+const FrameQuery = z.object({
+  tag: z.string().max(160).optional(),
+  keyEvents: z.enum(['true', 'false']).optional(),
+  order: z.enum(['newest', 'oldest']).optional(),
+});
+
+function frameView(query: Record<string, string>): string {
+  const q = FrameQuery.safeParse(query);
+  if (!q.success) return '';
+  const attrs: string[] = [];
+  if (q.data.tag) attrs.push(` data-liveblog-tag="${esc(q.data.tag)}"`);
+  if (q.data.keyEvents === 'true') attrs.push(' data-liveblog-key-events="true"');
+  if (q.data.order) attrs.push(` data-liveblog-order="${q.data.order}"`);
+  return attrs.join('');
 }
 
 /** /live/:slug (crawlable page), its Atom feed, and /embed/:slug (the iframe variant). */
@@ -65,7 +83,14 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
       // The widget upgrades the server-rendered element to a live one; without JS the page still reads.
       '<script async src="/embed.js"></script>',
     ].join('\n');
-    const body = layout({ title: blog.title, head, body: renderBlogBody(blog, page.posts, { olderHref }) });
+    const messages = messagesFor((blog as PageBlog).language);
+    const body = layout({
+      title: blog.title,
+      lang: messages.lang,
+      dir: messages.dir,
+      head,
+      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }),
+    });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
@@ -78,7 +103,10 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     if (!blog) return c.text('no such liveblog', 404);
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
+    const messages = messagesFor((blog as PageBlog).language);
+    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, (p) =>
+      renderPost(p, messages),
+    );
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
       cacheControl: 'public, max-age=30',
@@ -93,8 +121,10 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
     const body = layout({
       title: blog.title,
+      lang: messagesFor((blog as PageBlog).language).lang,
+      dir: messagesFor((blog as PageBlog).language).dir,
       head: '<style>html,body{margin:0;background:transparent}</style>\n<script async src="/embed.js"></script>',
-      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame></div>`,
+      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame${frameView(c.req.query())}></div>`,
     });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
