@@ -46,6 +46,11 @@ export const ConfigSchema = z.object({
   READER_BUFFER_BYTES: int(1024 * 1024, 1024),
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(10, 1),
   MAX_CONNECTIONS_PER_IP: int(200, 1),
+  /**
+   * After a blog ends (or is archived), readers' subscriptions to it are released after this
+   * long, and their connections with them: an ended story must not hold idle sockets forever.
+   */
+  ENDED_GRACE_MS: int(60_000, 0),
 
   // Collab
   COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),

@@ -71,6 +71,10 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   let closed = false;
   let queue: Promise<void> = Promise.resolve();
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The server said the blog ended: it will release us, and we must not come back for it. */
+  let endedSeen = false;
+  const finished = () =>
+    endedSeen || state.blog?.status === 'ended' || (state.blog?.status as string | undefined) === 'archived';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -194,7 +198,11 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
     s.on('disconnect', (reason) => {
       set({ connected: false });
       // The server cut us off (slow reader, shutdown): socket.io does not retry by itself.
-      if (reason === 'io server disconnect' && !closed) scheduleReconnect();
+      // An ended blog's readers are let go on purpose: nothing more is coming, stay off.
+      if (reason === 'io server disconnect' && !closed && !finished()) scheduleReconnect();
+    });
+    s.on('ended', (info) => {
+      if (info.blogId === blogId) endedSeen = true;
     });
     s.on('connect_error', (err) => {
       fail(err);

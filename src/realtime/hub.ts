@@ -4,6 +4,8 @@ import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
 import { delay } from '../lib/wait.js';
+import { isFinished, releaseFinished } from './ended.js';
+import type { BlogFeed } from './feed.js';
 import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -89,6 +91,22 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
     if (event.type === 'blog.updated' && event.data.status === 'draft') void dropNonMembers(event.blogId);
+    // The story is over: say so at once; the tick releases the room after the grace period.
+    if (event.type === 'blog.updated' && isFinished(event.data.status)) {
+      io.to(room).emit('ended', { blogId: event.blogId, seq: event.seq, graceMs: config.ENDED_GRACE_MS });
+    }
+  };
+
+  const releaseEndedRoom = (feed: BlogFeed, now: number) => {
+    const ids = io.sockets.adapter.rooms.get(blogRoom(feed.blogId));
+    if (!ids?.size) return;
+    const sockets: ReaderSocket[] = [];
+    for (const id of ids) {
+      const s = io.sockets.sockets.get(id);
+      if (s) sockets.push(s);
+    }
+    const n = releaseFinished(feed, sockets, now, config.ENDED_GRACE_MS);
+    if (n > 0) log.info({ blogId: feed.blogId, disconnected: n }, 'released the readers of an ended blog');
   };
 
   async function dropNonMembers(blogId: string): Promise<void> {
@@ -195,6 +213,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     for (const feed of feeds.all()) {
       const local = io.sockets.adapter.rooms.get(blogRoom(feed.blogId))?.size ?? 0;
       const editors = io.sockets.adapter.rooms.get(draftRoom(feed.blogId))?.size ?? 0;
+      if (local > 0 && isFinished(feed.status)) releaseEndedRoom(feed, now);
       if (local > 0) {
         rooms += 1;
         counts[feed.blogId] = local;
