@@ -52,6 +52,12 @@ export const ConfigSchema = z.object({
    */
   ENDED_GRACE_MS: int(60_000, 0),
 
+  // Scheduled posts
+  /** The scheduler looks for due posts at least this often (it also wakes at each publishAt). */
+  SCHEDULER_POLL_MS: int(5000, 50, 60_000),
+  /** A node's claim on a due post; when it dies holding one, another node takes over after this. */
+  SCHEDULER_LEASE_MS: int(5000, 100, 300_000),
+
   // Collab
   COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),
   COLLAB_MAX_DOC_BYTES: int(2 * 1024 * 1024, 4096),

@@ -35,6 +35,12 @@ export function createMetrics(prefix = 'liveblog_') {
       buckets: ms,
       ...reg,
     }),
+    scheduledLateness: new client.Histogram({
+      name: `${prefix}scheduled_publish_lateness_ms`,
+      help: 'How long after its publishAt a scheduled post was published (by this node)',
+      buckets: ms,
+      ...reg,
+    }),
     catchups: new client.Counter({
       name: `${prefix}catchups_total`,
       help: 'Subscribe catch-ups by outcome',
