@@ -36,10 +36,10 @@ export function createMetrics(prefix = 'liveblog_') {
       buckets: seconds,
       ...reg,
     }),
-    scheduledLateness: new client.Histogram({
-      name: `${prefix}scheduled_publish_lateness_ms`,
+    scheduledLatenessSeconds: new client.Histogram({
+      name: `${prefix}scheduled_publish_lateness_seconds`,
       help: 'How long after its publishAt a scheduled post was published (by this node)',
-      buckets: ms,
+      buckets: seconds,
       ...reg,
     }),
     catchups: new client.Counter({

@@ -64,7 +64,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         });
         metrics.eventsCommitted.inc({ type: done.event.type });
         const lateMs = Date.parse(done.event.at) - Date.parse(claim.publishAt);
-        metrics.scheduledLateness.observe(Math.max(0, lateMs));
+        metrics.scheduledLatenessSeconds.observe(Math.max(0, lateMs) / 1000);
         log.info({ blogId: claim.blogId, postId: claim.postId, lateMs }, 'published a scheduled post');
       }
       if (claims.length < CLAIM_BATCH) return;

@@ -5,7 +5,7 @@ import { createApi, text } from '../helpers/api.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from './realtime.support.js';
+import { openReader } from '../helpers/realtime.js';
 
 /**
  * A story's end: connected readers are told at once (the blog.updated event and an `ended`
