@@ -14,10 +14,17 @@ export type Me = { kind: 'admin' } | { kind: 'user'; user: { id: string; name: s
 
 export interface PostDraft {
   blocks: BlockInput[];
-  status: 'draft' | 'published';
+  status?: 'draft' | 'submitted' | 'published';
   pinned?: boolean;
   keyEvent?: boolean;
+  /** ISO instant: schedules the post; null (on a patch) cancels the schedule. */
+  publishAt?: string | null;
+  tags?: string[];
+  /** A public correction note for this edit of a published post. */
+  correction?: { note: string } | null;
 }
+
+export type ListStatus = 'published' | 'draft' | 'submitted' | 'scheduled';
 
 export function createEditorApi(token: string) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -46,8 +53,14 @@ export function createEditorApi(token: string) {
     listBlogs: () => call<{ blogs: Blog[] }>('GET', '/blogs?limit=100'),
     createBlog: (input: { title: string; description?: string; slug?: string }) => call<Blog>('POST', '/blogs', input),
     getBlog: (id: string) => call<Blog>('GET', blog(id)),
-    listPosts: (id: string, status: 'published' | 'draft') =>
+    listPosts: (id: string, status: ListStatus) =>
       call<PostsPage>('GET', `${blog(id)}/posts?limit=100&status=${status}`),
+    submitPost: (id: string, postId: string) =>
+      call<Post>('POST', `${blog(id)}/posts/${encodeURIComponent(postId)}/submit`, {}),
+    publishPost: (id: string, postId: string) =>
+      call<Post>('POST', `${blog(id)}/posts/${encodeURIComponent(postId)}/publish`, {}),
+    returnPost: (id: string, postId: string, note: string) =>
+      call<Post>('POST', `${blog(id)}/posts/${encodeURIComponent(postId)}/return`, { note }),
     createPost: (id: string, draft: PostDraft) => call<Post>('POST', `${blog(id)}/posts`, draft),
     patchPost: (id: string, postId: string, patch: Partial<PostDraft>) =>
       call<Post>('PATCH', `${blog(id)}/posts/${encodeURIComponent(postId)}`, patch),
