@@ -1,3 +1,4 @@
+export * from './author.js';
 export * from './blocks.js';
 export * from './blog.js';
 export * from './common.js';
@@ -7,3 +8,4 @@ export * from './post.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './users.js';
+export * from './workflow/index.js';

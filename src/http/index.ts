@@ -19,6 +19,7 @@ import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { userRoutes } from './routes/users.js';
+import { workflowRoutes } from './routes/workflow.js';
 
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
@@ -79,6 +80,7 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   api.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
   api.route('/', postRoutes(deps, readCache));
+  api.route('/', workflowRoutes(deps));
   api.route('/', feedRoutes(deps, readCache));
   app.route('/api/v1', api);
   // Pages, feeds, oEmbed, widget and editor assets (outside /api).

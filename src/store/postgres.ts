@@ -1,4 +1,5 @@
 import {
+  type Author,
   type Blog,
   type BlogPatchInput,
   type Bullet,
@@ -9,23 +10,32 @@ import {
   type NewBlog,
   notFound,
   type Post,
+  type PostStatus,
   type PostsPage,
+  type Revision,
   type Role,
+  type StoredPost,
   type Summary,
   type SummaryHistoryEntry,
   type User,
 } from '../domain/index.js';
+import type { PostChange } from '../domain/posts.js';
+import type { ScheduleClaim } from '../scheduler/types.js';
 import { PgDb, type PgDbOptions, type Queryable } from './postgres-db.js';
 import {
   assertUnchanged,
   BLOG_COLUMNS,
   BLOG_FROM,
   type BlogRow,
+  blogStatusColumns,
   bytes,
+  changedFields,
   decodeCursor,
   type EventRow,
   encodeCursor,
+  iso,
   json,
+  jsonCol,
   MAX_PINNED,
   type MemberRow,
   makeEvent,
@@ -33,6 +43,8 @@ import {
   type PostRow,
   pickPost,
   postTransition,
+  type RevisionRow,
+  revisionId,
   type SummaryRow,
   sameBullets,
   toBlog,
@@ -40,6 +52,7 @@ import {
   toHistoryEntry,
   toMember,
   toPost,
+  toRevision,
   toUser,
   type UserRow,
 } from './rows.js';
@@ -117,6 +130,44 @@ export class PostgresStore implements Store {
     ).rows[0];
   }
 
+  /** One row per tag, so `?tag=` is an indexed join. */
+  private async writeTags(c: Queryable, post: StoredPost, status: string): Promise<void> {
+    await c.query('DELETE FROM post_tags WHERE post_id = $1', [post.id]);
+    if (status === 'deleted' || post.tags.length === 0) return;
+    await c.query(
+      `INSERT INTO post_tags (blog_id, tag, post_id) SELECT $1, t, $2 FROM unnest($3::text[]) AS t ON CONFLICT DO NOTHING`,
+      [post.blogId, post.id, post.tags],
+    );
+  }
+
+  private async insertRevision(
+    c: Queryable,
+    previous: StoredPost,
+    post: StoredPost,
+    seq: number,
+    by: Author,
+    at: string,
+  ): Promise<void> {
+    const changed = changedFields(previous, post);
+    await c.query(
+      `INSERT INTO post_revisions (id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb)`,
+      [
+        revisionId(post.id, seq),
+        post.blogId,
+        post.id,
+        at,
+        by.id,
+        by.name,
+        seq,
+        JSON.stringify(changed),
+        changed.includes('correction') ? jsonCol(post.correction) : null,
+        JSON.stringify(previous.blocks),
+        JSON.stringify(post.blocks),
+      ],
+    );
+  }
+
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
   async createBlog(blog: NewBlog, now: string): Promise<Blog> {
@@ -125,9 +176,22 @@ export class PostgresStore implements Store {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
       }
       await c.query(
-        `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $6::jsonb, $7, $7)`,
-        [blog.id, blog.slug, blog.title, blog.description, blog.status, JSON.stringify(blog.allowedOrigins), now],
+        `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at,
+           order_mode, language, ended_at, archived_at)
+         VALUES ($1, $2, $3, $4, $5, 0, $6::jsonb, $7, $7, $8, $9, $10, $11)`,
+        [
+          blog.id,
+          blog.slug,
+          blog.title,
+          blog.description,
+          blog.status === 'archived' ? 'ended' : blog.status,
+          JSON.stringify(blog.allowedOrigins),
+          now,
+          blog.order ?? 'newest',
+          blog.language ?? 'en',
+          blog.status === 'ended' || blog.status === 'archived' ? now : null,
+          blog.status === 'archived' ? now : null,
+        ],
       );
       return toBlog((await this.blogRowById(c, blog.id))!);
     }, 'blog');
@@ -153,23 +217,39 @@ export class PostgresStore implements Store {
     return this.db.tx(async (c) => {
       // Bump first: the row lock makes a concurrent update wait, so we merge onto the latest blog.
       const seq = await this.bump(c, blogId);
-      const cur = toBlog((await this.blogRowById(c, blogId))!);
+      const row = (await this.blogRowById(c, blogId))!;
+      const cur = toBlog(row);
       if (patch.slug !== undefined && patch.slug !== cur.slug) {
         if ((await c.query('SELECT 1 FROM blogs WHERE slug = $1 AND id <> $2', [patch.slug, blogId])).rowCount) {
           throw conflict(`slug "${patch.slug}" is already taken`, { field: 'slug' });
         }
       }
+      const cols = blogStatusColumns(
+        cur,
+        {
+          status: row.status,
+          ended_at: row.ended_at === null ? null : iso(row.ended_at),
+          archived_at: row.archived_at === null ? null : iso(row.archived_at),
+        },
+        patch.status,
+        now,
+      );
       await c.query(
-        `UPDATE blogs SET slug = $1, title = $2, description = $3, status = $4, allowed_origins = $5::jsonb, updated_at = $6
+        `UPDATE blogs SET slug = $1, title = $2, description = $3, status = $4, allowed_origins = $5::jsonb, updated_at = $6,
+           order_mode = $8, language = $9, ended_at = $10, archived_at = $11
          WHERE id = $7`,
         [
           patch.slug ?? cur.slug,
           patch.title ?? cur.title,
           patch.description ?? cur.description,
-          patch.status ?? cur.status,
+          cols.status,
           JSON.stringify(patch.allowedOrigins ?? cur.allowedOrigins),
           now,
           blogId,
+          patch.order ?? cur.order ?? 'newest',
+          patch.language ?? cur.language ?? 'en',
+          cols.endedAt,
+          cols.archivedAt,
         ],
       );
       const blog = toBlog((await this.blogRowById(c, blogId))!);
@@ -186,10 +266,11 @@ export class PostgresStore implements Store {
       const published = input.status === 'published';
       if (!published) await this.requireBlogSeq(c, input.blogId);
       const seq = published ? await this.bump(c, input.blogId) : 0;
-      const post: Post = { ...pickPost(input), seq };
+      const post: StoredPost = { ...pickPost(input), seq };
       await c.query(
-        `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+        `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks,
+           publish_at, tags, correction, approved_by, review)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13::jsonb, $14::jsonb, $15::jsonb, $16::jsonb)`,
         [
           post.id,
           post.blogId,
@@ -202,8 +283,14 @@ export class PostgresStore implements Store {
           post.pinned,
           post.keyEvent,
           JSON.stringify(post.blocks),
+          post.publishAt,
+          JSON.stringify(post.tags),
+          jsonCol(post.correction),
+          jsonCol(post.approvedBy),
+          jsonCol(post.review),
         ],
       );
+      await this.writeTags(c, post, post.status);
       if (!published) return { post, event: null };
       const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
       await this.insertEvent(c, event);
@@ -214,8 +301,8 @@ export class PostgresStore implements Store {
   async updatePost(
     blogId: string,
     postId: string,
-    next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
-    opts: WriteGuard = {},
+    next: PostChange,
+    opts: WriteGuard & { by?: Author } = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const row = await this.lockLivePost(c, blogId, postId);
@@ -224,7 +311,7 @@ export class PostgresStore implements Store {
       assertUnchanged(previous, opts.expectedUpdatedAt);
       const type = postTransition(previous.status, next.status);
       const seq = type ? await this.bump(c, blogId) : previous.seq;
-      const post: Post = {
+      const post: StoredPost = {
         ...previous,
         seq,
         blocks: next.blocks,
@@ -233,10 +320,16 @@ export class PostgresStore implements Store {
         keyEvent: next.keyEvent,
         updatedAt: next.updatedAt,
         createdAt: next.createdAt,
+        publishAt: next.status === 'scheduled' ? (next.publishAt ?? previous.publishAt) : null,
+        tags: next.tags ?? previous.tags,
+        correction: next.correction !== undefined ? next.correction : previous.correction,
+        approvedBy: next.approvedBy !== undefined ? next.approvedBy : previous.approvedBy,
+        review: next.review !== undefined ? next.review : previous.review,
       };
       await c.query(
         `UPDATE posts SET seq = $1, blocks = $2::jsonb, status = $3, pinned = $4, key_event = $5, updated_at = $6,
-         created_at = $7 WHERE id = $8`,
+         created_at = $7, publish_at = $9, tags = $10::jsonb, correction = $11::jsonb, approved_by = $12::jsonb,
+         review = $13::jsonb, claimed_by = NULL, claim_until = NULL WHERE id = $8`,
         [
           seq,
           JSON.stringify(post.blocks),
@@ -246,8 +339,17 @@ export class PostgresStore implements Store {
           post.updatedAt,
           post.createdAt,
           postId,
+          post.publishAt,
+          JSON.stringify(post.tags),
+          jsonCol(post.correction),
+          jsonCol(post.approvedBy),
+          jsonCol(post.review),
         ],
       );
+      await this.writeTags(c, post, post.status);
+      if (previous.status === 'published') {
+        await this.insertRevision(c, previous, post, seq, opts.by ?? previous.author, next.updatedAt);
+      }
       if (!type) return { post, previous, event: null };
       const event = makeEvent(blogId, seq, type, type === 'post.deleted' ? { id: postId } : post, next.updatedAt);
       await this.insertEvent(c, event);
@@ -266,6 +368,7 @@ export class PostgresStore implements Store {
       if (!row) throw notFound('post');
       const previous = toPost(row);
       assertUnchanged(previous, opts.expectedUpdatedAt);
+      await c.query('DELETE FROM post_tags WHERE post_id = $1', [postId]);
       if (previous.status !== 'published') {
         await c.query(`UPDATE posts SET status = 'deleted', updated_at = $1 WHERE id = $2`, [now, postId]);
         return { previous, event: null };
@@ -283,36 +386,57 @@ export class PostgresStore implements Store {
       `SELECT ${POST_COLUMNS} FROM posts WHERE id = $1 AND blog_id = $2 AND status <> 'deleted'`,
       [postId, blogId],
     );
-    if (!row || (row.status === 'draft' && !opts.includeDrafts)) return null;
+    if (!row || (row.status !== 'published' && !opts.includeDrafts)) return null;
     return toPost(row);
   }
 
   async listPosts(
     blogId: string,
-    opts: { limit: number; before?: string; status?: 'published' | 'draft' },
+    opts: {
+      limit: number;
+      before?: string | undefined;
+      status?: PostStatus | undefined;
+      tag?: string | undefined;
+      keyEvents?: boolean | undefined;
+      order?: 'newest' | 'oldest' | undefined;
+    },
   ): Promise<PostsPage> {
     const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
     const status = opts.status ?? 'published';
     const limit = Math.max(1, Math.floor(opts.limit));
     const exists = await this.db.query('SELECT 1 FROM blogs WHERE id = $1', [blogId]);
     if (exists.length === 0) throw notFound('blog');
-    const order = 'ORDER BY created_at DESC, id DESC';
-    const base = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = $1 AND status = $2`;
+    const oldest = opts.order === 'oldest';
+    const dir = oldest ? 'ASC' : 'DESC';
+    const order = `ORDER BY created_at ${dir}, id ${dir}`;
+    // Filters are fixed SQL with bound values; only their presence changes the text.
+    const args: unknown[] = [blogId, status];
+    const arg = (v: unknown) => {
+      args.push(v);
+      return `$${args.length}`;
+    };
+    const filter = `${opts.tag !== undefined ? ` AND id IN (SELECT post_id FROM post_tags WHERE blog_id = $1 AND tag = ${arg(opts.tag)})` : ''}${opts.keyEvents ? ' AND key_event' : ''}`;
+    const base = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = $1 AND status = $2${filter}`;
     let pinned: PostRow[] = [];
     let rows: PostRow[];
     if (cursor) {
+      const at = arg(cursor.createdAt);
+      const id = arg(cursor.id);
+      const lim = arg(limit + 1);
       rows = await this.db.query<PostRow>(
-        `${base} AND NOT pinned AND (created_at, id) < ($3::timestamptz, $4) ${order} LIMIT $5`,
-        [blogId, status, cursor.createdAt, cursor.id, limit + 1],
+        `${base} AND NOT pinned AND (created_at, id) ${oldest ? '>' : '<'} (${at}::timestamptz, ${id}) ${order} LIMIT ${lim}`,
+        args,
       );
     } else {
       // Pinned and unpinned parts in ONE statement, so both see the same snapshot: a pin
       // committing between two queries would show a post twice on page one, or not at all.
       const part = (n: 0 | 1, pinnedCond: string, limitParam: string) =>
-        `(SELECT ${POST_COLUMNS}, ${n} AS part FROM posts WHERE blog_id = $1 AND status = $2 AND ${pinnedCond} ${order} LIMIT ${limitParam})`;
+        `(SELECT ${POST_COLUMNS}, ${n} AS part FROM posts WHERE blog_id = $1 AND status = $2${filter} AND ${pinnedCond} ${order} LIMIT ${limitParam})`;
+      const maxPinned = arg(MAX_PINNED);
+      const lim = arg(limit + 1);
       const both = await this.db.query<PostRow & { part: number }>(
-        `${part(0, 'pinned', '$3')} UNION ALL ${part(1, 'NOT pinned', '$4')} ORDER BY part, created_at DESC, id DESC`,
-        [blogId, status, MAX_PINNED, limit + 1],
+        `${part(0, 'pinned', maxPinned)} UNION ALL ${part(1, 'NOT pinned', lim)} ORDER BY part, created_at ${dir}, id ${dir}`,
+        args,
       );
       pinned = both.filter((r) => Number(r.part) === 0);
       rows = both.filter((r) => Number(r.part) === 1);
@@ -321,6 +445,85 @@ export class PostgresStore implements Store {
     const last = page.at(-1);
     const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
     return { posts: [...pinned.map(toPost), ...page], nextCursor };
+  }
+
+  async listRevisions(blogId: string, postId: string, opts: { limit: number }): Promise<Revision[]> {
+    const exists = await this.db.query('SELECT 1 FROM blogs WHERE id = $1', [blogId]);
+    if (exists.length === 0) throw notFound('blog');
+    const rows = await this.db.query<RevisionRow>(
+      `SELECT id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after
+       FROM post_revisions WHERE blog_id = $1 AND post_id = $2 ORDER BY at DESC, seq DESC LIMIT $3`,
+      [blogId, postId, Math.max(1, Math.floor(opts.limit))],
+    );
+    return rows.map(toRevision);
+  }
+
+  // ── scheduled posts: claims across nodes ─────────────────────────────────────────
+
+  /**
+   * One statement: due rows nobody holds (or whose holder's lease ran out), oldest due
+   * first, locked with SKIP LOCKED so concurrent claimers on other nodes take other rows,
+   * marked as ours in the same UPDATE … RETURNING.
+   */
+  async claimDuePosts(now: string, opts: { nodeId: string; limit: number; leaseMs: number }): Promise<ScheduleClaim[]> {
+    const leaseUntil = new Date(Date.parse(now) + opts.leaseMs).toISOString();
+    const rows = await this.db.query<{ blog_id: string; id: string; publish_at: Date | string }>(
+      `UPDATE posts SET claimed_by = $1, claim_until = $2
+       WHERE id IN (
+         SELECT id FROM posts
+         WHERE status = 'scheduled' AND publish_at <= $3 AND (claim_until IS NULL OR claim_until < $3)
+         ORDER BY publish_at, id LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING blog_id, id, publish_at`,
+      [opts.nodeId, leaseUntil, now, Math.max(1, opts.limit)],
+    );
+    return rows
+      .map((r) => ({ blogId: r.blog_id, postId: r.id, publishAt: iso(r.publish_at), leaseUntil }))
+      .sort((a, b) => (a.publishAt < b.publishAt ? -1 : a.publishAt > b.publishAt ? 1 : 0));
+  }
+
+  /** Publishes a claimed post if it is still scheduled, due and ours (checked under its row lock). */
+  async publishClaimed(
+    claim: ScheduleClaim,
+    nodeId: string,
+    now: string,
+  ): Promise<{ post: Post; event: LiveEvent } | null> {
+    return this.db.tx(async (c) => {
+      const row = (
+        await c.query<PostRow>(
+          `SELECT ${POST_COLUMNS} FROM posts WHERE id = $1 AND blog_id = $2 AND status = 'scheduled'
+           AND publish_at <= $3 AND claimed_by = $4 FOR UPDATE`,
+          [claim.postId, claim.blogId, now, nodeId],
+        )
+      ).rows[0];
+      if (!row) return null;
+      const previous = toPost(row);
+      const seq = await this.bump(c, claim.blogId);
+      // Its "posted at" is its publication: it lands on top, after everything already out.
+      const post: StoredPost = {
+        ...previous,
+        seq,
+        status: 'published',
+        publishAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await c.query(
+        `UPDATE posts SET seq = $1, status = 'published', publish_at = NULL, created_at = $2, updated_at = $2,
+           claimed_by = NULL, claim_until = NULL WHERE id = $3`,
+        [seq, now, claim.postId],
+      );
+      const event = makeEvent(claim.blogId, seq, 'post.created', post, now);
+      await this.insertEvent(c, event);
+      return { post, event };
+    }, 'post');
+  }
+
+  async nextPublishAt(): Promise<string | null> {
+    const [row] = await this.db.query<{ at: Date | string | null }>(
+      `SELECT MIN(publish_at) AS at FROM posts WHERE status = 'scheduled'`,
+    );
+    return row?.at ? iso(row.at) : null;
   }
 
   // ── change log ────────────────────────────────────────────────────────────────────

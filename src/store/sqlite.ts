@@ -1,4 +1,5 @@
 import {
+  type Author,
   type Blog,
   type BlogPatchInput,
   type Bullet,
@@ -9,22 +10,30 @@ import {
   type NewBlog,
   notFound,
   type Post,
+  type PostStatus,
   type PostsPage,
+  type Revision,
   type Role,
+  type StoredPost,
   type Summary,
   type SummaryHistoryEntry,
   type User,
 } from '../domain/index.js';
+import type { PostChange } from '../domain/posts.js';
+import type { ScheduleClaim } from '../scheduler/types.js';
 import {
   assertUnchanged,
   BLOG_COLUMNS,
   BLOG_FROM,
   type BlogRow,
+  blogStatusColumns,
   bytes,
+  changedFields,
   decodeCursor,
   type EventRow,
   encodeCursor,
   json,
+  jsonCol,
   MAX_PINNED,
   type MemberRow,
   makeEvent,
@@ -32,6 +41,8 @@ import {
   type PostRow,
   pickPost,
   postTransition,
+  type RevisionRow,
+  revisionId,
   type SummaryRow,
   sameBullets,
   toBlog,
@@ -39,6 +50,7 @@ import {
   toHistoryEntry,
   toMember,
   toPost,
+  toRevision,
   toUser,
   type UserRow,
 } from './rows.js';
@@ -122,6 +134,34 @@ export class SqliteStore implements Store {
     ) as PostRow | undefined;
   }
 
+  /** One row per tag, so `?tag=` is an indexed join (tombstones and hidden posts keep none but their own). */
+  private writeTags(post: StoredPost, status: string): void {
+    this.q('DELETE FROM post_tags WHERE post_id = ?').run(post.id);
+    if (status === 'deleted') return;
+    const insert = this.q('INSERT OR IGNORE INTO post_tags (blog_id, tag, post_id) VALUES (?, ?, ?)');
+    for (const tag of post.tags) insert.run(post.blogId, tag, post.id);
+  }
+
+  private insertRevision(previous: StoredPost, post: StoredPost, seq: number, by: Author, at: string): void {
+    const changed = changedFields(previous, post);
+    this.q(
+      `INSERT INTO post_revisions (id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      revisionId(post.id, seq),
+      post.blogId,
+      post.id,
+      at,
+      by.id,
+      by.name,
+      seq,
+      JSON.stringify(changed),
+      changed.includes('correction') ? jsonCol(post.correction) : null,
+      JSON.stringify(previous.blocks),
+      JSON.stringify(post.blocks),
+    );
+  }
+
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
   async createBlog(blog: NewBlog, now: string): Promise<Blog> {
@@ -130,17 +170,22 @@ export class SqliteStore implements Store {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
       }
       this.q(
-        `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at,
+           order_mode, language, ended_at, archived_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         blog.id,
         blog.slug,
         blog.title,
         blog.description,
-        blog.status,
+        blog.status === 'archived' ? 'ended' : blog.status,
         JSON.stringify(blog.allowedOrigins),
         now,
         now,
+        blog.order ?? 'newest',
+        blog.language ?? 'en',
+        blog.status === 'ended' || blog.status === 'archived' ? now : null,
+        blog.status === 'archived' ? now : null,
       );
       return toBlog(this.blogRowById(blog.id)!);
     }, 'blog');
@@ -171,16 +216,27 @@ export class SqliteStore implements Store {
         }
       }
       const seq = this.bump(blogId);
+      const cols = blogStatusColumns(
+        cur,
+        { status: row.status, ended_at: row.ended_at as string | null, archived_at: row.archived_at as string | null },
+        patch.status,
+        now,
+      );
       this.q(
-        `UPDATE blogs SET slug = ?, title = ?, description = ?, status = ?, allowed_origins = ?, updated_at = ?
+        `UPDATE blogs SET slug = ?, title = ?, description = ?, status = ?, allowed_origins = ?, updated_at = ?,
+           order_mode = ?, language = ?, ended_at = ?, archived_at = ?
          WHERE id = ?`,
       ).run(
         patch.slug ?? cur.slug,
         patch.title ?? cur.title,
         patch.description ?? cur.description,
-        patch.status ?? cur.status,
+        cols.status,
         JSON.stringify(patch.allowedOrigins ?? cur.allowedOrigins),
         now,
+        patch.order ?? cur.order ?? 'newest',
+        patch.language ?? cur.language ?? 'en',
+        cols.endedAt,
+        cols.archivedAt,
         blogId,
       );
       const blog = toBlog(this.blogRowById(blogId)!);
@@ -197,10 +253,11 @@ export class SqliteStore implements Store {
       const published = input.status === 'published';
       if (!published) this.requireBlogSeq(input.blogId);
       const seq = published ? this.bump(input.blogId) : 0;
-      const post: Post = { ...pickPost(input), seq };
+      const post: StoredPost = { ...pickPost(input), seq };
       this.q(
-        `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks,
+           publish_at, tags, correction, approved_by, review)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         post.id,
         post.blogId,
@@ -213,7 +270,13 @@ export class SqliteStore implements Store {
         post.pinned ? 1 : 0,
         post.keyEvent ? 1 : 0,
         JSON.stringify(post.blocks),
+        post.publishAt,
+        JSON.stringify(post.tags),
+        jsonCol(post.correction),
+        jsonCol(post.approvedBy),
+        jsonCol(post.review),
       );
+      this.writeTags(post, post.status);
       if (!published) return { post, event: null };
       const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
       this.insertEvent(event);
@@ -224,8 +287,8 @@ export class SqliteStore implements Store {
   async updatePost(
     blogId: string,
     postId: string,
-    next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
-    opts: WriteGuard = {},
+    next: PostChange,
+    opts: WriteGuard & { by?: Author } = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.write(() => {
       const row = this.livePostRow(blogId, postId);
@@ -234,7 +297,7 @@ export class SqliteStore implements Store {
       assertUnchanged(previous, opts.expectedUpdatedAt);
       const type = postTransition(previous.status, next.status);
       const seq = type ? this.bump(blogId) : previous.seq;
-      const post: Post = {
+      const post: StoredPost = {
         ...previous,
         seq,
         blocks: next.blocks,
@@ -243,9 +306,15 @@ export class SqliteStore implements Store {
         keyEvent: next.keyEvent,
         updatedAt: next.updatedAt,
         createdAt: next.createdAt,
+        publishAt: next.status === 'scheduled' ? (next.publishAt ?? previous.publishAt) : null,
+        tags: next.tags ?? previous.tags,
+        correction: next.correction !== undefined ? next.correction : previous.correction,
+        approvedBy: next.approvedBy !== undefined ? next.approvedBy : previous.approvedBy,
+        review: next.review !== undefined ? next.review : previous.review,
       };
       this.q(
-        `UPDATE posts SET seq = ?, blocks = ?, status = ?, pinned = ?, key_event = ?, updated_at = ?, created_at = ?
+        `UPDATE posts SET seq = ?, blocks = ?, status = ?, pinned = ?, key_event = ?, updated_at = ?, created_at = ?,
+           publish_at = ?, tags = ?, correction = ?, approved_by = ?, review = ?, claimed_by = NULL, claim_until = NULL
          WHERE id = ?`,
       ).run(
         seq,
@@ -255,8 +324,17 @@ export class SqliteStore implements Store {
         post.keyEvent ? 1 : 0,
         post.updatedAt,
         post.createdAt,
+        post.publishAt,
+        JSON.stringify(post.tags),
+        jsonCol(post.correction),
+        jsonCol(post.approvedBy),
+        jsonCol(post.review),
         postId,
       );
+      this.writeTags(post, post.status);
+      if (previous.status === 'published') {
+        this.insertRevision(previous, post, seq, opts.by ?? previous.author, next.updatedAt);
+      }
       if (!type) return { post, previous, event: null };
       const event = makeEvent(blogId, seq, type, type === 'post.deleted' ? { id: postId } : post, next.updatedAt);
       this.insertEvent(event);
@@ -275,6 +353,7 @@ export class SqliteStore implements Store {
       if (!row) throw notFound('post');
       const previous = toPost(row);
       assertUnchanged(previous, opts.expectedUpdatedAt);
+      this.q('DELETE FROM post_tags WHERE post_id = ?').run(postId);
       if (previous.status !== 'published') {
         this.q(`UPDATE posts SET status = 'deleted', updated_at = ? WHERE id = ?`).run(now, postId);
         return { previous, event: null };
@@ -289,37 +368,122 @@ export class SqliteStore implements Store {
 
   async getPost(blogId: string, postId: string, opts: { includeDrafts?: boolean } = {}): Promise<Post | null> {
     const row = this.livePostRow(blogId, postId);
-    if (!row || (row.status === 'draft' && !opts.includeDrafts)) return null;
+    if (!row || (row.status !== 'published' && !opts.includeDrafts)) return null;
     return toPost(row);
   }
 
   async listPosts(
     blogId: string,
-    opts: { limit: number; before?: string; status?: 'published' | 'draft' },
+    opts: {
+      limit: number;
+      before?: string | undefined;
+      status?: PostStatus | undefined;
+      tag?: string | undefined;
+      keyEvents?: boolean | undefined;
+      order?: 'newest' | 'oldest' | undefined;
+    },
   ): Promise<PostsPage> {
     const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
     const status = opts.status ?? 'published';
     const limit = Math.max(1, Math.floor(opts.limit));
+    const oldest = opts.order === 'oldest';
+    // Filters are fixed SQL with bound values; only their presence changes the text.
+    const filter = `${opts.tag !== undefined ? ' AND id IN (SELECT post_id FROM post_tags WHERE blog_id = ? AND tag = ?)' : ''}${opts.keyEvents ? ' AND key_event = 1' : ''}`;
+    const filterArgs = opts.tag !== undefined ? [blogId, opts.tag] : [];
     return this.read(() => {
       this.requireBlogSeq(blogId);
-      const order = 'ORDER BY created_at DESC, id DESC';
+      const order = oldest ? 'ORDER BY created_at ASC, id ASC' : 'ORDER BY created_at DESC, id DESC';
+      const after = oldest ? '>' : '<';
       const pinned = cursor
         ? []
         : (this.q(
-            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 1 ${order} LIMIT ?`,
-          ).all(blogId, status, MAX_PINNED) as PostRow[]);
+            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 1${filter} ${order} LIMIT ?`,
+          ).all(blogId, status, ...filterArgs, MAX_PINNED) as PostRow[]);
       const rows = cursor
         ? (this.q(
-            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 0
-             AND (created_at, id) < (?, ?) ${order} LIMIT ?`,
-          ).all(blogId, status, cursor.createdAt, cursor.id, limit + 1) as PostRow[])
+            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 0${filter}
+             AND (created_at, id) ${after} (?, ?) ${order} LIMIT ?`,
+          ).all(blogId, status, ...filterArgs, cursor.createdAt, cursor.id, limit + 1) as PostRow[])
         : (this.q(
-            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 0 ${order} LIMIT ?`,
-          ).all(blogId, status, limit + 1) as PostRow[]);
+            `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = 0${filter} ${order} LIMIT ?`,
+          ).all(blogId, status, ...filterArgs, limit + 1) as PostRow[]);
       const page = rows.slice(0, limit).map(toPost);
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
       return { posts: [...pinned.map(toPost), ...page], nextCursor };
+    });
+  }
+
+  async listRevisions(blogId: string, postId: string, opts: { limit: number }): Promise<Revision[]> {
+    return this.read(() => {
+      this.requireBlogSeq(blogId);
+      const rows = this.q(
+        `SELECT id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after
+         FROM post_revisions WHERE blog_id = ? AND post_id = ? ORDER BY at DESC, seq DESC LIMIT ?`,
+      ).all(blogId, postId, Math.max(1, Math.floor(opts.limit))) as RevisionRow[];
+      return rows.map(toRevision);
+    });
+  }
+
+  // ── scheduled posts (the process is the only claimant; the lease still guards a restart) ──
+
+  async claimDuePosts(now: string, opts: { nodeId: string; limit: number; leaseMs: number }): Promise<ScheduleClaim[]> {
+    const leaseUntil = new Date(Date.parse(now) + opts.leaseMs).toISOString();
+    return this.write(() => {
+      const rows = this.q(
+        `UPDATE posts SET claimed_by = ?, claim_until = ?
+         WHERE id IN (SELECT id FROM posts WHERE status = 'scheduled' AND publish_at <= ?
+                      AND (claim_until IS NULL OR claim_until < ?) ORDER BY publish_at, id LIMIT ?)
+         RETURNING blog_id, id, publish_at`,
+      ).all(opts.nodeId, leaseUntil, now, now, Math.max(1, opts.limit)) as {
+        blog_id: string;
+        id: string;
+        publish_at: string;
+      }[];
+      return rows
+        .map((r) => ({ blogId: r.blog_id, postId: r.id, publishAt: r.publish_at, leaseUntil }))
+        .sort((a, b) => (a.publishAt < b.publishAt ? -1 : a.publishAt > b.publishAt ? 1 : 0));
+    });
+  }
+
+  async publishClaimed(
+    claim: ScheduleClaim,
+    nodeId: string,
+    now: string,
+  ): Promise<{ post: Post; event: LiveEvent } | null> {
+    return this.write(() => {
+      const row = this.q(
+        `SELECT ${POST_COLUMNS} FROM posts WHERE id = ? AND blog_id = ? AND status = 'scheduled'
+         AND publish_at <= ? AND claimed_by = ?`,
+      ).get(claim.postId, claim.blogId, now, nodeId) as PostRow | undefined;
+      if (!row) return null;
+      const previous = toPost(row);
+      const seq = this.bump(claim.blogId);
+      // Its "posted at" is its publication: it lands on top, after everything already out.
+      const post: StoredPost = {
+        ...previous,
+        seq,
+        status: 'published',
+        publishAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.q(
+        `UPDATE posts SET seq = ?, status = 'published', publish_at = NULL, created_at = ?, updated_at = ?,
+           claimed_by = NULL, claim_until = NULL WHERE id = ?`,
+      ).run(seq, now, now, claim.postId);
+      const event = makeEvent(claim.blogId, seq, 'post.created', post, now);
+      this.insertEvent(event);
+      return { post, event };
+    }, 'post');
+  }
+
+  async nextPublishAt(): Promise<string | null> {
+    return this.read(() => {
+      const row = this.q(`SELECT MIN(publish_at) AS at FROM posts WHERE status = 'scheduled'`).get() as
+        | { at: string | null }
+        | undefined;
+      return row?.at ?? null;
     });
   }
 

@@ -1,4 +1,5 @@
 import type {
+  Author,
   Blog,
   BlogPatchInput,
   Bullet,
@@ -7,12 +8,16 @@ import type {
   Member,
   NewBlog,
   Post,
+  PostStatus,
   PostsPage,
+  Revision,
   Role,
   Summary,
   SummaryHistoryEntry,
   User,
 } from '../domain/index.js';
+import type { PostChange } from '../domain/posts.js';
+import type { ScheduleStore } from '../scheduler/types.js';
 
 /**
  * The one persistence seam. Two implementations (sqlite.ts, postgres.ts) pass the same
@@ -29,7 +34,7 @@ import type {
  * - Lookups by blog accept the blog's id only; resolve slugs with getBlog first.
  * - Missing blog/post: methods that write throw DomainError('not_found').
  */
-export interface Store {
+export interface Store extends ScheduleStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema. Idempotent; safe with several nodes starting at once. */
   migrate(): Promise<void>;
@@ -51,14 +56,17 @@ export interface Store {
   createPost(post: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }>;
   /**
    * Replaces the post's mutable fields (blocks, status, pinned, keyEvent, updatedAt, and
-   * createdAt when first published). Event: post.created (draft → published),
-   * post.updated (published → published), post.deleted (published → draft), null (draft → draft).
+   * createdAt when first published; the workflow fields when given, else kept). Event:
+   * post.created (hidden → published), post.updated (published → published), post.deleted
+   * (published → hidden), null (hidden → hidden; draft, submitted and scheduled are hidden).
+   * A change to a published post records a revision (by `opts.by`, default the author) in
+   * the same transaction.
    */
   updatePost(
     blogId: string,
     postId: string,
-    next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
-    opts?: WriteGuard,
+    next: PostChange,
+    opts?: WriteGuard & { by?: Author },
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }>;
   /** Tombstones the post. Event post.deleted if it was published, else null. */
   deletePost(
@@ -70,15 +78,25 @@ export interface Store {
   /** Tombstoned posts are never returned. Drafts only with includeDrafts. */
   getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<Post | null>;
   /**
-   * Newest first by (createdAt, id). Without `before`: every pinned post first (pinned
-   * newest first, at most 20), then up to `limit` unpinned posts. With `before` (an opaque
-   * cursor from a previous page): only unpinned posts older than it. `status` picks
-   * published (default) or drafts.
+   * Newest first by (createdAt, id), or oldest first with `order: 'oldest'`. Without
+   * `before`: every pinned post first (at most 20, in the same order), then up to `limit`
+   * unpinned posts. With `before` (an opaque cursor from a previous page): only unpinned
+   * posts after it in that order. `status` picks published (default), drafts, submissions or
+   * scheduled posts; `tag` and `keyEvents` filter.
    */
   listPosts(
     blogId: string,
-    opts: { limit: number; before?: string; status?: 'published' | 'draft' },
+    opts: {
+      limit: number;
+      before?: string | undefined;
+      status?: PostStatus | undefined;
+      tag?: string | undefined;
+      keyEvents?: boolean | undefined;
+      order?: 'newest' | 'oldest' | undefined;
+    },
   ): Promise<PostsPage>;
+  /** Every recorded change of the post, newest first (at most `limit`). */
+  listRevisions(blogId: string, postId: string, opts: { limit: number }): Promise<Revision[]>;
 
   // Change log
   /**

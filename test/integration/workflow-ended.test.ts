@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createReaderClient } from '../../client/reader/index.js';
 import type { BlogEnded } from '../../src/domain/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from '../helpers/realtime.js';
 
 /**
  * A story's end: connected readers are told at once (the blog.updated event and an `ended`

@@ -30,9 +30,9 @@ describe('input schemas are strict and bounded', () => {
   });
 
   test('defaults', () => {
+    // No status: published at once (see createStatus); with publishAt, scheduled.
     expect(PostCreateInput.parse({ blocks: [text] })).toEqual({
       blocks: [text],
-      status: 'published',
       pinned: false,
       keyEvent: false,
     });
@@ -41,6 +41,8 @@ describe('input schemas are strict and bounded', () => {
       description: '',
       status: 'live',
       allowedOrigins: [],
+      order: 'newest',
+      language: 'en',
     });
   });
 

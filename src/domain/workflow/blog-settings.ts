@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '../errors.js';
 
 /**
  * A blog's reading order: `newest` first (breaking news) or `oldest` first (a match report,
@@ -19,3 +20,13 @@ export const isReadOnly = (status: string): boolean => status === 'archived';
 
 /** Statuses in which readers can see the blog. */
 export const isPublicStatus = (status: string): boolean => status !== 'draft';
+
+/**
+ * Refuses a write to an archived blog (409). `reopening`: the write only moves the blog out
+ * of `archived` (an owner's PATCH of its status), the one change an archived blog accepts.
+ */
+export function assertWritable(blog: { status: string }, reopening = false): void {
+  if (isReadOnly(blog.status) && !reopening) {
+    throw new DomainError('conflict', 'the blog is archived and read-only; reopen it first (status live or ended)');
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { Author } from '../author.js';
 import { Block } from '../blocks.js';
 import { Id, Timestamp } from '../common.js';
-import { Author } from '../post.js';
 
 /**
  * A correction is a public note on a published post ("An earlier version gave the wrong

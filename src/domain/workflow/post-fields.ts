@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { Author } from '../author.js';
 import { Timestamp } from '../common.js';
-import { Author } from '../post.js';
 import { fieldError } from '../sanitize.js';
 import type { Action } from '../users.js';
 import { Correction, CorrectionInput } from './correction.js';

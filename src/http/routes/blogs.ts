@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import {
+  assertWritable,
   type Blog,
   BlogCreateInput,
   BlogPatchInput,
@@ -75,6 +76,8 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
         description: input.description,
         status: input.status,
         allowedOrigins: input.allowedOrigins,
+        order: input.order,
+        language: input.language,
       },
       now,
     );
@@ -88,6 +91,8 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
     const blog = await loadBlog(deps, c);
     await authorizeAll(deps, c.get('principal'), blog.id, ['blog.update']);
     const patch = await readJson(c, BlogPatchInput);
+    // An archived blog takes one change: its status, to reopen it.
+    assertWritable(blog, Object.keys(patch).length === 1 && patch.status !== undefined && patch.status !== 'archived');
     if (patch.slug && patch.slug !== blog.slug) {
       const other = await deps.store.getBlog(patch.slug);
       if (other && other.id !== blog.id) {

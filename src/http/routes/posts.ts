@@ -3,22 +3,25 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import {
   type Action,
-  type Author,
+  assertWritable,
   can,
-  DomainError,
   Id,
+  isHidden,
   notFound,
   type Post,
   PostCreateInput,
   PostPatchInput,
+  PostStatus,
   type Principal,
   QueryInt,
+  Tag,
 } from '../../domain/index.js';
-import { applyPostPatch, buildPost } from '../../domain/posts.js';
+import { buildPost, createRights } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, loadBlog, roleOn } from '../access.js';
 import type { HttpEnv } from '../context.js';
 import { requirePrincipal } from '../middleware/auth.js';
+import { announceHidden, authorOf, guardedWrite, patchPost } from '../post-writes.js';
 import { publishDraft, publishLive } from '../publish.js';
 import type { ReadCache } from '../read-cache.js';
 import { readJson, readParam, readQuery } from '../validate.js';
@@ -27,38 +30,12 @@ export const PostListQuery = z
   .object({
     limit: QueryInt(1, 100).default(20).describe('page size, 1 to 100 (default 20)'),
     before: z.string().min(1).max(200).optional().describe('nextCursor of the previous page'),
-    status: z.enum(['published', 'draft']).default('published'),
+    status: PostStatus.default('published').describe('published (public), or draft / submitted / scheduled (members)'),
+    tag: Tag.optional().describe('only posts with this tag (normalised like the tags themselves)'),
+    keyEvents: z.enum(['true', 'false']).optional().describe('true: only key events'),
+    order: z.enum(['newest', 'oldest']).optional().describe('newest first (default) or oldest first'),
   })
   .strict();
-
-/** A guarded read-modify-write is tried this often before answering 409. */
-const WRITE_ATTEMPTS = 3;
-
-/**
- * Read, judge, write — guarded: `write` judges rights on `current` and passes its updatedAt
- * to the store, which refuses with 'conflict' if someone changed the post in between (an
- * editor published it while this edit was in flight). Then the post is read again and
- * judged and written anew, so fields a patch does not name are never reverted.
- */
-async function guardedWrite<T>(
-  first: Post,
-  reread: () => Promise<Post>,
-  write: (current: Post) => Promise<T>,
-): Promise<T> {
-  let current = first;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write(current);
-    } catch (err) {
-      if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= WRITE_ATTEMPTS) throw err;
-      current = await reread();
-    }
-  }
-}
-
-function authorOf(p: Principal): Author {
-  return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
-}
 
 function isAuthor(p: Principal, post: Post): boolean {
   return p.kind === 'admin' || post.author.id === p.user.id;
@@ -70,21 +47,6 @@ function isAuthor(p: Principal, post: Post): boolean {
  */
 function draftRights(p: Principal, post: Post, general: Action): Action[] {
   return isAuthor(p, post) ? ['post.draft'] : [general];
-}
-
-/** Which rights a patch needs, judged from the current post and the patch. */
-function patchActions(p: Principal, current: Post, patch: PostPatchInput): Action[] {
-  const actions: Action[] = [];
-  if (current.status === 'published') actions.push('post.edit');
-  else actions.push(...draftRights(p, current, 'post.edit'));
-  if (patch.status === 'published' && current.status === 'draft') actions.push('post.publish');
-  if (
-    (patch.pinned !== undefined && patch.pinned !== current.pinned) ||
-    (patch.keyEvent !== undefined && patch.keyEvent !== current.keyEvent)
-  ) {
-    actions.push('post.edit');
-  }
-  return actions;
 }
 
 export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
@@ -99,14 +61,15 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
   app.get('/blogs/:blogId/posts', async (c) => {
     const blog = await loadBlog(deps, c);
     const q = readQuery(c, PostListQuery);
-    if (q.status === 'draft') {
+    const filters = { tag: q.tag, keyEvents: q.keyEvents === 'true', order: q.order };
+    if (q.status !== 'published') {
       await authorizeAll(deps, c.get('principal'), blog.id, ['drafts.read']);
-      return c.json(await store.listPosts(blog.id, { limit: q.limit, before: q.before, status: 'draft' }));
+      return c.json(await store.listPosts(blog.id, { limit: q.limit, before: q.before, status: q.status, ...filters }));
     }
     // Published pages change only with the blog's seq: cache the rendered body under it.
-    const key = `posts|${blog.id}|${q.limit}|${q.before ?? ''}`;
+    const key = `posts|${blog.id}|${q.limit}|${q.before ?? ''}|${q.tag ?? ''}|${filters.keyEvents}|${q.order ?? ''}`;
     const page = await readCache.getOrRender(key, blog.seq, () =>
-      store.listPosts(blog.id, { limit: q.limit, before: q.before, status: 'published' }),
+      store.listPosts(blog.id, { limit: q.limit, before: q.before, status: 'published', ...filters }),
     );
     return c.body(page.body, 200, { 'Content-Type': 'application/json', ETag: page.etag });
   });
@@ -117,13 +80,13 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     // Rights first (a 403 must not depend on the body), then the body's own demands.
     await authorizeAll(deps, p, blog.id, ['post.draft']);
     const input = await readJson(c, PostCreateInput);
-    const actions: Action[] = [input.status === 'published' ? 'post.publish' : 'post.draft'];
-    if (input.pinned || input.keyEvent) actions.push('post.edit');
-    await authorizeAll(deps, p, blog.id, actions);
+    assertWritable(blog);
     const now = new Date().toISOString();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId()));
+    const built = buildPost(input, authorOf(p), blog.id, now, newId());
+    await authorizeAll(deps, p, blog.id, createRights(built));
+    const { post, event } = await store.createPost(built);
     publishLive(deps, event);
-    if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
+    announceHidden(deps, post, null, blog.id, now);
     return c.json(post, 201);
   });
 
@@ -134,7 +97,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const post = await store.getPost(blog.id, postId, { includeDrafts: true });
     if (!post) throw notFound('post');
     // A draft is invisible (404, not 403) to anyone who may not read drafts.
-    if (post.status === 'draft' && !(p && can(p, await roleOn(deps, p, blog.id), 'drafts.read'))) {
+    if (isHidden(post.status) && !(p && can(p, await roleOn(deps, p, blog.id), 'drafts.read'))) {
       throw notFound('post');
     }
     return c.json(post);
@@ -145,22 +108,8 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
-    const first = await readPost(blog.id, postId);
     const patch = await readJson(c, PostPatchInput);
-    const post = await guardedWrite(
-      first,
-      () => readPost(blog.id, postId),
-      async (current) => {
-        await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
-        const now = new Date().toISOString();
-        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
-          expectedUpdatedAt: current.updatedAt,
-        });
-        publishLive(deps, event);
-        if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
-        return post;
-      },
-    );
+    const post = await patchPost(deps, blog, p, postId, patch);
     return c.json(post);
   });
 
@@ -169,6 +118,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     const p = requirePrincipal(c);
     const postId = readParam(c, 'postId', Id);
     await authorizeAll(deps, p, blog.id, ['post.draft']);
+    assertWritable(blog);
     const first = await readPost(blog.id, postId);
     // A contributor's delete of their draft must not land on the post an editor has just
     // published (that needs post.delete, judged again on the fresh read).
@@ -184,7 +134,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);
-        if (previous.status === 'draft') publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);
+        if (isHidden(previous.status)) publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);
       },
     );
     return c.body(null, 204);

@@ -1,3 +1,5 @@
+import { workflowPostgresMigrations } from './workflow.js';
+
 /**
  * PostgreSQL schema, as numbered migrations (applied under an advisory lock, see
  * PostgresStore.migrate). Never edit a released step: append a new one. Ids use the "C"
@@ -96,4 +98,6 @@ CREATE TABLE settings (
 );
 `,
   },
+  // 30–39: the newsroom workflow (scheduled posts, review, revisions, tags, blog order/language/archive).
+  ...workflowPostgresMigrations,
 ];

@@ -1,3 +1,5 @@
+import { workflowSqliteMigrations } from './workflow.js';
+
 /**
  * SQLite schema, as numbered migrations. Never edit a released step: append a new one.
  * Timestamps are ISO 8601 text (they sort as strings), JSON is text, booleans are 0/1.
@@ -97,4 +99,6 @@ CREATE TABLE settings (
 );
 `,
   },
+  // 30–39: the newsroom workflow (scheduled posts, review, revisions, tags, blog order/language/archive).
+  ...workflowSqliteMigrations,
 ];
