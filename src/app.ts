@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
 import { attachReaderHub } from './realtime/index.js';
+import { createScheduler } from './scheduler/index.js';
 import { createStore } from './store/index.js';
 
 export interface App {
@@ -49,6 +50,10 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   server.keepAliveTimeout = 65_000;
   const hub = attachReaderHub(server, { ...deps, log: log.child({ area: 'realtime' }) });
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
+  // Every node runs one; the store's claims make each scheduled post go out exactly once.
+  const scheduler = createScheduler({ store, bus, config, log: log.child({ area: 'scheduler' }), metrics });
+  // Posts that fell due while the server was down go out now (not awaited: start is not held up).
+  void scheduler.start();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -83,6 +88,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
           // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
+          await scheduler.close();
           await collab.close();
           await hub.close();
           await closed;
