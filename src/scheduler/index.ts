@@ -75,7 +75,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (closed) return;
     let next: string | null = null;
     try {
-      next = await store.nextPublishAt();
+      next = await store.nextPublishAt(new Date().toISOString());
     } catch (err) {
       log.warn({ err }, 'scheduler could not read the next due time');
     }

@@ -20,10 +20,12 @@ export interface ScheduleClaim {
  *   due and still claimed by this node → `published` with the blog's next seq and its
  *   `post.created` event. Anything else (edited, cancelled, rescheduled, taken over) → null,
  *   nothing written. That check under the row lock is what makes publication exactly once.
- * - `nextPublishAt` is the earliest publishAt of any scheduled post (the next wake-up).
+ * - `nextPublishAt(now)` is the next time there may be work: the earliest publishAt of a
+ *   scheduled post nobody holds, or, for one another node holds, when its lease runs out
+ *   (so a node does not spin on posts its peer is publishing).
  */
 export interface ScheduleStore {
   claimDuePosts(now: string, opts: { nodeId: string; limit: number; leaseMs: number }): Promise<ScheduleClaim[]>;
   publishClaimed(claim: ScheduleClaim, nodeId: string, now: string): Promise<{ post: Post; event: LiveEvent } | null>;
-  nextPublishAt(): Promise<string | null>;
+  nextPublishAt(now: string): Promise<string | null>;
 }

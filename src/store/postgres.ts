@@ -519,9 +519,11 @@ export class PostgresStore implements Store {
     }, 'post');
   }
 
-  async nextPublishAt(): Promise<string | null> {
+  async nextPublishAt(now: string): Promise<string | null> {
     const [row] = await this.db.query<{ at: Date | string | null }>(
-      `SELECT MIN(publish_at) AS at FROM posts WHERE status = 'scheduled'`,
+      `SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until >= $1 THEN claim_until ELSE publish_at END) AS at
+       FROM posts WHERE status = 'scheduled'`,
+      [now],
     );
     return row?.at ? iso(row.at) : null;
   }

@@ -478,11 +478,12 @@ export class SqliteStore implements Store {
     }, 'post');
   }
 
-  async nextPublishAt(): Promise<string | null> {
+  async nextPublishAt(now: string): Promise<string | null> {
     return this.read(() => {
-      const row = this.q(`SELECT MIN(publish_at) AS at FROM posts WHERE status = 'scheduled'`).get() as
-        | { at: string | null }
-        | undefined;
+      const row = this.q(
+        `SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until >= ? THEN claim_until ELSE publish_at END) AS at
+         FROM posts WHERE status = 'scheduled'`,
+      ).get(now) as { at: string | null } | undefined;
       return row?.at ?? null;
     });
   }

@@ -256,4 +256,3 @@ describe("a story's end and archive", () => {
     expect((await call(admin, 'PATCH', `${posts(b)}/${p.id}`, { pinned: true })).status).toBe(200);
   });
 });
-
