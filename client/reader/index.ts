@@ -1,13 +1,12 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type {
-  Blog,
   ClientToServerEvents,
   Heartbeat,
   LiveEvent,
   ServerToClientEvents,
   SubscribeAck,
 } from '../../src/domain/index.js';
-import { createReaderHttp, HttpError, type ReaderHttp } from './http.js';
+import { ApiError, createReaderHttp, type ReaderHttp } from './http.js';
 import { applyEvent, initialState, type ReaderState, type ReaderView, sortPosts } from './state.js';
 
 export type { ReaderState, ReaderView } from './state.js';
@@ -43,10 +42,6 @@ export interface ReaderClient {
   close(): void;
 }
 
-/** The blog's default reading order (older servers do not send one). */
-const blogOrder = (blog: Blog): ReaderView['order'] =>
-  (blog as Blog & { order?: string }).order === 'oldest' ? 'oldest' : 'newest';
-
 /** Bounds one gap fill over HTTP. */
 const MAX_CHANGE_PAGES = 50;
 const ACK_TIMEOUT_MS = 15_000;
@@ -65,16 +60,15 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   const deleted = new Map<string, number>();
   const wanted = opts.view ?? {};
   let state = initialState({ order: wanted.order ?? 'newest', tag: wanted.tag, keyEvents: wanted.keyEvents });
+  /** The server said the blog ended: it will release us, and we must not come back for it. */
+  let endedSeen = false;
+  const finished = () => endedSeen || state.blog?.status === 'ended' || state.blog?.status === 'archived';
   let cursor: string | null = null;
   let blogId: string | null = null;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   let closed = false;
   let queue: Promise<void> = Promise.resolve();
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The server said the blog ended: it will release us, and we must not come back for it. */
-  let endedSeen = false;
-  const finished = () =>
-    endedSeen || state.blog?.status === 'ended' || (state.blog?.status as string | undefined) === 'archived';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -97,7 +91,7 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   async function reload(): Promise<void> {
     const blog = await http.getBlog(blogId ?? opts.blog);
     blogId = blog.id;
-    const view: ReaderView = { ...state.view, order: wanted.order ?? blogOrder(blog) };
+    const view: ReaderView = { ...state.view, order: wanted.order ?? (blog.order === 'oldest' ? 'oldest' : 'newest') };
     const [page, summary] = await Promise.all([
       http.listPosts(blog.id, { limit: pageSize, view }),
       http.getSummary(blog.id),
@@ -201,9 +195,6 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       // An ended blog's readers are let go on purpose: nothing more is coming, stay off.
       if (reason === 'io server disconnect' && !closed && !finished()) scheduleReconnect();
     });
-    s.on('ended', (info) => {
-      if (info.blogId === blogId) endedSeen = true;
-    });
     s.on('connect_error', (err) => {
       fail(err);
       // A refusal by middleware is final for socket.io: retry later ourselves, unless our
@@ -212,6 +203,9 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       if (!s.active && !closed && code !== 'unauthorized') scheduleReconnect();
     });
     s.on('event', (event) => void enqueue(() => onEvent(event)));
+    s.on('ended', (info) => {
+      if (info.blogId === blogId) endedSeen = true;
+    });
     s.on('heartbeat', (hb: Heartbeat) => {
       void enqueue(() => {
         if (hb.blogId !== blogId) return;
@@ -238,7 +232,7 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
         break;
       } catch (err) {
         fail(err);
-        if (err instanceof HttpError && err.status === 404) return; // no such blog: nothing to follow
+        if (err instanceof ApiError && err.status === 404) return; // no such blog: nothing to follow
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
       }
     }
@@ -264,9 +258,9 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
         const page = await http.listPosts(blogId, { limit: pageSize, before: cursor, view: state.view });
         cursor = page.nextCursor;
         const known = new Set(state.posts.map((p) => p.id));
-        const more = page.posts.filter((p) => !known.has(p.id) && !deleted.has(p.id));
+        const older = page.posts.filter((p) => !known.has(p.id) && !deleted.has(p.id));
         set({
-          posts: sortPosts([...state.posts, ...more], state.view.order),
+          posts: sortPosts([...state.posts, ...older], state.view.order),
           hasMore: cursor !== null,
           // The last page holds every post counted while pages were missing.
           unloadedNewer: cursor === null ? 0 : state.unloadedNewer,

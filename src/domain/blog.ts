@@ -41,6 +41,8 @@ export const Blog = z.object({
 });
 /** As with Post: the fields this wave added are optional in the type, always returned by stores. */
 export type Blog = z.input<typeof Blog>;
+/** A blog as the store returns it: every field present. */
+export type StoredBlog = z.infer<typeof Blog>;
 
 export const BlogCreateInput = z
   .object({

@@ -73,3 +73,4 @@ export const PostsPage = z.object({
   nextCursor: z.string().nullable(),
 });
 export type PostsPage = z.input<typeof PostsPage>;
+export type StoredPostsPage = z.infer<typeof PostsPage>;

@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js';
 import {
   type Action,
-  type Author,
   assertWritable,
+  authorOf,
   type Blog,
   DomainError,
   isHidden,
@@ -10,6 +10,7 @@ import {
   type Post,
   type PostPatchInput,
   type Principal,
+  type StoredPost,
 } from '../domain/index.js';
 import { planPostPatch } from '../domain/posts.js';
 import { authorizeAll } from './access.js';
@@ -40,10 +41,6 @@ export async function guardedWrite<T>(
   }
 }
 
-export function authorOf(p: Principal): Author {
-  return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
-}
-
 /** The editors' stream of hidden posts (drafts, submissions, scheduled): what changed and how. */
 export function announceHidden(deps: Deps, post: Post, previous: Post | null, blogId: string, now: string): void {
   if (isHidden(post.status)) publishDraft(deps, 'draft.saved', post, blogId, now);
@@ -61,7 +58,7 @@ export async function patchPost(
   p: Principal,
   postId: string,
   patch: PostPatchInput,
-): Promise<Post> {
+): Promise<StoredPost> {
   assertWritable(blog);
   const readPost = async (): Promise<Post> => {
     const post = await deps.store.getPost(blog.id, postId, { includeDrafts: true });

@@ -1,4 +1,4 @@
-import type { LiveEvent, Post } from '../domain/index.js';
+import type { LiveEvent, StoredPost } from '../domain/index.js';
 
 /** A due scheduled post this node holds a lease on. */
 export interface ScheduleClaim {
@@ -26,6 +26,10 @@ export interface ScheduleClaim {
  */
 export interface ScheduleStore {
   claimDuePosts(now: string, opts: { nodeId: string; limit: number; leaseMs: number }): Promise<ScheduleClaim[]>;
-  publishClaimed(claim: ScheduleClaim, nodeId: string, now: string): Promise<{ post: Post; event: LiveEvent } | null>;
+  publishClaimed(
+    claim: ScheduleClaim,
+    nodeId: string,
+    now: string,
+  ): Promise<{ post: StoredPost; event: LiveEvent } | null>;
   nextPublishAt(now: string): Promise<string | null>;
 }

@@ -14,7 +14,9 @@ import {
   type PostsPage,
   type Revision,
   type Role,
+  type StoredBlog,
   type StoredPost,
+  type StoredPostsPage,
   type Summary,
   type SummaryHistoryEntry,
   type User,
@@ -170,7 +172,7 @@ export class PostgresStore implements Store {
 
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
-  async createBlog(blog: NewBlog, now: string): Promise<Blog> {
+  async createBlog(blog: NewBlog, now: string): Promise<StoredBlog> {
     return this.db.tx(async (c) => {
       if ((await c.query('SELECT 1 FROM blogs WHERE slug = $1', [blog.slug])).rowCount) {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
@@ -197,7 +199,7 @@ export class PostgresStore implements Store {
     }, 'blog');
   }
 
-  async getBlog(idOrSlug: string): Promise<Blog | null> {
+  async getBlog(idOrSlug: string): Promise<StoredBlog | null> {
     const [row] = await this.db.query<BlogRow>(
       `SELECT ${BLOG_COLUMNS} FROM ${BLOG_FROM} WHERE b.id = $1 OR b.slug = $1 ORDER BY b.id = $1 DESC LIMIT 1`,
       [idOrSlug],
@@ -205,7 +207,7 @@ export class PostgresStore implements Store {
     return row ? toBlog(row) : null;
   }
 
-  async listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]> {
+  async listBlogs(opts: { limit: number; offset?: number }): Promise<StoredBlog[]> {
     const rows = await this.db.query<BlogRow>(
       `SELECT ${BLOG_COLUMNS} FROM ${BLOG_FROM} ORDER BY b.created_at DESC, b.id DESC LIMIT $1 OFFSET $2`,
       [opts.limit, opts.offset ?? 0],
@@ -213,7 +215,11 @@ export class PostgresStore implements Store {
     return rows.map(toBlog);
   }
 
-  async updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }> {
+  async updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+  ): Promise<{ blog: StoredBlog; event: LiveEvent }> {
     return this.db.tx(async (c) => {
       // Bump first: the row lock makes a concurrent update wait, so we merge onto the latest blog.
       const seq = await this.bump(c, blogId);
@@ -261,7 +267,7 @@ export class PostgresStore implements Store {
 
   // ── posts ─────────────────────────────────────────────────────────────────────────
 
-  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: StoredPost; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const published = input.status === 'published';
       if (!published) await this.requireBlogSeq(c, input.blogId);
@@ -303,7 +309,7 @@ export class PostgresStore implements Store {
     postId: string,
     next: PostChange,
     opts: WriteGuard & { by?: Author } = {},
-  ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
+  ): Promise<{ post: StoredPost; previous: StoredPost; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
@@ -362,7 +368,7 @@ export class PostgresStore implements Store {
     postId: string,
     now: string,
     opts: WriteGuard = {},
-  ): Promise<{ previous: Post; event: LiveEvent | null }> {
+  ): Promise<{ previous: StoredPost; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
@@ -381,7 +387,7 @@ export class PostgresStore implements Store {
     }, 'post');
   }
 
-  async getPost(blogId: string, postId: string, opts: { includeDrafts?: boolean } = {}): Promise<Post | null> {
+  async getPost(blogId: string, postId: string, opts: { includeDrafts?: boolean } = {}): Promise<StoredPost | null> {
     const [row] = await this.db.query<PostRow>(
       `SELECT ${POST_COLUMNS} FROM posts WHERE id = $1 AND blog_id = $2 AND status <> 'deleted'`,
       [postId, blogId],
@@ -400,7 +406,7 @@ export class PostgresStore implements Store {
       keyEvents?: boolean | undefined;
       order?: 'newest' | 'oldest' | undefined;
     },
-  ): Promise<PostsPage> {
+  ): Promise<StoredPostsPage> {
     const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
     const status = opts.status ?? 'published';
     const limit = Math.max(1, Math.floor(opts.limit));
@@ -487,7 +493,7 @@ export class PostgresStore implements Store {
     claim: ScheduleClaim,
     nodeId: string,
     now: string,
-  ): Promise<{ post: Post; event: LiveEvent } | null> {
+  ): Promise<{ post: StoredPost; event: LiveEvent } | null> {
     return this.db.tx(async (c) => {
       const row = (
         await c.query<PostRow>(

@@ -12,6 +12,7 @@ import {
   type Post,
   type Revision,
   type Role,
+  type StoredBlog,
   type StoredPost,
   type Summary,
   type SummaryHistoryEntry,
@@ -109,7 +110,7 @@ export const POST_COLUMNS =
   'id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks, ' +
   'publish_at, tags, correction, approved_by, review';
 
-export function toBlog(r: BlogRow): Blog {
+export function toBlog(r: BlogRow): StoredBlog {
   const summary: Summary =
     r.summary_seq === null || r.summary_updated_at === null
       ? emptySummary()

@@ -14,7 +14,9 @@ import {
   type PostsPage,
   type Revision,
   type Role,
+  type StoredBlog,
   type StoredPost,
+  type StoredPostsPage,
   type Summary,
   type SummaryHistoryEntry,
   type User,
@@ -164,7 +166,7 @@ export class SqliteStore implements Store {
 
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
-  async createBlog(blog: NewBlog, now: string): Promise<Blog> {
+  async createBlog(blog: NewBlog, now: string): Promise<StoredBlog> {
     return this.write(() => {
       if (this.q('SELECT 1 FROM blogs WHERE slug = ?').get(blog.slug)) {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
@@ -191,21 +193,25 @@ export class SqliteStore implements Store {
     }, 'blog');
   }
 
-  async getBlog(idOrSlug: string): Promise<Blog | null> {
+  async getBlog(idOrSlug: string): Promise<StoredBlog | null> {
     const row = this.q(
       `SELECT ${BLOG_COLUMNS} FROM ${BLOG_FROM} WHERE b.id = ? OR b.slug = ? ORDER BY b.id = ? DESC LIMIT 1`,
     ).get(idOrSlug, idOrSlug, idOrSlug) as BlogRow | undefined;
     return row ? toBlog(row) : null;
   }
 
-  async listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]> {
+  async listBlogs(opts: { limit: number; offset?: number }): Promise<StoredBlog[]> {
     const rows = this.q(
       `SELECT ${BLOG_COLUMNS} FROM ${BLOG_FROM} ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?`,
     ).all(opts.limit, opts.offset ?? 0) as BlogRow[];
     return rows.map(toBlog);
   }
 
-  async updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }> {
+  async updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+  ): Promise<{ blog: StoredBlog; event: LiveEvent }> {
     return this.write(() => {
       const row = this.blogRowById(blogId);
       if (!row) throw notFound('blog');
@@ -248,7 +254,7 @@ export class SqliteStore implements Store {
 
   // ── posts ─────────────────────────────────────────────────────────────────────────
 
-  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: StoredPost; event: LiveEvent | null }> {
     return this.write(() => {
       const published = input.status === 'published';
       if (!published) this.requireBlogSeq(input.blogId);
@@ -289,7 +295,7 @@ export class SqliteStore implements Store {
     postId: string,
     next: PostChange,
     opts: WriteGuard & { by?: Author } = {},
-  ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
+  ): Promise<{ post: StoredPost; previous: StoredPost; event: LiveEvent | null }> {
     return this.write(() => {
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
@@ -347,7 +353,7 @@ export class SqliteStore implements Store {
     postId: string,
     now: string,
     opts: WriteGuard = {},
-  ): Promise<{ previous: Post; event: LiveEvent | null }> {
+  ): Promise<{ previous: StoredPost; event: LiveEvent | null }> {
     return this.write(() => {
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
@@ -366,7 +372,7 @@ export class SqliteStore implements Store {
     }, 'post');
   }
 
-  async getPost(blogId: string, postId: string, opts: { includeDrafts?: boolean } = {}): Promise<Post | null> {
+  async getPost(blogId: string, postId: string, opts: { includeDrafts?: boolean } = {}): Promise<StoredPost | null> {
     const row = this.livePostRow(blogId, postId);
     if (!row || (row.status !== 'published' && !opts.includeDrafts)) return null;
     return toPost(row);
@@ -382,7 +388,7 @@ export class SqliteStore implements Store {
       keyEvents?: boolean | undefined;
       order?: 'newest' | 'oldest' | undefined;
     },
-  ): Promise<PostsPage> {
+  ): Promise<StoredPostsPage> {
     const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
     const status = opts.status ?? 'published';
     const limit = Math.max(1, Math.floor(opts.limit));
@@ -450,7 +456,7 @@ export class SqliteStore implements Store {
     claim: ScheduleClaim,
     nodeId: string,
     now: string,
-  ): Promise<{ post: Post; event: LiveEvent } | null> {
+  ): Promise<{ post: StoredPost; event: LiveEvent } | null> {
     return this.write(() => {
       const row = this.q(
         `SELECT ${POST_COLUMNS} FROM posts WHERE id = ? AND blog_id = ? AND status = 'scheduled'

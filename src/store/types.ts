@@ -12,6 +12,9 @@ import type {
   PostsPage,
   Revision,
   Role,
+  StoredBlog,
+  StoredPost,
+  StoredPostsPage,
   Summary,
   SummaryHistoryEntry,
   User,
@@ -43,17 +46,17 @@ export interface Store extends ScheduleStore {
   close(): Promise<void>;
 
   // Blogs
-  createBlog(blog: NewBlog, now: string): Promise<Blog>;
+  createBlog(blog: NewBlog, now: string): Promise<StoredBlog>;
   /** By id or by slug. */
-  getBlog(idOrSlug: string): Promise<Blog | null>;
+  getBlog(idOrSlug: string): Promise<StoredBlog | null>;
   /** Newest first. */
-  listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]>;
+  listBlogs(opts: { limit: number; offset?: number }): Promise<StoredBlog[]>;
   /** Emits blog.updated. Slug clash → DomainError('conflict'). */
-  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }>;
+  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: StoredBlog; event: LiveEvent }>;
 
   // Posts
   /** `post` is complete but for seq; seq is assigned here (0 for a draft). */
-  createPost(post: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }>;
+  createPost(post: Omit<Post, 'seq'>): Promise<{ post: StoredPost; event: LiveEvent | null }>;
   /**
    * Replaces the post's mutable fields (blocks, status, pinned, keyEvent, updatedAt, and
    * createdAt when first published; the workflow fields when given, else kept). Event:
@@ -67,16 +70,16 @@ export interface Store extends ScheduleStore {
     postId: string,
     next: PostChange,
     opts?: WriteGuard & { by?: Author },
-  ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }>;
+  ): Promise<{ post: StoredPost; previous: StoredPost; event: LiveEvent | null }>;
   /** Tombstones the post. Event post.deleted if it was published, else null. */
   deletePost(
     blogId: string,
     postId: string,
     now: string,
     opts?: WriteGuard,
-  ): Promise<{ previous: Post; event: LiveEvent | null }>;
+  ): Promise<{ previous: StoredPost; event: LiveEvent | null }>;
   /** Tombstoned posts are never returned. Drafts only with includeDrafts. */
-  getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<Post | null>;
+  getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<StoredPost | null>;
   /**
    * Newest first by (createdAt, id), or oldest first with `order: 'oldest'`. Without
    * `before`: every pinned post first (at most 20, in the same order), then up to `limit`
@@ -94,7 +97,7 @@ export interface Store extends ScheduleStore {
       keyEvents?: boolean | undefined;
       order?: 'newest' | 'oldest' | undefined;
     },
-  ): Promise<PostsPage>;
+  ): Promise<StoredPostsPage>;
   /** Every recorded change of the post, newest first (at most `limit`). */
   listRevisions(blogId: string, postId: string, opts: { limit: number }): Promise<Revision[]>;
 

@@ -1,24 +1,23 @@
-import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
 import { messagesFor } from '../../domain/i18n/index.js';
-import type { Blog } from '../../domain/index.js';
+import { type Blog, blogVisible } from '../../domain/index.js';
+import type { HttpEnv } from '../context.js';
+import * as routes from '../contract/pages.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
-import { PAGE_STYLE, type PageBlog, renderBlogBody, renderPost } from './render.js';
-import { atomFeed, liveBlogJsonLd } from './structured.js';
+import { PAGE_STYLE, renderBlogBody } from './render.js';
+import { liveBlogJsonLd } from './structured.js';
 
 const PAGE_SIZE = 50;
-const FEED_SIZE = 50;
 /** Short: the page is live. Shared caches may serve it stale briefly while they revalidate. */
 const LIVE_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
-const PageQuery = z.object({ before: z.string().min(1).max(200).optional() });
-
-/** Public blogs only: a draft blog does not exist for readers. */
-async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
+/** Public blogs only: pages have no members, so a draft blog does not exist for them. */
+export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(slug)) return null;
   const blog = await deps.store.getBlog(slug);
-  return blog && blog.status !== 'draft' ? blog : null;
+  return blog && blogVisible(blog, false) ? blog : null;
 }
 
 function notFoundPage(c: Context): Response {
@@ -35,34 +34,26 @@ function notFoundPage(c: Context): Response {
   });
 }
 
-/** The iframe variant passes the widget's view attributes through its query (?tag=&keyEvents=&order=). */
-const FrameQuery = z.object({
-  tag: z.string().max(160).optional(),
-  keyEvents: z.enum(['true', 'false']).optional(),
-  order: z.enum(['newest', 'oldest']).optional(),
-});
-
-function frameView(query: Record<string, string>): string {
-  const q = FrameQuery.safeParse(query);
-  if (!q.success) return '';
+/** The iframe variant's view attributes (validated by the route's EmbedQuery). */
+function frameView(q: {
+  tag?: string | undefined;
+  keyEvents?: string | undefined;
+  order?: string | undefined;
+}): string {
   const attrs: string[] = [];
-  if (q.data.tag) attrs.push(` data-liveblog-tag="${esc(q.data.tag)}"`);
-  if (q.data.keyEvents === 'true') attrs.push(' data-liveblog-key-events="true"');
-  if (q.data.order) attrs.push(` data-liveblog-order="${q.data.order}"`);
+  if (q.tag) attrs.push(` data-liveblog-tag="${esc(q.tag)}"`);
+  if (q.keyEvents === 'true') attrs.push(' data-liveblog-key-events="true"');
+  if (q.order === 'newest' || q.order === 'oldest') attrs.push(` data-liveblog-order="${q.order}"`);
   return attrs.join('');
 }
 
-/** /live/:slug (crawlable page), its Atom feed, and /embed/:slug (the iframe variant). */
-export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => string): void {
-  app.get('/live/:slug', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
+/** /live/{slug} (the crawlable page) and /embed/{slug} (the iframe variant). */
+export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: (c: Context) => string): void {
+  app.openapi(routes.livePage, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
     if (!blog) return notFoundPage(c);
-    const q = PageQuery.safeParse(c.req.query());
-    if (!q.success) return c.text('invalid page cursor', 400);
-    const page = await deps.store.listPosts(blog.id, {
-      limit: PAGE_SIZE,
-      ...(q.data.before ? { before: q.data.before } : {}),
-    });
+    const { before } = c.req.valid('query');
+    const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
     const root = base(c);
     const pageUrl = `${root}/live/${encodeURIComponent(blog.slug)}`;
     const feedUrl = `${pageUrl}/feed.atom`;
@@ -83,7 +74,7 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
       // The widget upgrades the server-rendered element to a live one; without JS the page still reads.
       '<script async src="/embed.js"></script>',
     ].join('\n');
-    const messages = messagesFor((blog as PageBlog).language);
+    const messages = messagesFor(blog.language);
     const body = layout({
       title: blog.title,
       lang: messages.lang,
@@ -98,33 +89,18 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     });
   });
 
-  app.get('/live/:slug/feed.atom', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
-    if (!blog) return c.text('no such liveblog', 404);
-    const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
-    const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
-    const messages = messagesFor((blog as PageBlog).language);
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, (p) =>
-      renderPost(p, messages),
-    );
-    return sendCached(c, xml, {
-      type: 'application/atom+xml; charset=utf-8',
-      cacheControl: 'public, max-age=30',
-      headers: { 'access-control-allow-origin': '*' },
-    });
-  });
-
-  app.get('/embed/:slug', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
+  app.openapi(routes.embedPage, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
     if (!blog) return notFoundPage(c);
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
+    const messages = messagesFor(blog.language);
     const body = layout({
       title: blog.title,
-      lang: messagesFor((blog as PageBlog).language).lang,
-      dir: messagesFor((blog as PageBlog).language).dir,
+      lang: messages.lang,
+      dir: messages.dir,
       head: '<style>html,body{margin:0;background:transparent}</style>\n<script async src="/embed.js"></script>',
-      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame${frameView(c.req.query())}></div>`,
+      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame${frameView(c.req.valid('query'))}></div>`,
     });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',

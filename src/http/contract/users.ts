@@ -1,0 +1,34 @@
+import { createRoute } from '@hono/zod-openapi';
+import { Me, UserCreateInput, UserList, UserWithToken } from '../../domain/index.js';
+import { apiErrors, BEARER, errors, json, jsonBody, notModified } from './common.js';
+
+export const createUser = createRoute({
+  method: 'post',
+  path: '/api/v1/users',
+  operationId: 'createUser',
+  tags: ['users'],
+  summary: 'Create a user (admin); the answer carries its token, shown once',
+  security: BEARER,
+  request: { body: jsonBody(UserCreateInput) },
+  responses: { 201: json(UserWithToken, 'the user and its token'), ...errors(400, 403, 413), ...apiErrors() },
+});
+
+export const listUsers = createRoute({
+  method: 'get',
+  path: '/api/v1/users',
+  operationId: 'listUsers',
+  tags: ['users'],
+  summary: 'List users (admin)',
+  security: BEARER,
+  responses: { 200: json(UserList, 'every user'), ...notModified, ...errors(403), ...apiErrors() },
+});
+
+export const me = createRoute({
+  method: 'get',
+  path: '/api/v1/me',
+  operationId: 'me',
+  tags: ['users'],
+  summary: 'Who the bearer token belongs to',
+  security: BEARER,
+  responses: { 200: json(Me, 'the principal'), ...notModified, ...apiErrors() },
+});
