@@ -133,8 +133,9 @@ export class PostgresStore implements Store {
   }
 
   /** One row per tag, so `?tag=` is an indexed join. */
-  private async writeTags(c: Queryable, post: StoredPost, status: string): Promise<void> {
-    await c.query('DELETE FROM post_tags WHERE post_id = $1', [post.id]);
+  private async writeTags(c: Queryable, post: StoredPost, status: string, fresh = false): Promise<void> {
+    // A new post has no rows yet: no delete (a round trip less on the hottest write).
+    if (!fresh) await c.query('DELETE FROM post_tags WHERE post_id = $1', [post.id]);
     if (status === 'deleted' || post.tags.length === 0) return;
     await c.query(
       `INSERT INTO post_tags (blog_id, tag, post_id) SELECT $1, t, $2 FROM unnest($3::text[]) AS t ON CONFLICT DO NOTHING`,
@@ -296,7 +297,7 @@ export class PostgresStore implements Store {
           jsonCol(post.review),
         ],
       );
-      await this.writeTags(c, post, post.status);
+      await this.writeTags(c, post, post.status, true);
       if (!published) return { post, event: null };
       const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
       await this.insertEvent(c, event);

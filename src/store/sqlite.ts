@@ -137,8 +137,8 @@ export class SqliteStore implements Store {
   }
 
   /** One row per tag, so `?tag=` is an indexed join (tombstones and hidden posts keep none but their own). */
-  private writeTags(post: StoredPost, status: string): void {
-    this.q('DELETE FROM post_tags WHERE post_id = ?').run(post.id);
+  private writeTags(post: StoredPost, status: string, fresh = false): void {
+    if (!fresh) this.q('DELETE FROM post_tags WHERE post_id = ?').run(post.id);
     if (status === 'deleted') return;
     const insert = this.q('INSERT OR IGNORE INTO post_tags (blog_id, tag, post_id) VALUES (?, ?, ?)');
     for (const tag of post.tags) insert.run(post.blogId, tag, post.id);
@@ -282,7 +282,7 @@ export class SqliteStore implements Store {
         jsonCol(post.approvedBy),
         jsonCol(post.review),
       );
-      this.writeTags(post, post.status);
+      this.writeTags(post, post.status, true);
       if (!published) return { post, event: null };
       const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
       this.insertEvent(event);
