@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './permissions.js';
 export * from './post.js';
+export * from './post-rules.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './users.js';

@@ -1,5 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { Me, UserCreateInput, UserList, UserWithToken } from '../../domain/index.js';
+import { createRoute, z } from '@hono/zod-openapi';
+import { Id, Me, User, UserCreateInput, UserList, UserPatchInput, UserWithToken } from '../../domain/index.js';
 import { apiErrors, BEARER, errors, json, jsonBody, notModified } from './common.js';
 
 export const createUser = createRoute({
@@ -31,4 +31,15 @@ export const me = createRoute({
   summary: 'Who the bearer token belongs to',
   security: BEARER,
   responses: { 200: json(Me, 'the principal'), ...notModified, ...apiErrors() },
+});
+
+export const patchUser = createRoute({
+  method: 'patch',
+  path: '/api/v1/users/{userId}',
+  operationId: 'patchUser',
+  tags: ['users'],
+  summary: "Change a user's rights (admin): canCreateBlogs",
+  security: BEARER,
+  request: { params: z.object({ userId: Id }), body: jsonBody(UserPatchInput) },
+  responses: { 200: json(User, 'the user as now stored'), ...errors(400, 403, 404, 413), ...apiErrors() },
 });

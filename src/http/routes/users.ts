@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { DomainError, type Principal, type User } from '../../domain/index.js';
+import { DomainError, notFound, type Principal, type User } from '../../domain/index.js';
 import { hashToken, newId, newToken } from '../../lib/ids.js';
 import * as routes from '../contract/users.js';
 import { requirePrincipal } from '../middleware/auth.js';
@@ -36,10 +36,29 @@ export function userRoutes(deps: Deps) {
         name: input.name,
         color: input.color ?? PALETTE[Math.floor(Math.random() * PALETTE.length)] ?? '#4363d8',
         createdAt: new Date().toISOString(),
+        canCreateBlogs: false,
       };
       const token = newToken();
       const created = await deps.store.createUser(user, hashToken(token));
       return c.json({ ...created, token }, 201);
+    },
+  );
+
+  app.openapi(
+    {
+      ...routes.patchUser,
+      middleware: [
+        async (c, next) => {
+          requireAdmin(requirePrincipal(c));
+          await next();
+        },
+        jsonBodyChecks(),
+      ],
+    },
+    async (c) => {
+      const user = await deps.store.updateUser(c.req.valid('param').userId, c.req.valid('json'));
+      if (!user) throw notFound('user');
+      return c.json(user, 200);
     },
   );
 
