@@ -16,11 +16,23 @@ type WorkflowPost = Omit<Post, 'status'> & {
   review?: { note: string; by: { name: string }; at: string } | null;
 };
 
-const LISTS: { status: ListStatus; title: string; label: string; empty: string }[] = [
-  { status: 'submitted', title: 'Review queue', label: 'Submitted for review', empty: 'Nothing to review.' },
-  { status: 'scheduled', title: 'Scheduled', label: 'Scheduled posts', empty: 'Nothing scheduled.' },
-  { status: 'draft', title: 'Drafts', label: 'Drafts', empty: 'No drafts.' },
-  { status: 'published', title: 'Published', label: 'Published posts', empty: 'Nothing published yet.' },
+const LISTS: { status: ListStatus; css: string; title: string; label: string; empty: string }[] = [
+  {
+    status: 'submitted',
+    css: 'review',
+    title: 'Review queue',
+    label: 'Submitted for review',
+    empty: 'Nothing to review.',
+  },
+  { status: 'scheduled', css: 'scheduled', title: 'Scheduled', label: 'Scheduled posts', empty: 'Nothing scheduled.' },
+  { status: 'draft', css: 'drafts', title: 'Drafts', label: 'Drafts', empty: 'No drafts.' },
+  {
+    status: 'published',
+    css: 'published',
+    title: 'Published',
+    label: 'Published posts',
+    empty: 'Nothing published yet.',
+  },
 ];
 
 /**
@@ -31,7 +43,7 @@ const LISTS: { status: ListStatus; title: string; label: string; empty: string }
  */
 export function postList(blogId: string, token: string, api: EditorApi, onEdit: (post: Post) => void) {
   const lists = new Map(
-    LISTS.map((l) => [l.status, h('ol', { class: `list ${l.status}`, 'aria-label': l.label, 'data-list': l.status })]),
+    LISTS.map((l) => [l.status, h('ol', { class: `list ${l.css}`, 'aria-label': l.label, 'data-list': l.status })]),
   );
   const message = h('p', { class: 'flash', role: 'status' });
   const live = h('span', { class: 'live-status', 'data-testid': 'live-status' }, 'connecting…');
