@@ -27,8 +27,12 @@ export function workflowRoutes(deps: Deps) {
   app.openapi(
     { ...routes.publishPost, middleware: [...inBlog, requireRights(deps, ['post.publish']), jsonBodyChecks()] },
     async (c) => {
+      const blog = c.get('blog');
       const { postId } = c.req.valid('param');
-      return c.json(await patchPost(deps, c.get('blog'), requirePrincipal(c), postId, { status: 'published' }), 200);
+      // Publishing what readers already have would be an empty edit with a new seq: refuse it.
+      const current = await deps.store.getPost(blog.id, postId, { includeDrafts: true });
+      if (current?.status === 'published') throw conflict('the post is already published');
+      return c.json(await patchPost(deps, blog, requirePrincipal(c), postId, { status: 'published' }), 200);
     },
   );
 
