@@ -34,3 +34,5 @@ export const Changes = z.union([
   z.object({ seq: Seq, reset: z.literal(true) }),
 ]);
 export type Changes = z.input<typeof Changes>;
+/** As the store returns them: stored events parse to every field (defaults filled). */
+export type StoredChanges = z.infer<typeof Changes>;

@@ -1,11 +1,13 @@
 import type { Deps } from '../deps.js';
 import {
   type Action,
+  assertEventFits,
   assertWritable,
   authorOf,
   type Blog,
   DomainError,
   isHidden,
+  maxEventBytes,
   notFound,
   type Post,
   type PostPatchInput,
@@ -47,6 +49,16 @@ export function announceHidden(deps: Deps, post: Post, previous: Post | null, bl
   else if (previous && isHidden(previous.status)) publishDraft(deps, 'draft.deleted', { id: post.id }, blogId, now);
 }
 
+/** 413 before the write when readers could not be sent the event (counted per type). */
+export function fitsForReaders(deps: Deps, post: Omit<Post, 'seq'>, type: 'post.created' | 'post.updated'): void {
+  try {
+    assertEventFits('post', post, maxEventBytes(deps.config));
+  } catch (err) {
+    deps.metrics.eventsTooLarge.inc({ type });
+    throw err;
+  }
+}
+
 /**
  * One patch of a post, the same for PATCH and the submit / publish / return actions: the
  * domain plans it (next fields, rights), the caller's rights are judged on the fresh post,
@@ -73,6 +85,7 @@ export async function patchPost(
     const byAuthor = p.kind === 'admin' || current.author.id === p.user.id;
     const own: Action[] = isHidden(current.status) && byAuthor ? ['post.draft'] : ['post.edit'];
     await authorizeAll(deps, p, blog.id, [...own, ...planned.needs]);
+    fitsForReaders(deps, { ...current, ...planned.change }, 'post.updated');
     const { post, event, previous } = await deps.store.updatePost(blog.id, postId, planned.change, {
       expectedUpdatedAt: current.updatedAt,
       by: actor,

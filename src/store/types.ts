@@ -3,7 +3,6 @@ import type {
   Blog,
   BlogPatchInput,
   Bullet,
-  Changes,
   LiveEvent,
   Member,
   NewBlog,
@@ -13,6 +12,7 @@ import type {
   Revision,
   Role,
   StoredBlog,
+  StoredChanges,
   StoredPost,
   StoredPostsPage,
   Summary,
@@ -114,7 +114,7 @@ export interface Store extends ScheduleStore {
    * event past it), in order, at most `limit` (then the caller asks again).
    * `{ reset: true }` when since < blog.seq - replayWindow, or since > blog.seq.
    */
-  listChanges(blogId: string, since: number, opts: { limit: number; replayWindow: number }): Promise<Changes>;
+  listChanges(blogId: string, since: number, opts: { limit: number; replayWindow: number }): Promise<StoredChanges>;
 
   // Summary (rendered bullets, published as events)
   /**

@@ -20,7 +20,7 @@ export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null>
   return blog && blogVisible(blog, false) ? blog : null;
 }
 
-function notFoundPage(c: Context): Response {
+function notFoundPage(c: Context, base: string | null): Response {
   const body = layout({
     title: 'Not found',
     head: PAGE_STYLE,
@@ -30,7 +30,7 @@ function notFoundPage(c: Context): Response {
     type: 'text/html; charset=utf-8',
     cacheControl: 'public, max-age=5',
     status: 404,
-    headers: { 'content-security-policy': pageCsp("'self'") },
+    headers: { 'content-security-policy': pageCsp("'self'", base) },
   });
 }
 
@@ -48,10 +48,15 @@ function frameView(q: {
 }
 
 /** /live/{slug} (the crawlable page) and /embed/{slug} (the iframe variant). */
-export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: (c: Context) => string): void {
+export function registerLiveRoutes(
+  app: OpenAPIHono<HttpEnv>,
+  deps: Deps,
+  base: (c: Context) => string,
+  trusted: (c: Context) => string | null,
+): void {
   app.openapi(routes.livePage, async (c) => {
     const blog = await publicBlog(deps, c.req.valid('param').slug);
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     const { before } = c.req.valid('query');
     const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
     const root = base(c);
@@ -85,13 +90,16 @@ export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp("'self'"), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp("'self'", root),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 
   app.openapi(routes.embedPage, async (c) => {
     const blog = await publicBlog(deps, c.req.valid('param').slug);
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
     const messages = messagesFor(blog.language);
@@ -105,7 +113,10 @@ export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp(ancestors), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp(ancestors, trusted(c)),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 }

@@ -6,7 +6,7 @@ import { authorizeAll, blogFromPath, requireRights, roleOn } from '../access.js'
 import * as routes from '../contract/posts.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
-import { announceHidden, guardedWrite, patchPost } from '../post-writes.js';
+import { announceHidden, fitsForReaders, guardedWrite, patchPost } from '../post-writes.js';
 import { publishDraft, publishLive } from '../publish.js';
 import { type ReadCache, sendCachedJson } from '../read-cache.js';
 import { jsonBodyChecks } from '../validate.js';
@@ -52,6 +52,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const built = buildPost(input, authorOf(p), blog.id, now, newId());
     // Publishing or scheduling is an editor's right; so are pin and key event.
     await authorizeAll(deps, p, blog.id, createRights(built));
+    fitsForReaders(deps, built, 'post.created');
     const { post, event } = await store.createPost(built);
     publishLive(deps, event);
     announceHidden(deps, post, null, blog.id, now);
