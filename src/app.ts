@@ -18,6 +18,7 @@ import { MediaService } from './media/service.js';
 import { type Dispatcher, startDispatcher } from './outbound/dispatcher.js';
 import { outboundLimits, outboundPolicy } from './outbound/index.js';
 import { attachReaderHub, type ReaderHub } from './realtime/index.js';
+import { createScheduler } from './scheduler/index.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -102,6 +103,10 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
     });
   }
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
+  // Every node runs one; the store's claims make each scheduled post go out exactly once.
+  const scheduler = createScheduler({ store, bus, config, log: log.child({ area: 'scheduler' }), metrics });
+  // Posts that fell due while the server was down go out now (not awaited: start is not held up).
+  void scheduler.start();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -137,6 +142,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
           // Stop accepting; in-flight requests finish, idle keep-alive sockets close.
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
+          await scheduler.close();
           await collab.close();
           await hub.close();
           await dispatcher?.close();

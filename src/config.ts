@@ -62,6 +62,17 @@ export const ConfigSchema = z.object({
    * address at the cap holds ~65 MiB; unsent bytes per reader are bounded by READER_BUFFER_BYTES.
    */
   MAX_CONNECTIONS_PER_IP: int(5000, 1),
+  /**
+   * After a blog ends (or is archived), readers' subscriptions to it are released after this
+   * long, and their connections with them: an ended story must not hold idle sockets forever.
+   */
+  ENDED_GRACE_MS: int(60_000, 0),
+
+  // Scheduled posts
+  /** The scheduler looks for due posts at least this often (it also wakes at each publishAt). */
+  SCHEDULER_POLL_MS: int(5000, 50, 60_000),
+  /** A node's claim on a due post; when it dies holding one, another node takes over after this. */
+  SCHEDULER_LEASE_MS: int(5000, 100, 300_000),
 
   // Collab
   COLLAB_MAX_UPDATE_BYTES: int(256 * 1024, 1024),

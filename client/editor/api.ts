@@ -31,24 +31,33 @@ function upload(token: string, blogId: string, file: Blob, onProgress: (fraction
   });
 }
 
+/** A post body as the composer sends it (create or patch). */
+export type PostDraft = PostCreate & PostPatch;
+export type ListStatus = 'published' | 'draft' | 'submitted' | 'scheduled';
+
 export function createEditorApi(token: string) {
   // Same origin as the editor page; never from the HTTP cache (editors need the latest).
   const v1 = createApiClient(location.origin, { token, init: { cache: 'no-store' } }).api.v1;
   const blog = v1.blogs[':blogId'];
+  const post = blog.posts[':postId'];
   return {
     me: () => ok(v1.me.$get()),
     listBlogs: () => ok(v1.blogs.$get({ query: { limit: '100' } })),
     createBlog: (input: { title: string; description?: string; slug?: string }) => ok(v1.blogs.$post({ json: input })),
     getBlog: (blogId: string) => ok(blog.$get({ param: { blogId } })),
-    listPosts: (blogId: string, status: 'published' | 'draft') =>
+    listPosts: (blogId: string, status: ListStatus) =>
       ok(blog.posts.$get({ param: { blogId }, query: { limit: '100', status } })),
     createPost: (blogId: string, draft: PostCreate) => ok(blog.posts.$post({ param: { blogId }, json: draft })),
     patchPost: (blogId: string, postId: string, patch: PostPatch) =>
-      ok(blog.posts[':postId'].$patch({ param: { blogId, postId }, json: patch })),
-    deletePost: (blogId: string, postId: string) => ok(blog.posts[':postId'].$delete({ param: { blogId, postId } })),
+      ok(post.$patch({ param: { blogId, postId }, json: patch })),
+    deletePost: (blogId: string, postId: string) => ok(post.$delete({ param: { blogId, postId } })),
     uploadMedia: (blogId: string, file: Blob, onProgress: (fraction: number) => void) =>
       upload(token, blogId, file, onProgress),
     listMedia: (blogId: string) => ok(blog.media.$get({ param: { blogId }, query: {} })),
+    submitPost: (blogId: string, postId: string) => ok(post.submit.$post({ param: { blogId, postId }, json: {} })),
+    publishPost: (blogId: string, postId: string) => ok(post.publish.$post({ param: { blogId, postId }, json: {} })),
+    returnPost: (blogId: string, postId: string, note: string) =>
+      ok(post.return.$post({ param: { blogId, postId }, json: { note } })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

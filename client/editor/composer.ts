@@ -1,5 +1,6 @@
 import type { Block, BlockInput, Post } from '../../src/domain/index.js';
-import type { EditorApi } from './api.js';
+import type { EditorApi, PostDraft } from './api.js';
+import { localInputToIso } from './countdown.js';
 import { flash, h } from './dom.js';
 import { type ImageField, imageField } from './image-field.js';
 import { richText } from './rich-text.js';
@@ -79,6 +80,16 @@ export function postComposer(blogId: string, api: EditorApi) {
   const blocksEl = h('div', { class: 'blocks' });
   const pinned = h('input', { type: 'checkbox', name: 'pinned' });
   const keyEvent = h('input', { type: 'checkbox', name: 'keyEvent' });
+  const tags = h('input', { type: 'text', name: 'tags', 'data-field': 'tags', placeholder: 'goals, var' });
+  const publishAt = h('input', { type: 'datetime-local', name: 'publishAt', 'data-field': 'publishAt' });
+  // Only for an edit of a published post: readers see "Corrected HH:MM — note".
+  const correctionNote = h('input', { type: 'text', name: 'correction', 'data-field': 'correction' });
+  const correctionRow = h(
+    'label',
+    { class: 'correction-row', hidden: true },
+    'Correction note (public) ',
+    correctionNote,
+  );
   const message = h('p', { class: 'flash', role: 'status' });
   const title = h('h2', {}, 'New post');
   const cancel = h('button', { type: 'button', hidden: true, onclick: () => reset() }, 'Cancel edit');
@@ -128,19 +139,44 @@ export function postComposer(blogId: string, api: EditorApi) {
     editing = null;
     pinned.checked = false;
     keyEvent.checked = false;
+    tags.value = '';
+    publishAt.value = '';
+    correctionNote.value = '';
+    correctionRow.hidden = true;
     title.textContent = 'New post';
     cancel.hidden = true;
     addBlock('text');
   }
 
-  async function save(status: 'draft' | 'published'): Promise<void> {
+  const DONE = {
+    published: 'Published.',
+    draft: 'Draft saved.',
+    submitted: 'Submitted for review.',
+    scheduled: 'Scheduled.',
+  };
+
+  async function save(status: 'draft' | 'submitted' | 'published' | 'scheduled'): Promise<void> {
     const blocks = fields.map((x) => x.f.read());
     if (!blocks.length) return flash(message, 'Add at least one block.', 'error');
     try {
-      const body = { blocks, status, pinned: pinned.checked, keyEvent: keyEvent.checked };
+      const body: PostDraft = { blocks, pinned: pinned.checked, keyEvent: keyEvent.checked };
+      body.tags = tags.value
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      if (status === 'scheduled') {
+        const at = localInputToIso(publishAt.value);
+        if (!at) return flash(message, 'Pick a date and time to schedule it.', 'error');
+        body.publishAt = at;
+      } else if (!(editing && (editing.status as string) === status && status === 'published')) {
+        body.status = status;
+      }
+      if (editing && editing.status === 'published' && correctionNote.value.trim()) {
+        body.correction = { note: correctionNote.value.trim() };
+      }
       if (editing) await api.patchPost(blogId, editing.id, body);
       else await api.createPost(blogId, body);
-      flash(message, status === 'published' ? 'Published.' : 'Draft saved.');
+      flash(message, DONE[status]);
       reset();
     } catch (err) {
       flash(message, (err as Error).message, 'error');
@@ -161,6 +197,8 @@ export function postComposer(blogId: string, api: EditorApi) {
       ),
     ),
     h('div', { class: 'row' }, h('label', {}, pinned, ' Pinned'), h('label', {}, keyEvent, ' Key event')),
+    h('div', { class: 'row' }, h('label', {}, 'Tags ', tags), h('label', {}, 'Publish at ', publishAt)),
+    correctionRow,
     h(
       'div',
       { class: 'row' },
@@ -170,6 +208,12 @@ export function postComposer(blogId: string, api: EditorApi) {
         'Publish',
       ),
       h('button', { type: 'button', 'data-action': 'draft', onclick: () => void save('draft') }, 'Save draft'),
+      h(
+        'button',
+        { type: 'button', 'data-action': 'submit-review', onclick: () => void save('submitted') },
+        'Submit for review',
+      ),
+      h('button', { type: 'button', 'data-action': 'schedule', onclick: () => void save('scheduled') }, 'Schedule'),
       cancel,
     ),
     message,
@@ -205,6 +249,8 @@ export function postComposer(blogId: string, api: EditorApi) {
       editing = post;
       pinned.checked = post.pinned;
       keyEvent.checked = post.keyEvent;
+      tags.value = ((post as Post & { tags?: string[] }).tags ?? []).join(', ');
+      correctionRow.hidden = post.status !== 'published';
       title.textContent = 'Edit post';
       cancel.hidden = false;
       el.scrollIntoView({ behavior: 'smooth' });

@@ -2,17 +2,49 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Post, ServerToClientEvents } from '../../src/domain/index.js';
 import { esc } from '../embed/render.js';
 import { exactTime, relativeTime } from '../embed/time.js';
-import type { EditorApi } from './api.js';
+import type { EditorApi, ListStatus } from './api.js';
+import { countdownText } from './countdown.js';
 import { flash, h } from './dom.js';
 
+/** The fields this wave added to posts, as the editor reads them. */
+type WorkflowPost = Omit<Post, 'status'> & {
+  status: Post['status'] | 'submitted' | 'scheduled';
+  publishAt?: string | null;
+  tags?: string[];
+  correction?: { note: string; at: string } | null;
+  approvedBy?: { id: string; name: string } | null;
+  review?: { note: string; by: { name: string }; at: string } | null;
+};
+
+const LISTS: { status: ListStatus; css: string; title: string; label: string; empty: string }[] = [
+  {
+    status: 'submitted',
+    css: 'review',
+    title: 'Review queue',
+    label: 'Submitted for review',
+    empty: 'Nothing to review.',
+  },
+  { status: 'scheduled', css: 'scheduled', title: 'Scheduled', label: 'Scheduled posts', empty: 'Nothing scheduled.' },
+  { status: 'draft', css: 'drafts', title: 'Drafts', label: 'Drafts', empty: 'No drafts.' },
+  {
+    status: 'published',
+    css: 'published',
+    title: 'Published',
+    label: 'Published posts',
+    empty: 'Nothing published yet.',
+  },
+];
+
 /**
- * The editors' live list of posts, drafts included. A Socket.IO subscription with the
- * editor's token and `drafts: true` says when something changed; the list is then re-read
- * over HTTP (editors are few, and a re-read can never drift from the server).
+ * The editors' live lists of posts: the review queue (contributors' submissions), the
+ * scheduled posts with a countdown, drafts and published posts. A Socket.IO subscription
+ * with the editor's token and `drafts: true` says when something changed; the lists are then
+ * re-read over HTTP (editors are few, and a re-read can never drift from the server).
  */
 export function postList(blogId: string, token: string, api: EditorApi, onEdit: (post: Post) => void) {
-  const drafts = h('ol', { class: 'list drafts', 'aria-label': 'Drafts' });
-  const published = h('ol', { class: 'list published', 'aria-label': 'Published posts' });
+  const lists = new Map(
+    LISTS.map((l) => [l.status, h('ol', { class: `list ${l.css}`, 'aria-label': l.label, 'data-list': l.status })]),
+  );
   const message = h('p', { class: 'flash', role: 'status' });
   const live = h('span', { class: 'live-status', 'data-testid': 'live-status' }, 'connecting…');
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -20,12 +52,16 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
 
   async function refresh(): Promise<void> {
     try {
-      const [d, p] = await Promise.all([api.listPosts(blogId, 'draft'), api.listPosts(blogId, 'published')]);
+      const pages = await Promise.all(LISTS.map((l) => api.listPosts(blogId, l.status)));
       if (closed) return;
-      drafts.replaceChildren(...d.posts.map((post) => item(post)));
-      published.replaceChildren(...p.posts.map((post) => item(post)));
-      if (!d.posts.length) drafts.append(h('li', { class: 'empty' }, 'No drafts.'));
-      if (!p.posts.length) published.append(h('li', { class: 'empty' }, 'Nothing published yet.'));
+      LISTS.forEach((l, i) => {
+        const ol = lists.get(l.status);
+        const posts = (pages[i]?.posts ?? []) as WorkflowPost[];
+        if (!ol) return;
+        ol.replaceChildren(...posts.map((post) => item(post)));
+        if (!posts.length) ol.append(h('li', { class: 'empty' }, l.empty));
+      });
+      tickCountdowns();
     } catch (err) {
       flash(message, (err as Error).message, 'error');
     }
@@ -48,7 +84,26 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
     }
   }
 
-  function item(post: Post): HTMLLIElement {
+  /** An inline "return with a note" form, so the note is typed where the post is read. */
+  function returnForm(post: WorkflowPost): HTMLElement {
+    const note = h('textarea', { rows: 2, 'data-field': 'review-note', placeholder: 'What should change?' });
+    const form = h(
+      'form',
+      {
+        class: 'return-form',
+        hidden: true,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void act(() => api.returnPost(blogId, post.id, note.value), 'Returned to its author.');
+        },
+      },
+      h('label', {}, 'Note for the author ', note),
+      h('button', { type: 'submit', class: 'secondary', 'data-action': 'send-return' }, 'Send back'),
+    );
+    return form;
+  }
+
+  function item(post: WorkflowPost): HTMLLIElement {
     const preview = h('div', { class: 'preview' });
     // Text blocks are sanitised by the server; other fields are escaped.
     preview.innerHTML = post.blocks
@@ -62,55 +117,98 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
       .join('');
     const btn = (label: string, action: string, run: () => void) =>
       h('button', { type: 'button', class: 'secondary', 'data-action': action, onclick: run }, label);
+    const patch = (body: Parameters<EditorApi['patchPost']>[2], done: string) =>
+      void act(() => api.patchPost(blogId, post.id, body), done);
+    const returning = post.status === 'submitted' ? returnForm(post) : null;
+    const actions: HTMLElement[] = [btn('Edit', 'edit', () => onEdit(post as Post))];
+    switch (post.status) {
+      case 'draft':
+        actions.push(
+          btn('Submit for review', 'submit', () => void act(() => api.submitPost(blogId, post.id), 'Submitted.')),
+          btn('Publish', 'publish', () => patch({ status: 'published' }, 'Published.')),
+        );
+        break;
+      case 'submitted':
+        actions.push(
+          btn('Publish', 'approve', () => void act(() => api.publishPost(blogId, post.id), 'Published.')),
+          btn('Return with a note', 'return', () => {
+            if (returning) returning.hidden = false;
+            returning?.querySelector('textarea')?.focus();
+          }),
+        );
+        break;
+      case 'scheduled':
+        actions.push(
+          btn('Publish now', 'publish-now', () => void act(() => api.publishPost(blogId, post.id), 'Published.')),
+          btn('Cancel schedule', 'unschedule', () => patch({ publishAt: null }, 'Schedule cancelled.')),
+        );
+        break;
+      case 'published':
+        actions.push(
+          btn('Unpublish', 'unpublish', () => patch({ status: 'draft' }, 'Back to drafts.')),
+          btn(post.pinned ? 'Unpin' : 'Pin', 'pin', () =>
+            patch({ pinned: !post.pinned }, post.pinned ? 'Unpinned.' : 'Pinned.'),
+          ),
+          btn(post.keyEvent ? 'Not key' : 'Key event', 'key', () => patch({ keyEvent: !post.keyEvent }, 'Saved.')),
+        );
+        break;
+    }
+    actions.push(
+      btn('Delete', 'delete', () => {
+        if (confirm('Delete this post?')) void act(() => api.deletePost(blogId, post.id), 'Deleted.');
+      }),
+    );
+    const badge = (text: string) => h('span', { class: 'badge' }, text);
+    const countdown =
+      post.status === 'scheduled' && post.publishAt
+        ? h(
+            'span',
+            { class: 'countdown', 'data-countdown': post.publishAt, title: exactTime(post.publishAt) },
+            countdownText(Date.parse(post.publishAt) - Date.now()),
+          )
+        : null;
     return h(
       'li',
-      { class: `item${post.pinned ? ' pinned' : ''}${post.keyEvent ? ' key' : ''}`, 'data-post-id': post.id },
+      {
+        class: `item ${post.status}${post.pinned ? ' pinned' : ''}${post.keyEvent ? ' key' : ''}`,
+        'data-post-id': post.id,
+        'data-status': post.status,
+      },
       h(
         'div',
         { class: 'meta' },
         h('time', { datetime: post.createdAt, title: exactTime(post.createdAt) }, relativeTime(post.createdAt)),
         ` · ${post.author.name}`,
-        post.status === 'draft' ? h('span', { class: 'badge' }, 'Draft') : null,
-        post.pinned ? h('span', { class: 'badge' }, 'Pinned') : null,
-        post.keyEvent ? h('span', { class: 'badge' }, 'Key event') : null,
+        post.status === 'draft' ? badge('Draft') : null,
+        post.status === 'submitted' ? badge('For review') : null,
+        post.status === 'scheduled' ? badge('Scheduled') : null,
+        countdown,
+        post.pinned ? badge('Pinned') : null,
+        post.keyEvent ? badge('Key event') : null,
+        post.correction ? badge('Corrected') : null,
+        post.approvedBy ? ` · approved by ${post.approvedBy.name}` : null,
       ),
+      post.review
+        ? h(
+            'p',
+            { class: 'review-note', 'data-testid': 'review-note' },
+            `Returned by ${post.review.by.name}: ${post.review.note}`,
+          )
+        : null,
       preview,
-      h(
-        'div',
-        { class: 'row' },
-        btn('Edit', 'edit', () => onEdit(post)),
-        post.status === 'draft'
-          ? btn(
-              'Publish',
-              'publish',
-              () => void act(() => api.patchPost(blogId, post.id, { status: 'published' }), 'Published.'),
-            )
-          : btn(
-              'Unpublish',
-              'unpublish',
-              () => void act(() => api.patchPost(blogId, post.id, { status: 'draft' }), 'Back to drafts.'),
-            ),
-        btn(
-          post.pinned ? 'Unpin' : 'Pin',
-          'pin',
-          () =>
-            void act(
-              () => api.patchPost(blogId, post.id, { pinned: !post.pinned }),
-              post.pinned ? 'Unpinned.' : 'Pinned.',
-            ),
-        ),
-        btn(
-          post.keyEvent ? 'Not key' : 'Key event',
-          'key',
-          () => void act(() => api.patchPost(blogId, post.id, { keyEvent: !post.keyEvent }), 'Saved.'),
-        ),
-        btn('Delete', 'delete', () => {
-          if (confirm('Delete this post for every reader?'))
-            void act(() => api.deletePost(blogId, post.id), 'Deleted.');
-        }),
-      ),
+      post.tags?.length ? h('p', { class: 'tags' }, post.tags.map((t) => `#${t}`).join(' ')) : null,
+      h('div', { class: 'row' }, ...actions),
+      returning,
     );
   }
+
+  /** Every second: the scheduled posts' countdowns; a post that fell due shows "due now" until it moves. */
+  function tickCountdowns(): void {
+    for (const el of lists.get('scheduled')?.querySelectorAll<HTMLElement>('[data-countdown]') ?? []) {
+      el.textContent = countdownText(Date.parse(el.dataset.countdown ?? '') - Date.now());
+    }
+  }
+  const ticker = setInterval(tickCountdowns, 1000);
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(location.origin, {
     path: '/socket.io',
@@ -129,15 +227,13 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
   socket.on('event', refreshSoon);
   socket.on('draft', refreshSoon);
 
+  const sections = LISTS.flatMap((l) => [h('h3', {}, l.title), lists.get(l.status) as HTMLElement]);
   const el = h(
     'section',
     { class: 'panel posts-panel', 'aria-labelledby': 'posts-h' },
     h('h2', { id: 'posts-h' }, 'Posts ', live),
     message,
-    h('h3', {}, 'Drafts'),
-    drafts,
-    h('h3', {}, 'Published'),
-    published,
+    ...sections,
   );
   void refresh();
   return {
@@ -145,6 +241,7 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
     destroy(): void {
       closed = true;
       if (timer) clearTimeout(timer);
+      clearInterval(ticker);
       socket.disconnect();
     },
   };

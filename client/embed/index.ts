@@ -1,4 +1,4 @@
-import { createReaderClient } from '../reader/index.js';
+import { createReaderClient, type ReaderView } from '../reader/index.js';
 import { LiveblogWidget } from './widget.js';
 
 /**
@@ -17,11 +17,30 @@ function serverOrigin(): string {
 const origin = serverOrigin();
 const mounted = new WeakMap<Element, LiveblogWidget>();
 
+/**
+ * The view a placeholder asks for: `data-liveblog-tag="goals"`, `data-liveblog-key-events`
+ * (present, or "true"), `data-liveblog-order="oldest"`. Without an order, the blog's own.
+ */
+export function viewFromAttributes(el: HTMLElement): Partial<ReaderView> {
+  const view: Partial<ReaderView> = {};
+  const tag = el.dataset.liveblogTag?.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+  if (tag) view.tag = tag;
+  const key = el.dataset.liveblogKeyEvents;
+  if (key !== undefined && key !== 'false') view.keyEvents = true;
+  const order = el.dataset.liveblogOrder;
+  if (order === 'newest' || order === 'oldest') view.order = order;
+  return view;
+}
+
 function mount(el: HTMLElement): void {
   const blog = el.dataset.liveblog?.trim();
   if (!blog || mounted.has(el)) return;
-  const reader = createReaderClient({ baseUrl: origin, blog });
-  mounted.set(el, new LiveblogWidget(el, reader));
+  const widget = new LiveblogWidget(
+    el,
+    (view) => createReaderClient({ baseUrl: origin, blog, view }),
+    viewFromAttributes(el),
+  );
+  mounted.set(el, widget);
 }
 
 function scan(root: ParentNode): void {

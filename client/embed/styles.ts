@@ -38,5 +38,22 @@ button.new{position:sticky;top:.5rem;z-index:1;display:block;margin:0 auto .5rem
 .more{display:block;margin:.5rem auto}
 .empty{color:var(--_muted)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.ended-banner{background:var(--_card);border:1px solid var(--_border);border-inline-start:4px solid var(--_muted);border-radius:var(--_radius);padding:.5rem .9rem;margin:0 0 .75rem;font-weight:600}
+.controls{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;margin:0 0 .6rem;font-size:.85em}
+.controls .views{display:inline-flex;gap:.3rem}
+.controls button[aria-pressed="true"]{background:var(--_accent);color:#fff}
+.controls select{font:inherit;border:1px solid var(--_border);border-radius:var(--_radius);background:var(--_card);color:var(--_text);padding:.2rem .4rem}
+.correction{font-size:.85em;color:var(--_muted);border-top:1px dashed var(--_border);margin:.4rem 0 0;padding-top:.3rem}
+.tags{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem;margin:.4rem 0 0;padding:0}
+.tags li{font-size:.75em;border:1px solid var(--_border);border-radius:999px;padding:0 .5em;color:var(--_muted)}
+.posts.timeline{border-inline-start:2px solid var(--_accent);padding-inline-start:.8rem}
+.timeline-item{border:0;background:none;padding:.2rem 0;margin:0 0 .3rem}
+.timeline-item summary{cursor:pointer}
+.timeline-item .headline{font-weight:600}
+button.new.at-end{top:auto;bottom:.5rem;margin:.5rem auto 0}
+.summary{border-left:0;border-inline-start:4px solid var(--_accent)}
+.summary ul{padding-left:0;padding-inline-start:1.2em}
+blockquote{padding-left:0;border-left:0;padding-inline-start:.8rem;border-inline-start:3px solid var(--_border)}
+.post.key{border-left-width:1px;border-inline-start:4px solid var(--_accent)}
 [hidden]{display:none!important}
 `;

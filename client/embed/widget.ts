@@ -1,5 +1,7 @@
+import { type Messages, messagesFor } from '../../src/domain/i18n/index.js';
 import type { Blog, Post, Summary } from '../../src/domain/index.js';
-import { announcement, renderPostInto, summaryHtml } from './render.js';
+import type { ReaderView } from '../reader/index.js';
+import { announcement, esc, renderPostInto, renderTimelineInto, summaryHtml } from './render.js';
 import { WIDGET_CSS } from './styles.js';
 import { exactTime, relativeTime } from './time.js';
 
@@ -11,6 +13,8 @@ export interface WidgetState {
   readers: number;
   connected: boolean;
   hasMore: boolean;
+  unloadedNewer: number;
+  view: ReaderView;
   error: string | null;
 }
 
@@ -20,17 +24,28 @@ export interface WidgetSource {
   close(): void;
 }
 
+/** Makes the reader for a view; called again when the reader switches order or view. */
+export type SourceFactory = (view: Partial<ReaderView>) => WidgetSource;
+
 const TICK_MS = 30_000;
+/** "N new updates" in oldest-first order with pages missing loads at most this many to reach the end. */
+const MAX_CATCH_UP_PAGES = 20;
+
+type BlogExtras = { language?: string; endedAt?: string | null };
 
 /**
  * One widget in one open shadow root. Existing posts update in place; new posts appear at
- * once while the reader looks at the top, otherwise they wait behind a "N new updates"
- * button so the page never jumps under the reader's eyes.
+ * once while the reader looks at the end they land on (the top newest-first, the bottom
+ * oldest-first), otherwise they wait behind a "N new updates" button so the page never
+ * jumps under the reader's eyes. The widget's words follow the blog's language; its times
+ * the reader's locale and time zone.
  */
 export class LiveblogWidget {
   private readonly root: HTMLElement;
   private readonly bar: HTMLElement;
+  private readonly endedEl: HTMLElement;
   private readonly summaryEl: HTMLElement;
+  private readonly controls: HTMLElement;
   private readonly newButton: HTMLButtonElement;
   private readonly list: HTMLOListElement;
   private readonly moreButton: HTMLButtonElement;
@@ -40,7 +55,11 @@ export class LiveblogWidget {
   private readonly shown = new Set<string>();
   private state: WidgetState | null = null;
   private firstRender = true;
-  private readonly unsubscribe: () => void;
+  private loadingMore = false;
+  private m: Messages = messagesFor('en');
+  private view: Partial<ReaderView>;
+  private source: WidgetSource;
+  private unsubscribe: () => void;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly onScroll = () => {
     if (!this.isAway()) this.revealPending();
@@ -48,37 +67,50 @@ export class LiveblogWidget {
 
   constructor(
     private readonly host: HTMLElement,
-    private readonly source: WidgetSource,
+    private readonly createSource: SourceFactory,
+    initialView: Partial<ReaderView> = {},
   ) {
+    this.view = initialView;
     const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
     shadow.innerHTML =
       `<style>${WIDGET_CSS}</style><div class="root" part="root">` +
-      '<div class="bar"></div><section class="summary" hidden></section>' +
+      '<div class="bar"></div><p class="ended-banner" role="status" hidden></p>' +
+      '<section class="summary" hidden></section>' +
+      '<div class="controls" hidden></div>' +
       '<button type="button" class="new" hidden></button>' +
-      '<ol class="posts" aria-label="Updates"></ol>' +
-      '<button type="button" class="more" hidden>Load more</button>' +
+      '<ol class="posts"></ol>' +
+      '<button type="button" class="more" hidden></button>' +
       '<div class="sr" aria-live="polite" aria-atomic="true"></div></div>';
     const q = <T extends Element>(sel: string) => shadow.querySelector(sel) as T;
     this.root = q('.root');
     this.bar = q('.bar');
+    this.endedEl = q('.ended-banner');
     this.summaryEl = q('.summary');
+    this.controls = q('.controls');
     this.newButton = q('button.new');
     this.list = q('ol.posts');
     this.moreButton = q('button.more');
     this.live = q('.sr');
-    this.newButton.addEventListener('click', () => {
-      this.revealPending();
-      this.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
-    });
+    this.moreButton.textContent = this.m.text('loadMore');
+    this.newButton.addEventListener('click', () => void this.onNewClick());
     this.moreButton.addEventListener('click', () => {
       this.moreButton.disabled = true;
-      void this.source.loadMore().finally(() => {
+      void this.loadMore().finally(() => {
         this.moreButton.disabled = false;
       });
     });
+    this.controls.addEventListener('click', (e) => {
+      const target = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-view]');
+      if (target) this.switchView({ keyEvents: target.dataset.view === 'key' });
+    });
+    this.controls.addEventListener('change', (e) => {
+      const sel = e.target as HTMLSelectElement;
+      if (sel.classList.contains('order')) this.switchView({ order: sel.value === 'oldest' ? 'oldest' : 'newest' });
+    });
     window.addEventListener('scroll', this.onScroll, { passive: true });
     this.timer = setInterval(() => this.refreshTimes(), TICK_MS);
-    this.unsubscribe = source.subscribe((s) => this.render(s));
+    this.source = createSource(this.view);
+    this.unsubscribe = this.source.subscribe((s) => this.render(s));
   }
 
   destroy(): void {
@@ -88,30 +120,71 @@ export class LiveblogWidget {
     this.source.close();
   }
 
-  /** True when the top of the list is above the viewport: the reader scrolled down into the posts. */
+  /** The reader's switch (order, key events): a fresh reader for the new view, list rebuilt. */
+  private switchView(change: Partial<ReaderView>): void {
+    const current = this.state?.view ?? { order: 'newest' };
+    const next: Partial<ReaderView> = { ...this.view, order: current.order, ...change };
+    if (next.order === current.order && !!next.keyEvents === !!current.keyEvents) return;
+    this.view = next;
+    this.unsubscribe();
+    this.source.close();
+    this.items.clear();
+    this.shown.clear();
+    this.list.innerHTML = '';
+    this.firstRender = true;
+    this.state = null;
+    this.source = this.createSource(next);
+    this.unsubscribe = this.source.subscribe((s) => this.render(s));
+  }
+
+  private get oldestFirst(): boolean {
+    return this.state?.view.order === 'oldest';
+  }
+
+  /**
+   * True when the reader is not looking at the end new posts land on: newest first, the top
+   * of the list is above the viewport; oldest first, its bottom is below the viewport.
+   */
   private isAway(): boolean {
-    return this.list.getBoundingClientRect().top < 0;
+    const r = this.list.getBoundingClientRect();
+    return this.oldestFirst ? r.bottom > window.innerHeight : r.top < 0;
+  }
+
+  private loadMore(): Promise<unknown> {
+    this.loadingMore = true;
+    return this.source.loadMore().finally(() => {
+      this.loadingMore = false;
+    });
   }
 
   private render(s: WidgetState): void {
     this.state = s;
+    const blog = s.blog as (Blog & BlogExtras) | null;
+    if (blog) this.applyLanguage(blog.language ?? 'en');
     this.renderBar(s);
-    this.summaryEl.innerHTML = summaryHtml(s.summary?.bullets ?? []);
+    this.renderEnded(blog);
+    this.summaryEl.innerHTML = summaryHtml(s.summary?.bullets ?? [], this.m);
     this.summaryEl.hidden = !s.summary?.bullets.length;
+    this.renderControls(s.view);
     // Plain attributes on the host let the page (and tests) see the widget's state.
     this.host.dataset.connected = String(s.connected);
     this.host.dataset.loaded = String(s.blog !== null);
+    this.host.dataset.order = s.view.order;
+    this.host.dataset.view = s.view.keyEvents ? 'key-events' : 'all';
 
     const away = !this.firstRender && this.isAway();
-    // Older posts (load more, a catch-up) extend the list below the reader: shown at once.
-    // Newer ones would push the reader's place down: held back while the reader is away.
-    let newestShown = '';
-    for (const p of s.posts) if (this.shown.has(p.id) && p.createdAt > newestShown) newestShown = p.createdAt;
+    const shownPosts = s.posts.filter((p) => this.shown.has(p.id));
+    // Posts beyond the end new ones land on (older ones newest-first: load more, a
+    // catch-up) extend the list on the far side: shown at once. Posts on the landing end
+    // would push the reader's place: held back while the reader is away.
     const fresh: Post[] = [];
     for (const p of s.posts) {
       if (this.shown.has(p.id)) continue;
-      if (p.createdAt <= newestShown) this.shown.add(p.id);
-      else fresh.push(p);
+      const landsAtEnd = this.oldestFirst
+        ? !this.loadingMore && shownPosts.length > 0 && isAfterAll(p, shownPosts)
+        : isNewerThanAll(p, shownPosts);
+      if (landsAtEnd) fresh.push(p);
+      else this.shown.add(p.id);
     }
     if (this.firstRender || !away) {
       if (!this.firstRender) this.announce(fresh);
@@ -123,16 +196,57 @@ export class LiveblogWidget {
     this.moreButton.hidden = !s.hasMore;
   }
 
+  private applyLanguage(language: string): void {
+    if (this.m.lang === language && this.root.lang === language) return;
+    this.m = messagesFor(language);
+    this.root.lang = this.m.lang;
+    this.root.dir = this.m.dir;
+    this.moreButton.textContent = this.m.text('loadMore');
+    this.list.setAttribute('aria-label', this.m.text('updates'));
+    // Words inside rendered posts (badges) follow on the next refill.
+    for (const item of this.items.values()) item.version = '';
+  }
+
   private renderBar(s: WidgetState): void {
-    const ended = s.blog?.status === 'ended';
-    const parts = [`<span class="live${ended ? ' ended' : ''}">${ended ? 'ENDED' : 'LIVE'}</span>`];
-    if (s.error) parts.push(`<span class="offline">${s.error.replace(/[<&]/g, '')}</span>`);
-    else if (!s.connected) parts.push('<span class="offline">Reconnecting…</span>');
-    if (s.readers > 0) parts.push(`<span>${s.readers} reading</span>`);
+    const ended = s.blog?.status === 'ended' || (s.blog?.status as string) === 'archived';
+    const parts = [
+      `<span class="live${ended ? ' ended' : ''}">${esc(this.m.text(ended ? 'endedBadge' : 'live'))}</span>`,
+    ];
+    if (s.error) parts.push(`<span class="offline">${esc(s.error)}</span>`);
+    else if (!s.connected && !ended) parts.push(`<span class="offline">${esc(this.m.text('reconnecting'))}</span>`);
+    if (s.readers > 0) parts.push(`<span>${esc(this.m.count('readers', s.readers))}</span>`);
     this.bar.innerHTML = parts.join('');
   }
 
+  private renderEnded(blog: (Blog & BlogExtras) | null): void {
+    const ended = blog?.status === 'ended' || (blog?.status as string) === 'archived';
+    this.endedEl.hidden = !ended;
+    if (!blog || !ended) return;
+    const at = blog.endedAt ?? blog.updatedAt;
+    this.endedEl.innerHTML = esc(this.m.text('endedAt', { time: '\u0000' })).replace(
+      '\u0000',
+      `<time datetime="${esc(at)}">${esc(exactTime(at))}</time>`,
+    );
+  }
+
+  private renderControls(view: ReaderView): void {
+    const key = `${this.m.lang}|${view.order}|${view.keyEvents ? 1 : 0}`;
+    if (this.controls.dataset.key === key) return;
+    this.controls.dataset.key = key;
+    this.controls.hidden = false;
+    const t = (k: Parameters<Messages['text']>[0]) => esc(this.m.text(k));
+    this.controls.innerHTML =
+      `<span class="views" role="group">` +
+      `<button type="button" data-view="all" aria-pressed="${!view.keyEvents}">${t('allUpdates')}</button>` +
+      `<button type="button" data-view="key" aria-pressed="${!!view.keyEvents}">${t('keyEvents')}</button></span>` +
+      `<select class="order" aria-label="${t('newestFirst')} / ${t('oldestFirst')}">` +
+      `<option value="newest"${view.order === 'newest' ? ' selected' : ''}>${t('newestFirst')}</option>` +
+      `<option value="oldest"${view.order === 'oldest' ? ' selected' : ''}>${t('oldestFirst')}</option></select>`;
+  }
+
   private renderPosts(posts: Post[]): void {
+    const timeline = !!this.state?.view.keyEvents;
+    this.list.classList.toggle('timeline', timeline);
     const keep = new Set(posts.map((p) => p.id));
     for (const [id, item] of this.items) {
       if (!keep.has(id)) {
@@ -142,35 +256,54 @@ export class LiveblogWidget {
     }
     let before: Element | null = this.list.firstElementChild;
     for (const p of posts) {
-      const version = `${p.updatedAt}|${p.pinned}|${p.keyEvent}`;
+      const version = `${timeline}|${p.updatedAt}|${p.pinned}|${p.keyEvent}`;
       let item = this.items.get(p.id);
       if (!item) {
         item = { li: document.createElement('li'), version: '' };
         this.items.set(p.id, item);
       }
       if (item.version !== version) {
-        renderPostInto(item.li, p);
+        if (timeline) renderTimelineInto(item.li, p, this.m);
+        else renderPostInto(item.li, p, this.m);
         item.version = version;
       }
       if (item.li !== before) this.list.insertBefore(item.li, before);
       before = item.li.nextElementSibling;
     }
     if (!posts.length && this.state && !this.state.error) {
-      this.list.innerHTML = '<li class="empty">No updates yet.</li>';
+      const empty = this.m.text(timeline ? 'noKeyEvents' : 'noUpdates');
+      this.list.innerHTML = `<li class="empty">${esc(empty)}</li>`;
     } else {
       this.list.querySelector('.empty')?.remove();
     }
   }
 
   private pendingCount(): number {
-    return this.state ? this.state.posts.filter((p) => !this.shown.has(p.id)).length : 0;
+    if (!this.state) return 0;
+    return this.state.posts.filter((p) => !this.shown.has(p.id)).length + this.state.unloadedNewer;
   }
 
   private updateNewButton(): void {
     const n = this.pendingCount();
+    // The button sits on the end new posts land on.
+    const anchor = this.oldestFirst ? this.moreButton.nextSibling : this.list;
+    if (this.newButton.nextSibling !== anchor) this.root.insertBefore(this.newButton, anchor);
+    this.newButton.classList.toggle('at-end', this.oldestFirst);
     this.newButton.hidden = n === 0;
-    this.newButton.textContent = n === 1 ? '1 new update' : `${n} new updates`;
+    this.newButton.textContent = this.m.count('newUpdates', n);
     if (n > 0) this.live.textContent = this.newButton.textContent;
+  }
+
+  private async onNewClick(): Promise<void> {
+    if (this.oldestFirst) {
+      // Oldest first, the new posts are after every unloaded page: fetch up to the end first.
+      for (let i = 0; i < MAX_CATCH_UP_PAGES && this.state?.hasMore; i++) await this.loadMore();
+      this.revealPending();
+      this.list.lastElementChild?.scrollIntoView({ block: 'end', behavior: 'smooth' });
+      return;
+    }
+    this.revealPending();
+    this.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   private revealPending(): void {
@@ -181,15 +314,26 @@ export class LiveblogWidget {
   }
 
   private announce(fresh: Post[]): void {
-    if (fresh.length === 1 && fresh[0]) this.live.textContent = announcement(fresh[0]);
-    else if (fresh.length > 1) this.live.textContent = `${fresh.length} new updates`;
+    if (fresh.length === 1 && fresh[0]) this.live.textContent = announcement(fresh[0], this.m);
+    else if (fresh.length > 1) this.live.textContent = this.m.count('newUpdates', fresh.length);
   }
 
   private refreshTimes(): void {
-    for (const t of this.list.querySelectorAll('time')) {
+    for (const t of this.list.querySelectorAll<HTMLElement>('time:not(.clock)')) {
       const iso = t.getAttribute('datetime') ?? '';
       t.textContent = relativeTime(iso);
       t.title = exactTime(iso);
     }
   }
+}
+
+/** Unpinned and newer than every post shown: it would appear above them (newest first). */
+function isNewerThanAll(p: Post, shown: Post[]): boolean {
+  if (p.pinned) return false;
+  return shown.every((s) => s.pinned || p.createdAt > s.createdAt || (p.createdAt === s.createdAt && p.id > s.id));
+}
+
+/** Unpinned and newer than every post shown: it would appear below them (oldest first). */
+function isAfterAll(p: Post, shown: Post[]): boolean {
+  return isNewerThanAll(p, shown);
 }

@@ -1,12 +1,16 @@
 import type { Blog, Changes, PostsPage, Summary } from '../../src/domain/index.js';
 import { createApiClient, ok } from '../api/index.js';
+import type { ReaderView } from './state.js';
 
 export { ApiError } from '../api/index.js';
 
 /** The few read routes the reader client needs, over the typed client (browser or Node). */
 export interface ReaderHttp {
   getBlog(idOrSlug: string): Promise<Blog>;
-  listPosts(blogId: string, query: { limit: number; before?: string | null }): Promise<PostsPage>;
+  listPosts(
+    blogId: string,
+    query: { limit: number; before?: string | null; view?: ReaderView | undefined },
+  ): Promise<PostsPage>;
   getSummary(blogId: string): Promise<Summary>;
   changes(blogId: string, since: number): Promise<Changes>;
 }
@@ -22,7 +26,14 @@ export function createReaderHttp(
       ok(
         blogs[':blogId'].posts.$get({
           param: { blogId },
-          query: { limit: String(q.limit), ...(q.before ? { before: q.before } : {}) },
+          query: {
+            limit: String(q.limit),
+            ...(q.before ? { before: q.before } : {}),
+            // Only what differs from the server's defaults, so plain readers share cached pages.
+            ...(q.view?.order === 'oldest' ? { order: 'oldest' as const } : {}),
+            ...(q.view?.tag ? { tag: q.view.tag } : {}),
+            ...(q.view?.keyEvents ? { keyEvents: 'true' as const } : {}),
+          },
         }),
       ),
     getSummary: (blogId) => ok(blogs[':blogId'].summary.$get({ param: { blogId } })),

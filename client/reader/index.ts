@@ -7,10 +7,10 @@ import type {
   SubscribeAck,
 } from '../../src/domain/index.js';
 import { ApiError, createReaderHttp, type ReaderHttp } from './http.js';
-import { applyEvent, initialState, type ReaderState, sortPosts } from './state.js';
+import { applyEvent, initialState, type ReaderState, type ReaderView, sortPosts } from './state.js';
 
-export type { ReaderState } from './state.js';
-export { comparePosts, sortPosts } from './state.js';
+export type { ReaderState, ReaderView } from './state.js';
+export { comparePosts, matchesView, sortPosts } from './state.js';
 
 export interface ReaderClientOptions {
   /** The server's origin, e.g. https://live.example.com */
@@ -23,6 +23,8 @@ export interface ReaderClientOptions {
   token?: string;
   /** Posts per page (first load and loadMore). */
   pageSize?: number;
+  /** Filter and order; without `order`, the blog's own default order. */
+  view?: Partial<ReaderView>;
   fetch?: typeof fetch;
 }
 
@@ -56,7 +58,11 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   const pageSize = opts.pageSize ?? 20;
   const listeners = new Set<(s: ReaderState) => void>();
   const deleted = new Map<string, number>();
-  let state = initialState();
+  const wanted = opts.view ?? {};
+  let state = initialState({ order: wanted.order ?? 'newest', tag: wanted.tag, keyEvents: wanted.keyEvents });
+  /** The server said the blog ended: it will release us, and we must not come back for it. */
+  let endedSeen = false;
+  const finished = () => endedSeen || state.blog?.status === 'ended' || state.blog?.status === 'archived';
   let cursor: string | null = null;
   let blogId: string | null = null;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
@@ -85,11 +91,24 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   async function reload(): Promise<void> {
     const blog = await http.getBlog(blogId ?? opts.blog);
     blogId = blog.id;
-    const [page, summary] = await Promise.all([http.listPosts(blog.id, { limit: pageSize }), http.getSummary(blog.id)]);
+    const view: ReaderView = { ...state.view, order: wanted.order ?? (blog.order === 'oldest' ? 'oldest' : 'newest') };
+    const [page, summary] = await Promise.all([
+      http.listPosts(blog.id, { limit: pageSize, view }),
+      http.getSummary(blog.id),
+    ]);
     deleted.clear();
     cursor = page.nextCursor;
     // The page may already hold changes after blog.seq; replaying those events is harmless.
-    set({ blog, summary, posts: sortPosts(page.posts), seq: blog.seq, hasMore: cursor !== null, error: null });
+    set({
+      blog,
+      summary,
+      view,
+      posts: sortPosts(page.posts, view.order),
+      seq: blog.seq,
+      hasMore: cursor !== null,
+      unloadedNewer: 0,
+      error: null,
+    });
   }
 
   function apply(event: LiveEvent): void {
@@ -173,7 +192,8 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
     s.on('disconnect', (reason) => {
       set({ connected: false });
       // The server cut us off (slow reader, shutdown): socket.io does not retry by itself.
-      if (reason === 'io server disconnect' && !closed) scheduleReconnect();
+      // An ended blog's readers are let go on purpose: nothing more is coming, stay off.
+      if (reason === 'io server disconnect' && !closed && !finished()) scheduleReconnect();
     });
     s.on('connect_error', (err) => {
       fail(err);
@@ -183,6 +203,9 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       if (!s.active && !closed && code !== 'unauthorized') scheduleReconnect();
     });
     s.on('event', (event) => void enqueue(() => onEvent(event)));
+    s.on('ended', (info) => {
+      if (info.blogId === blogId) endedSeen = true;
+    });
     s.on('heartbeat', (hb: Heartbeat) => {
       void enqueue(() => {
         if (hb.blogId !== blogId) return;
@@ -232,11 +255,16 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
     loadMore() {
       return enqueue(async () => {
         if (!blogId || cursor === null) return;
-        const page = await http.listPosts(blogId, { limit: pageSize, before: cursor });
+        const page = await http.listPosts(blogId, { limit: pageSize, before: cursor, view: state.view });
         cursor = page.nextCursor;
         const known = new Set(state.posts.map((p) => p.id));
         const older = page.posts.filter((p) => !known.has(p.id) && !deleted.has(p.id));
-        set({ posts: sortPosts([...state.posts, ...older]), hasMore: cursor !== null });
+        set({
+          posts: sortPosts([...state.posts, ...older], state.view.order),
+          hasMore: cursor !== null,
+          // The last page holds every post counted while pages were missing.
+          unloadedNewer: cursor === null ? 0 : state.unloadedNewer,
+        });
       });
     },
     close() {

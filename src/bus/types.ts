@@ -26,7 +26,7 @@ export const BusMessage = z.discriminatedUnion('kind', [
     counts: z.record(z.string(), z.number().int().min(0)),
   }),
 ]);
-export type BusMessage = z.infer<typeof BusMessage>;
+export type BusMessage = z.input<typeof BusMessage>;
 
 /** What subscribers receive: the message plus the id of the node that sent it. */
 export interface BusEnvelope {

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.js';
-import { can } from '../domain/index.js';
+import { can, isReadOnly } from '../domain/index.js';
 import { clientAddress } from '../lib/client-ip.js';
 import { redactUrl } from '../lib/logger.js';
 import { MinuteLimit } from '../lib/rate-limit.js';
@@ -67,7 +67,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     const blog = await store.getBlog(blogKey);
     if (!blog) return refuse(socket, 404, 'not_found');
     const role = await auth.roleFor(principal, blog.id);
-    const readOnly = !can(principal, role, 'summary.edit');
+    // An archived blog is read-only for its editors too (its summary included).
+    const readOnly = !can(principal, role, 'summary.edit') || isReadOnly(blog.status);
     if (readOnly && !can(principal, role, 'summary.read')) return refuse(socket, 403, 'forbidden');
     const user = principal.kind === 'admin' ? ADMIN_LOOK : { name: principal.user.name, color: principal.user.color };
     const userId = principal.kind === 'admin' ? null : principal.user.id;

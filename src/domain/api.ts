@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Blog } from './blog.js';
 import { QueryInt } from './common.js';
+import { PostStatus } from './post.js';
 import { SummaryHistoryEntry } from './summary.js';
 import { Member, MemberInput, User } from './users.js';
+import { Tag } from './workflow/tags.js';
 
 /**
  * Shapes of the HTTP API that are not resources of their own: path references, query
@@ -24,7 +26,12 @@ export const PostListQuery = z
   .object({
     limit: QueryInt(1, 100).default(20).describe('page size, 1 to 100 (default 20)'),
     before: z.string().min(1).max(200).optional().describe('nextCursor of the previous page'),
-    status: z.enum(['published', 'draft']).default('published').describe('draft needs the drafts.read right'),
+    status: PostStatus.default('published').describe(
+      'published (public); draft, submitted (the review queue) and scheduled need the drafts.read right',
+    ),
+    tag: Tag.optional().describe('only posts with this tag (normalised like the tags themselves)'),
+    keyEvents: z.enum(['true', 'false']).optional().describe('true: only key events'),
+    order: z.enum(['newest', 'oldest']).optional().describe('newest first (default) or oldest first'),
   })
   .strict();
 
@@ -84,3 +91,10 @@ export const OEmbedRich = z.object({
   html: z.string(),
 });
 export type OEmbedRich = z.infer<typeof OEmbedRich>;
+
+/** The widget's view attributes, passed through the iframe URL. */
+export const EmbedQuery = z.object({
+  tag: z.string().max(160).optional().describe('data-liveblog-tag: only posts with this tag'),
+  keyEvents: z.enum(['true', 'false']).optional().describe('data-liveblog-key-events: start in the key-events view'),
+  order: z.enum(['newest', 'oldest']).optional().describe('data-liveblog-order: the initial order'),
+});

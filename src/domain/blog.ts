@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { Id, Seq, Timestamp } from './common.js';
 import { Summary } from './summary.js';
+import { ALL_BLOG_STATUSES, BlogOrder } from './workflow/blog-settings.js';
+import { DEFAULT_LANGUAGE, Language } from './workflow/language.js';
 
-export const BlogStatus = z.enum(['draft', 'live', 'ended']);
+/** `ended`: over, shown so to readers. `archived`: over and read-only for editors too. */
+export const BlogStatus = z.enum(ALL_BLOG_STATUSES);
 export type BlogStatus = z.infer<typeof BlogStatus>;
 
 export const Slug = z
@@ -28,8 +31,18 @@ export const Blog = z.object({
   updatedAt: Timestamp,
   allowedOrigins: z.array(Origin),
   summary: Summary,
+  // Defaults: events stored before these fields existed still parse.
+  /** The default reading order of the widget and the page. */
+  order: BlogOrder.default('newest'),
+  /** BCP 47: the widget's and page's words, `lang`/`dir`, `inLanguage`. */
+  language: z.string().default(DEFAULT_LANGUAGE),
+  /** When the blog last became ended (or archived); null while it runs. */
+  endedAt: Timestamp.nullable().default(null),
 });
-export type Blog = z.infer<typeof Blog>;
+/** As with Post: the fields this wave added are optional in the type, always returned by stores. */
+export type Blog = z.input<typeof Blog>;
+/** A blog as the store returns it: every field present. */
+export type StoredBlog = z.infer<typeof Blog>;
 
 export const BlogCreateInput = z
   .object({
@@ -38,6 +51,8 @@ export const BlogCreateInput = z
     description: z.string().trim().max(2_000).default(''),
     status: BlogStatus.default('live'),
     allowedOrigins: z.array(Origin).max(50).default([]),
+    order: BlogOrder.default('newest'),
+    language: Language.default(DEFAULT_LANGUAGE),
   })
   .strict();
 export type BlogCreateInput = z.infer<typeof BlogCreateInput>;
@@ -49,6 +64,8 @@ export const BlogPatchInput = z
     description: z.string().trim().max(2_000),
     status: BlogStatus,
     allowedOrigins: z.array(Origin).max(50),
+    order: BlogOrder,
+    language: Language,
   })
   .partial()
   .strict()
@@ -56,4 +73,4 @@ export const BlogPatchInput = z
 export type BlogPatchInput = z.infer<typeof BlogPatchInput>;
 
 /** The fields a store writes for a blog; seq, summary and timestamps are the store's. */
-export type NewBlog = Omit<Blog, 'seq' | 'summary' | 'createdAt' | 'updatedAt'>;
+export type NewBlog = Omit<Blog, 'seq' | 'summary' | 'createdAt' | 'updatedAt' | 'endedAt'>;

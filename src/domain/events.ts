@@ -17,7 +17,7 @@ export const LiveEvent = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('summary.updated'), data: Summary }),
   z.object({ ...base, type: z.literal('blog.updated'), data: Blog }),
 ]);
-export type LiveEvent = z.infer<typeof LiveEvent>;
+export type LiveEvent = z.input<typeof LiveEvent>;
 
 /** Editors-only stream of draft changes; drafts carry no reader seq. */
 export const DraftEvent = z.object({
@@ -26,11 +26,13 @@ export const DraftEvent = z.object({
   data: z.union([Post, z.object({ id: Id })]),
   at: Timestamp,
 });
-export type DraftEvent = z.infer<typeof DraftEvent>;
+export type DraftEvent = z.input<typeof DraftEvent>;
 
 /** `GET /changes?since=` and the subscribe ack share this shape. */
 export const Changes = z.union([
   z.object({ seq: Seq, events: z.array(LiveEvent) }),
   z.object({ seq: Seq, reset: z.literal(true) }),
 ]);
-export type Changes = z.infer<typeof Changes>;
+export type Changes = z.input<typeof Changes>;
+/** As the store returns them: stored events parse to every field (defaults filled). */
+export type StoredChanges = z.infer<typeof Changes>;

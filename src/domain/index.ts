@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './author.js';
 export * from './blocks.js';
 export * from './blog.js';
 export * from './common.js';
@@ -15,3 +16,4 @@ export * from './summary.js';
 export * from './takedown.js';
 export * from './users.js';
 export * from './visibility.js';
+export * from './workflow/index.js';

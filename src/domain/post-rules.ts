@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
 import { conflict, DomainError } from './errors.js';
 import type { LiveEvent } from './events.js';
-import type { Post } from './post.js';
+import type { Post, StoredPost } from './post.js';
+import type { Revision } from './workflow/correction.js';
 
 /** Pinned posts shown on page one at most. */
 export const MAX_PINNED = 20;
@@ -12,7 +13,8 @@ export const MAX_PINNED = 20;
  * deletion, an edit of a published post is an update, draft edits are invisible (null).
  */
 export function postTransition(previous: Post['status'], next: Post['status']): LiveEvent['type'] | null {
-  if (previous === 'draft') return next === 'published' ? 'post.created' : null;
+  // Draft, submitted and scheduled are all hidden from readers: leaving them is a creation.
+  if (previous !== 'published') return next === 'published' ? 'post.created' : null;
   return next === 'published' ? 'post.updated' : 'post.deleted';
 }
 
@@ -26,8 +28,8 @@ export function assertUnchanged(previous: Pick<Post, 'updatedAt'>, expectedUpdat
   }
 }
 
-/** Only the Post fields, whatever else the caller's object carries. */
-export function pickPost(p: Omit<Post, 'seq'>): Omit<Post, 'seq'> {
+/** Only the Post fields, whatever else the caller's object carries; workflow fields defaulted. */
+export function pickPost(p: Omit<Post, 'seq'>): Omit<StoredPost, 'seq'> {
   return {
     id: p.id,
     blogId: p.blogId,
@@ -38,7 +40,41 @@ export function pickPost(p: Omit<Post, 'seq'>): Omit<Post, 'seq'> {
     pinned: p.pinned,
     keyEvent: p.keyEvent,
     blocks: p.blocks,
+    publishAt: p.status === 'scheduled' ? (p.publishAt ?? null) : null,
+    tags: p.tags ?? [],
+    correction: p.correction ?? null,
+    approvedBy: p.approvedBy ?? null,
+    review: p.review ?? null,
   };
+}
+
+/** Which fields a change to a published post altered (for its revision). */
+export function changedFields(previous: StoredPost, next: StoredPost): Revision['changed'] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changed: Revision['changed'] = [];
+  if (!same(previous.blocks, next.blocks)) changed.push('blocks');
+  if (previous.pinned !== next.pinned) changed.push('pinned');
+  if (previous.keyEvent !== next.keyEvent) changed.push('keyEvent');
+  if (!same(previous.tags, next.tags)) changed.push('tags');
+  if (!same(previous.correction, next.correction)) changed.push('correction');
+  if (previous.status !== next.status) changed.push('status');
+  return changed;
+}
+
+/** A revision's id: one per reader-visible change of a post, so its seq makes it unique. */
+export const revisionId = (postId: string, seq: number): string => `${postId}_${seq}`;
+
+/** The blog status columns a patch writes: archived is a flag, ended_at follows the status. */
+export function blogStatusColumns(
+  cur: { status: string },
+  stored: { status: string; endedAt: string | null; archivedAt: string | null },
+  next: string | undefined,
+  now: string,
+): { status: string; endedAt: string | null; archivedAt: string | null } {
+  if (next === undefined || next === cur.status) return { ...stored };
+  if (next === 'archived') return { status: stored.status, endedAt: stored.endedAt ?? now, archivedAt: now };
+  const endedAt = next === 'ended' ? (cur.status === 'ended' ? stored.endedAt : now) : null;
+  return { status: next, endedAt, archivedAt: null };
 }
 
 // Cursors: opaque to clients, base64url of [createdAt, id] of the last post on a page.

@@ -1,13 +1,17 @@
 import { Block, type BlockInput } from './blocks.js';
 import { buildEmbedBlock } from './embeds.js';
 import type { Media } from './media.js';
-import type { Author, Post, PostCreateInput, PostPatchInput } from './post.js';
+import type { Author, Post, PostCreateInput, PostPatchInput, StoredPost } from './post.js';
 import { escapeHtml, fieldError, sanitizeTextBlockHtml } from './sanitize.js';
+import type { Action } from './users.js';
+import { applyWorkflowPatch, createStatus, patchRights, type WorkflowCurrent } from './workflow/post-fields.js';
+import { isHidden, type TransitionPlan } from './workflow/transitions.js';
 
 export { escapeHtml };
 
-/** What Store.updatePost takes: the mutable fields of a post. */
-export type PostChange = Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>;
+/** What Store.updatePost takes: the mutable fields of a post (workflow fields optional: kept when absent). */
+export type PostChange = Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'> &
+  Partial<Pick<StoredPost, 'publishAt' | 'tags' | 'correction' | 'approvedBy' | 'review'>>;
 
 /** C0/C1 control characters other than tab and newline: invisible, and they break feeds and XML. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -143,49 +147,106 @@ export function buildPost(
   now: string,
   id: string,
   media: MediaLookup = NO_MEDIA,
-): Omit<Post, 'seq'> {
+): Omit<StoredPost, 'seq'> {
+  const { status, publishAt } = createStatus(input, now);
   const blocks = buildBlocks(input.blocks, media);
-  if (input.status === 'published') assertPublishable(blocks);
+  // Published now or at publishAt: either way readers will see it, so the alt rule applies.
+  if (status === 'published' || status === 'scheduled') assertPublishable(blocks);
   return {
     id,
     blogId,
     createdAt: now,
     updatedAt: now,
     author: { id: author.id, name: author.name },
-    status: input.status,
+    status,
     pinned: input.pinned,
     keyEvent: input.keyEvent,
     blocks,
+    publishAt,
+    tags: input.tags ?? [],
+    correction: null,
+    approvedBy: null,
+    review: null,
   };
 }
 
-/** True when the post has never been seen by readers (a draft that was never published). */
-export function neverPublished(post: Post): boolean {
-  return post.status === 'draft' && post.seq === 0;
+/** Rights a create needs: publishing or scheduling is an editor's; pin and key event too. */
+export function createRights(post: Pick<Post, 'status' | 'pinned' | 'keyEvent'>): Action[] {
+  const actions: Action[] = ['post.draft'];
+  if (post.status === 'published' || post.status === 'scheduled') actions.push('post.publish');
+  if (post.pinned || post.keyEvent) actions.push('post.edit');
+  return actions;
 }
 
-/**
- * The post's next mutable fields after a patch. Publishing a never-published draft moves
- * its "posted at" to now; a post that readers already saw keeps its first publication time.
- */
+/** True when the post has never been seen by readers (not published yet, no reader seq). */
+export function neverPublished(post: Post): boolean {
+  return isHidden(post.status) && post.seq === 0;
+}
+
+const workflowOf = (p: Post): WorkflowCurrent => ({
+  status: p.status,
+  publishAt: p.publishAt ?? null,
+  tags: p.tags ?? [],
+  correction: p.correction ?? null,
+  approvedBy: p.approvedBy ?? null,
+  review: p.review ?? null,
+});
+
+/** The post's next mutable fields after a patch (see planPostPatch, which also says what rights it takes). */
 export function applyPostPatch(
   current: Post,
   patch: PostPatchInput,
   now: string,
+  actor?: Author,
   media: MediaLookup = NO_MEDIA,
 ): PostChange {
-  const status = patch.status ?? current.status;
-  const firstPublication = status === 'published' && neverPublished(current);
+  return planPostPatch(current, patch, now, actor ?? current.author, media).change;
+}
+
+/**
+ * The post's next mutable fields after a patch by `actor`, and the rights it takes.
+ * Publishing a never-published post moves its "posted at" to now; a post that readers
+ * already saw keeps its first publication time (editing never moves a post).
+ */
+export function planPostPatch(
+  current: Post,
+  patch: PostPatchInput,
+  now: string,
+  actor: Author,
+  media: MediaLookup = NO_MEDIA,
+): { change: PostChange; plan: TransitionPlan; needs: Action[] } {
+  const { plan, next } = applyWorkflowPatch(workflowOf(current), patch, {
+    byAuthor: actor.id === current.author.id,
+    actor,
+    now,
+  });
+  const firstPublication = next.status === 'published' && neverPublished(current);
+  const pinned = patch.pinned ?? current.pinned;
+  const keyEvent = patch.keyEvent ?? current.keyEvent;
   const blocks = patch.blocks ? buildBlocks(patch.blocks, media) : current.blocks;
-  // Judged when the blocks change or the post goes out, so pinning an older post whose image
-  // predates the rule still works.
-  if (status === 'published' && (patch.blocks || current.status !== 'published')) assertPublishable(blocks);
+  // Judged when the blocks change or the post is about to reach readers, so pinning an older
+  // post whose image predates the rule still works.
+  const goesOut = (next.status === 'published' || next.status === 'scheduled') && next.status !== current.status;
+  if ((next.status === 'published' || next.status === 'scheduled') && (patch.blocks || goesOut))
+    assertPublishable(blocks);
   return {
-    blocks,
-    status,
-    pinned: patch.pinned ?? current.pinned,
-    keyEvent: patch.keyEvent ?? current.keyEvent,
-    updatedAt: now,
-    createdAt: firstPublication ? now : current.createdAt,
+    plan,
+    needs: patchRights(plan, {
+      pinnedChanged: pinned !== current.pinned,
+      keyEventChanged: keyEvent !== current.keyEvent,
+    }),
+    change: {
+      blocks,
+      status: next.status,
+      pinned,
+      keyEvent,
+      updatedAt: now,
+      createdAt: firstPublication ? now : current.createdAt,
+      publishAt: next.publishAt,
+      tags: next.tags,
+      correction: next.correction,
+      approvedBy: next.approvedBy,
+      review: next.review,
+    },
   };
 }

@@ -26,6 +26,9 @@ export type SubscribeAck =
 export const Heartbeat = z.object({ blogId: Id, seq: Seq, readers: z.number().int().min(0) });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
+export const BlogEnded = z.object({ blogId: Id, seq: Seq, graceMs: z.number().int().min(0) });
+export type BlogEnded = z.infer<typeof BlogEnded>;
+
 export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack: (ack: SubscribeAck) => void) => void;
   unsubscribe: (req: UnsubscribeRequest, ack?: (ack: { ok: boolean }) => void) => void;
@@ -35,6 +38,12 @@ export interface ServerToClientEvents {
   event: (event: LiveEvent) => void;
   heartbeat: (hb: Heartbeat) => void;
   draft: (event: DraftEvent) => void;
+  /**
+   * The blog ended (or was archived): nothing more is coming. Readers keep what they have;
+   * after `graceMs` the server releases their subscription (and the connection, when it was
+   * the socket's only one), so they must not reconnect for it.
+   */
+  ended: (info: BlogEnded) => void;
   /** Sent before a graceful shutdown: reconnect (possibly to another node) and resubscribe. */
   reconnect_hint: (info: { reason: string }) => void;
 }

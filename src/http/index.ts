@@ -24,6 +24,7 @@ import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflow.js';
 
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
@@ -104,6 +105,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
     if (msg.kind === 'event' && msg.event.type === 'post.deleted') readCache.dropBlog(msg.event.blogId);
   });
   app.route('/', postRoutes(deps, readCache));
+  app.route('/', workflowRoutes(deps));
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', mediaRoutes(deps));
   app.route('/', mediaFileRoutes(deps));

@@ -63,6 +63,12 @@ export function createMetrics(prefix = 'liveblog_') {
       buckets: seconds,
       ...reg,
     }),
+    scheduledLatenessSeconds: new client.Histogram({
+      name: `${prefix}scheduled_publish_lateness_seconds`,
+      help: 'How long after its publishAt a scheduled post was published (by this node)',
+      buckets: seconds,
+      ...reg,
+    }),
     catchups: new client.Counter({
       name: `${prefix}catchups_total`,
       help: 'Subscribe catch-ups by outcome',

@@ -39,6 +39,8 @@ export class BlogFeed {
   slug: string;
   /** Kept current from blog.updated events: a draft blog is for its members only. */
   status: Blog['status'];
+  /** When this node learnt the current status (an ended blog's readers are released after a grace). */
+  statusSince = Date.now();
   /** Last time a subscriber joined or was present (for idle eviction). */
   lastActive = Date.now();
   lastTailCheck = Date.now();
@@ -211,6 +213,7 @@ export class BlogFeed {
     }
     if (event.type === 'blog.updated') {
       this.slug = event.data.slug;
+      if (this.status !== event.data.status) this.statusSince = Date.now();
       this.status = event.data.status;
     }
     this.emit(event);

@@ -5,6 +5,8 @@ import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../d
 import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
 import { AccessJudge } from './access.js';
+import { isFinished, releaseFinished } from './ended.js';
+import type { BlogFeed } from './feed.js';
 import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -94,6 +96,22 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
     if (event.type === 'blog.updated' && event.data.status === 'draft') void access.dropNonMembers(event.blogId);
+    // The story is over: say so at once; the tick releases the room after the grace period.
+    if (event.type === 'blog.updated' && isFinished(event.data.status)) {
+      io.to(room).emit('ended', { blogId: event.blogId, seq: event.seq, graceMs: config.ENDED_GRACE_MS });
+    }
+  };
+
+  const releaseEndedRoom = (feed: BlogFeed, now: number) => {
+    const ids = io.sockets.adapter.rooms.get(blogRoom(feed.blogId));
+    if (!ids?.size) return;
+    const sockets: ReaderSocket[] = [];
+    for (const id of ids) {
+      const s = io.sockets.sockets.get(id);
+      if (s) sockets.push(s);
+    }
+    const n = releaseFinished(feed, sockets, now, config.ENDED_GRACE_MS);
+    if (n > 0) log.info({ blogId: feed.blogId, disconnected: n }, 'released the readers of an ended blog');
   };
 
   const feeds = new FeedRegistry(deps, emitEvent);
@@ -196,6 +214,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       // Server-Sent Events readers count as readers and keep the feed active too.
       const local = (io.sockets.adapter.rooms.get(blogRoom(feed.blogId))?.size ?? 0) + sse.count(feed.blogId);
       const editors = io.sockets.adapter.rooms.get(draftRoom(feed.blogId))?.size ?? 0;
+      if (local > 0 && isFinished(feed.status)) releaseEndedRoom(feed, now);
       if (local > 0) {
         rooms += 1;
         counts[feed.blogId] = local;

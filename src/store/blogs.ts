@@ -1,5 +1,13 @@
-import { type Blog, type BlogPatchInput, conflict, type LiveEvent, type NewBlog, notFound } from '../domain/index.js';
-import { BLOG_COLUMNS, BLOG_FROM, type BlogRow, makeEvent, toBlog } from './rows.js';
+import {
+  type StoredBlog as Blog,
+  type BlogPatchInput,
+  blogStatusColumns,
+  conflict,
+  type LiveEvent,
+  type NewBlog,
+  notFound,
+} from '../domain/index.js';
+import { BLOG_COLUMNS, BLOG_FROM, type BlogRow, iso, makeEvent, toBlog } from './rows.js';
 import { appendEvent, bump, lockBlog } from './seq.js';
 import { jsonParam, type Sql, type SqlDb } from './sql.js';
 
@@ -18,9 +26,24 @@ export function createBlog(db: SqlDb, blog: NewBlog, now: string): Promise<Blog>
   return db.write(async (tx) => {
     await assertSlugFree(tx, blog.slug, blog.id);
     await tx.run(
-      `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      [blog.id, blog.slug, blog.title, blog.description, blog.status, jsonParam(blog.allowedOrigins), now, now],
+      `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at,
+         order_mode, language, ended_at, archived_at)
+       VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        blog.id,
+        blog.slug,
+        blog.title,
+        blog.description,
+        // Archived is a flag over the stored status (see migration 30).
+        blog.status === 'archived' ? 'ended' : blog.status,
+        jsonParam(blog.allowedOrigins),
+        now,
+        now,
+        blog.order ?? 'newest',
+        blog.language ?? 'en',
+        blog.status === 'ended' || blog.status === 'archived' ? now : null,
+        blog.status === 'archived' ? now : null,
+      ],
     );
     return (await blogById(tx, blog.id)) as Blog;
   }, 'blog');
@@ -58,17 +81,37 @@ export function updateBlog(
     const cur = await blogById(tx, blogId);
     if (!cur) throw notFound('blog');
     if (patch.slug !== undefined && patch.slug !== cur.slug) await assertSlugFree(tx, patch.slug, blogId);
+    const stored = await tx.one<{ status: string; ended_at: string | Date | null; archived_at: string | Date | null }>(
+      'SELECT status, ended_at, archived_at FROM blogs WHERE id = ?',
+      [blogId],
+    );
+    const isoOrNull = (v: string | Date | null | undefined) => (v === null || v === undefined ? null : iso(v));
+    const cols = blogStatusColumns(
+      cur,
+      {
+        status: stored?.status ?? cur.status,
+        endedAt: isoOrNull(stored?.ended_at),
+        archivedAt: isoOrNull(stored?.archived_at),
+      },
+      patch.status,
+      now,
+    );
     const seq = await bump(tx, blogId);
     await tx.run(
-      `UPDATE blogs SET slug = ?, title = ?, description = ?, status = ?, allowed_origins = ?, updated_at = ?
+      `UPDATE blogs SET slug = ?, title = ?, description = ?, status = ?, allowed_origins = ?, updated_at = ?,
+         order_mode = ?, language = ?, ended_at = ?, archived_at = ?
        WHERE id = ?`,
       [
         patch.slug ?? cur.slug,
         patch.title ?? cur.title,
         patch.description ?? cur.description,
-        patch.status ?? cur.status,
+        cols.status,
         jsonParam(patch.allowedOrigins ?? cur.allowedOrigins),
         now,
+        patch.order ?? cur.order,
+        patch.language ?? cur.language,
+        cols.endedAt,
+        cols.archivedAt,
         blogId,
       ],
     );

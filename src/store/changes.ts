@@ -1,4 +1,4 @@
-import type { Changes } from '../domain/index.js';
+import type { StoredChanges } from '../domain/index.js';
 import type { EventRow } from './rows.js';
 import { toEvent } from './rows.js';
 import { blogSeq } from './seq.js';
@@ -13,12 +13,13 @@ export async function listChanges(
   blogId: string,
   since: number,
   opts: { limit: number; replayWindow: number },
-): Promise<Changes> {
+): Promise<StoredChanges> {
   const head = await blogSeq(db, blogId);
   if (since > head || since < head - opts.replayWindow) return { seq: head, reset: true };
   const rows = await db.all<EventRow>(
     'SELECT blog_id, seq, type, data, at FROM events WHERE blog_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     [blogId, since, head, Math.max(1, Math.floor(opts.limit))],
   );
-  return { seq: head, events: rows.map(toEvent) };
+  // Stored events are complete (older ones lack only fields whose defaults readers apply).
+  return { seq: head, events: rows.map(toEvent) } as StoredChanges;
 }

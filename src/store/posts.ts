@@ -1,19 +1,24 @@
 import {
+  type Author,
   assertUnchanged,
+  changedFields,
   decodeCursor,
   encodeCursor,
+  type Post as InputPost,
   type LiveEvent,
   MAX_PINNED,
   notFound,
-  type Post,
-  type PostsPage,
+  type StoredPost as Post,
+  type PostStatus,
+  type StoredPostsPage as PostsPage,
   pickPost,
   postTransition,
+  revisionId,
 } from '../domain/index.js';
 import type { PostChange } from '../domain/posts.js';
 import { makeEvent, POST_COLUMNS, type PostRow, toPost } from './rows.js';
 import { appendEvent, blogSeq, bump } from './seq.js';
-import { type Dialect, jsonParam, type Sql, type SqlDb } from './sql.js';
+import { type Dialect, jsonParam, type Sql, type SqlDb, type SqlParam } from './sql.js';
 import type { WriteGuard } from './types.js';
 
 /** The post row (tombstones excluded), locked until COMMIT so concurrent edits see each other. */
@@ -40,7 +45,7 @@ async function tombstoneEarlierEvents(tx: Sql, dialect: Dialect, blogId: string,
   );
 }
 
-export function createPost(db: SqlDb, input: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+export function createPost(db: SqlDb, input: Omit<InputPost, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
   return db.write(async (tx) => {
     const published = input.status === 'published';
     // A draft takes no seq, but its blog must exist.
@@ -48,8 +53,9 @@ export function createPost(db: SqlDb, input: Omit<Post, 'seq'>): Promise<{ post:
     const seq = published ? await bump(tx, input.blogId) : 0;
     const post: Post = { ...pickPost(input), seq };
     await tx.run(
-      `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks,
+         publish_at, tags, correction, approved_by, review)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         post.id,
         post.blogId,
@@ -62,8 +68,14 @@ export function createPost(db: SqlDb, input: Omit<Post, 'seq'>): Promise<{ post:
         post.pinned,
         post.keyEvent,
         jsonParam(post.blocks),
+        post.publishAt,
+        jsonParam(post.tags),
+        jsonOrNull(post.correction),
+        jsonOrNull(post.approvedBy),
+        jsonOrNull(post.review),
       ],
     );
+    await writeTags(tx, post, true);
     if (!published) return { post, event: null };
     const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
     await appendEvent(tx, event);
@@ -76,7 +88,7 @@ export function updatePost(
   blogId: string,
   postId: string,
   next: PostChange,
-  opts: WriteGuard = {},
+  opts: WriteGuard & { by?: Author } = {},
 ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
   return db.write(async (tx) => {
     const previous = await lockLivePost(tx, db.dialect, blogId, postId);
@@ -92,12 +104,37 @@ export function updatePost(
       keyEvent: next.keyEvent,
       updatedAt: next.updatedAt,
       createdAt: next.createdAt,
+      publishAt: next.status === 'scheduled' ? (next.publishAt ?? previous.publishAt) : null,
+      tags: next.tags ?? previous.tags,
+      correction: next.correction !== undefined ? next.correction : previous.correction,
+      approvedBy: next.approvedBy !== undefined ? next.approvedBy : previous.approvedBy,
+      review: next.review !== undefined ? next.review : previous.review,
     };
+    // Any edit drops a scheduler's claim: the post is judged afresh at its (maybe new) time.
     await tx.run(
-      `UPDATE posts SET seq = ?, blocks = ?, status = ?, pinned = ?, key_event = ?, updated_at = ?, created_at = ?
+      `UPDATE posts SET seq = ?, blocks = ?, status = ?, pinned = ?, key_event = ?, updated_at = ?, created_at = ?,
+         publish_at = ?, tags = ?, correction = ?, approved_by = ?, review = ?, claimed_by = NULL, claim_until = NULL
        WHERE id = ?`,
-      [seq, jsonParam(post.blocks), post.status, post.pinned, post.keyEvent, post.updatedAt, post.createdAt, postId],
+      [
+        seq,
+        jsonParam(post.blocks),
+        post.status,
+        post.pinned,
+        post.keyEvent,
+        post.updatedAt,
+        post.createdAt,
+        post.publishAt,
+        jsonParam(post.tags),
+        jsonOrNull(post.correction),
+        jsonOrNull(post.approvedBy),
+        jsonOrNull(post.review),
+        postId,
+      ],
     );
+    await writeTags(tx, post);
+    // Every change to a published post keeps a revision, in the same transaction.
+    if (previous.status === 'published')
+      await insertRevision(tx, previous, post, seq, opts.by ?? previous.author, next.updatedAt);
     if (!type) return { post, previous, event: null };
     if (type === 'post.deleted') await tombstoneEarlierEvents(tx, db.dialect, blogId, postId);
     const event = makeEvent(blogId, seq, type, type === 'post.deleted' ? { id: postId } : post, next.updatedAt);
@@ -118,6 +155,7 @@ export function deletePost(
     const previous = await lockLivePost(tx, db.dialect, blogId, postId);
     assertUnchanged(previous, opts.expectedUpdatedAt);
     const published = previous.status === 'published';
+    await tx.run('DELETE FROM post_tags WHERE post_id = ?', [postId]);
     const seq = published ? await bump(tx, blogId) : previous.seq;
     await tx.run(`UPDATE posts SET status = 'deleted', seq = ?, blocks = '[]', updated_at = ? WHERE id = ?`, [
       seq,
@@ -142,47 +180,62 @@ export async function getPost(
     `SELECT ${POST_COLUMNS} FROM posts WHERE id = ? AND blog_id = ? AND status <> 'deleted'`,
     [postId, blogId],
   );
-  if (!row || (row.status === 'draft' && !opts.includeDrafts)) return null;
+  if (!row || (row.status !== 'published' && !opts.includeDrafts)) return null;
   return toPost(row);
 }
 
-const NEWEST = 'ORDER BY created_at DESC, id DESC';
-const FIRST_PAGE_HALF = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?`;
+type ListOpts = {
+  limit: number;
+  before?: string | undefined;
+  status?: PostStatus | undefined;
+  tag?: string | undefined;
+  keyEvents?: boolean | undefined;
+  order?: 'newest' | 'oldest' | undefined;
+};
 
-export async function listPosts(
-  db: SqlDb,
-  blogId: string,
-  opts: { limit: number; before?: string; status?: 'published' | 'draft' },
-): Promise<PostsPage> {
+export async function listPosts(db: SqlDb, blogId: string, opts: ListOpts): Promise<PostsPage> {
   const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
   const status = opts.status ?? 'published';
   const limit = Math.max(1, Math.floor(opts.limit));
+  const dir = opts.order === 'oldest' ? 'ASC' : 'DESC';
+  const order = `ORDER BY created_at ${dir}, id ${dir}`;
   await blogSeq(db, blogId);
+  // Filters are fixed SQL with bound values; only their presence changes the text.
+  const filter = `${opts.tag !== undefined ? ' AND id IN (SELECT post_id FROM post_tags WHERE blog_id = ? AND tag = ?)' : ''}${opts.keyEvents ? ' AND key_event = ?' : ''}`;
+  const filterArgs: SqlParam[] = [
+    ...(opts.tag !== undefined ? [blogId, opts.tag] : []),
+    ...(opts.keyEvents ? [true] : []),
+  ];
+  const half = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?${filter}`;
   let pinned: PostRow[] = [];
   let rows: PostRow[];
   if (cursor) {
-    rows = await db.all<PostRow>(
-      `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?
-       AND (created_at, id) < (?, ?) ${NEWEST} LIMIT ?`,
-      [blogId, status, false, cursor.createdAt, cursor.id, limit + 1],
-    );
+    rows = await db.all<PostRow>(`${half} AND (created_at, id) ${dir === 'ASC' ? '>' : '<'} (?, ?) ${order} LIMIT ?`, [
+      blogId,
+      status,
+      false,
+      ...filterArgs,
+      cursor.createdAt,
+      cursor.id,
+      limit + 1,
+    ]);
   } else if (db.dialect.snapshotReads) {
     // SQLite: the two halves in one read transaction see one snapshot, and two plain
     // statements are cheaper there than the compound one.
     [pinned, rows] = await db.read(async (tx) => [
-      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, true, MAX_PINNED]),
-      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, false, limit + 1]),
+      await tx.all<PostRow>(`${half} ${order} LIMIT ?`, [blogId, status, true, ...filterArgs, MAX_PINNED]),
+      await tx.all<PostRow>(`${half} ${order} LIMIT ?`, [blogId, status, false, ...filterArgs, limit + 1]),
     ]);
   } else {
     // PostgreSQL: both halves in ONE statement, so both see the same snapshot without a
     // transaction: a pin committing between two queries would show a post twice on page
     // one, or not at all.
-    const half = (part: 0 | 1) =>
-      `SELECT * FROM (SELECT ${POST_COLUMNS}, ${part} AS part FROM posts
-       WHERE blog_id = ? AND status = ? AND pinned = ? ${NEWEST} LIMIT ?) AS half${part}`;
+    const part = (n: 0 | 1) =>
+      `SELECT * FROM (SELECT ${POST_COLUMNS}, ${n} AS part FROM posts
+       WHERE blog_id = ? AND status = ? AND pinned = ?${filter} ${order} LIMIT ?) AS half${n}`;
     const both = await db.all<PostRow & { part: number }>(
-      `${half(0)} UNION ALL ${half(1)} ORDER BY part, created_at DESC, id DESC`,
-      [blogId, status, true, MAX_PINNED, blogId, status, false, limit + 1],
+      `${part(0)} UNION ALL ${part(1)} ORDER BY part, created_at ${dir}, id ${dir}`,
+      [blogId, status, true, ...filterArgs, MAX_PINNED, blogId, status, false, ...filterArgs, limit + 1],
     );
     pinned = both.filter((r) => Number(r.part) === 0);
     rows = both.filter((r) => Number(r.part) === 1);
@@ -191,4 +244,39 @@ export async function listPosts(
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
   return { posts: [...pinned.map(toPost), ...page], nextCursor };
+}
+
+const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : jsonParam(v));
+
+/** One row per tag, so `?tag=` is an indexed join. A new post has no rows to delete. */
+async function writeTags(tx: Sql, post: Post, fresh = false): Promise<void> {
+  if (!fresh) await tx.run('DELETE FROM post_tags WHERE post_id = ?', [post.id]);
+  for (const tag of post.tags) {
+    await tx.run('INSERT INTO post_tags (blog_id, tag, post_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+      post.blogId,
+      tag,
+      post.id,
+    ]);
+  }
+}
+
+async function insertRevision(tx: Sql, previous: Post, post: Post, seq: number, by: Author, at: string): Promise<void> {
+  const changed = changedFields(previous, post);
+  await tx.run(
+    `INSERT INTO post_revisions (id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      revisionId(post.id, seq),
+      post.blogId,
+      post.id,
+      at,
+      by.id,
+      by.name,
+      seq,
+      jsonParam(changed),
+      changed.includes('correction') ? jsonOrNull(post.correction) : null,
+      jsonParam(previous.blocks),
+      jsonParam(post.blocks),
+    ],
+  );
 }

@@ -7,7 +7,10 @@ import {
   LiveEvent,
   type Member,
   type Post,
+  type Revision,
   type Role,
+  type StoredBlog,
+  type StoredPost,
   type Summary,
   type SummaryHistoryEntry,
   type User,
@@ -35,6 +38,10 @@ export interface BlogRow {
   summary_seq: number | null;
   summary_bullets: Json | null;
   summary_updated_at: Time | null;
+  order_mode: string;
+  language: string;
+  ended_at: Time | null;
+  archived_at: Time | null;
 }
 
 export interface PostRow {
@@ -49,6 +56,11 @@ export interface PostRow {
   pinned: boolean | number;
   key_event: boolean | number;
   blocks: Json;
+  publish_at: Time | null;
+  tags: Json;
+  correction: Json | null;
+  approved_by: Json | null;
+  review: Json | null;
 }
 
 export interface EventRow {
@@ -87,13 +99,15 @@ export const bool = (v: boolean | number): boolean => v === true || v === 1;
 /** SELECT list (both dialects) producing a BlogRow from `blogs b LEFT JOIN summary s`. */
 export const BLOG_COLUMNS =
   'b.id, b.slug, b.title, b.description, b.status, b.seq, b.allowed_origins, b.created_at, b.updated_at, ' +
-  's.seq AS summary_seq, s.bullets AS summary_bullets, s.updated_at AS summary_updated_at';
+  's.seq AS summary_seq, s.bullets AS summary_bullets, s.updated_at AS summary_updated_at' +
+  ', b.order_mode, b.language, b.ended_at, b.archived_at';
 export const BLOG_FROM = 'blogs b LEFT JOIN summary s ON s.blog_id = b.id';
 
 export const POST_COLUMNS =
-  'id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks';
+  'id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks' +
+  ', publish_at, tags, correction, approved_by, review';
 
-export function toBlog(r: BlogRow): Blog {
+export function toBlog(r: BlogRow): StoredBlog {
   const summary: Summary =
     r.summary_seq === null || r.summary_updated_at === null
       ? emptySummary()
@@ -103,20 +117,27 @@ export function toBlog(r: BlogRow): Blog {
     slug: r.slug,
     title: r.title,
     description: r.description,
-    status: r.status as Blog['status'],
+    // Archived is a flag over the stored status (see migration 30).
+    status: r.archived_at !== null ? 'archived' : (r.status as Blog['status']),
     seq: Number(r.seq),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     allowedOrigins: json<string[]>(r.allowed_origins),
     summary,
+    order: r.order_mode === 'oldest' ? 'oldest' : 'newest',
+    language: r.language,
+    endedAt: r.ended_at === null ? null : iso(r.ended_at),
   };
 }
 
-/** Stored post status: the two public ones plus the tombstone. */
+/** Stored post status: the public ones plus the tombstone. */
 export type StoredStatus = Post['status'] | 'deleted';
 
+const STATUSES: readonly string[] = ['draft', 'submitted', 'scheduled', 'published'];
+const jsonOrNull = <T>(v: Json | null): T | null => (v === null || v === undefined ? null : json<T>(v));
+
 /** Maps a row; the caller has already excluded tombstones (status 'deleted'). */
-export function toPost(r: PostRow): Post {
+export function toPost(r: PostRow): StoredPost {
   return {
     id: r.id,
     blogId: r.blog_id,
@@ -124,12 +145,44 @@ export function toPost(r: PostRow): Post {
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     author: { id: r.author_id, name: r.author_name },
-    status: r.status === 'published' ? 'published' : 'draft',
+    status: (STATUSES.includes(r.status) ? r.status : 'draft') as Post['status'],
     pinned: bool(r.pinned),
     keyEvent: bool(r.key_event),
     blocks: json<Block[]>(r.blocks),
+    publishAt: r.publish_at === null ? null : iso(r.publish_at),
+    tags: json<string[]>(r.tags ?? '[]'),
+    correction: jsonOrNull(r.correction),
+    approvedBy: jsonOrNull(r.approved_by),
+    review: jsonOrNull(r.review),
   };
 }
+
+export interface RevisionRow {
+  id: string;
+  blog_id: string;
+  post_id: string;
+  at: Time;
+  by_id: string;
+  by_name: string;
+  seq: number;
+  changed: Json;
+  correction: Json | null;
+  before: Json;
+  after: Json;
+}
+
+export const toRevision = (r: RevisionRow): Revision => ({
+  id: r.id,
+  blogId: r.blog_id,
+  postId: r.post_id,
+  at: iso(r.at),
+  by: { id: r.by_id, name: r.by_name },
+  seq: Number(r.seq),
+  changed: json<Revision['changed']>(r.changed),
+  correction: jsonOrNull(r.correction),
+  before: json<Block[]>(r.before),
+  after: json<Block[]>(r.after),
+});
 
 export function toEvent(r: EventRow): LiveEvent {
   return { blogId: r.blog_id, seq: Number(r.seq), type: r.type, data: json(r.data), at: iso(r.at) } as LiveEvent;

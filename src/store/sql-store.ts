@@ -4,6 +4,7 @@ import * as doc from './doc.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
 import * as posts from './posts.js';
+import * as scheduled from './scheduled.js';
 import * as settings from './settings.js';
 import type { SqlDb } from './sql.js';
 import * as summary from './summary.js';
@@ -42,6 +43,13 @@ export class SqlStore implements Store {
   deletePost: Store['deletePost'] = (blogId, postId, now, opts) => posts.deletePost(this.db, blogId, postId, now, opts);
   getPost: Store['getPost'] = (blogId, postId, opts) => posts.getPost(this.db, blogId, postId, opts);
   listPosts: Store['listPosts'] = (blogId, opts) => posts.listPosts(this.db, blogId, opts);
+  listRevisions: Store['listRevisions'] = (blogId, postId, opts) =>
+    scheduled.listRevisions(this.db, blogId, postId, opts);
+
+  claimDuePosts: Store['claimDuePosts'] = (now, opts) => scheduled.claimDuePosts(this.db, now, opts);
+  publishClaimed: Store['publishClaimed'] = (claim, nodeId, now) =>
+    scheduled.publishClaimed(this.db, claim, nodeId, now);
+  nextPublishAt: Store['nextPublishAt'] = (now) => scheduled.nextPublishAt(this.db, now);
 
   listChanges: Store['listChanges'] = (blogId, since, opts) => changes.listChanges(this.db, blogId, since, opts);
 

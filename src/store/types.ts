@@ -1,21 +1,29 @@
 import type {
+  Author,
   Blog,
   BlogPatchInput,
   Bullet,
-  Changes,
   LiveEvent,
   MediaPatchInput,
   MediaRecord,
   Member,
   NewBlog,
   Post,
+  PostStatus,
   PostsPage,
+  Revision,
   Role,
+  StoredBlog,
+  StoredChanges,
+  StoredPost,
+  StoredPostsPage,
   Summary,
   SummaryHistoryEntry,
   User,
   UserPatchInput,
 } from '../domain/index.js';
+import type { PostChange } from '../domain/posts.js';
+import type { ScheduleStore } from '../scheduler/types.js';
 import type { OutboxStore } from './outbox.js';
 
 /**
@@ -39,7 +47,7 @@ import type { OutboxStore } from './outbox.js';
  * - Lookups by blog accept the blog's id only; resolve slugs with getBlog first.
  * - Missing blog/post: methods that write throw DomainError('not_found').
  */
-export interface Store {
+export interface Store extends ScheduleStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema. Idempotent; safe with several nodes starting at once. */
   migrate(): Promise<void>;
@@ -48,47 +56,60 @@ export interface Store {
   close(): Promise<void>;
 
   // Blogs
-  createBlog(blog: NewBlog, now: string): Promise<Blog>;
+  createBlog(blog: NewBlog, now: string): Promise<StoredBlog>;
   /** By id or by slug. */
-  getBlog(idOrSlug: string): Promise<Blog | null>;
+  getBlog(idOrSlug: string): Promise<StoredBlog | null>;
   /** Newest first. */
-  listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]>;
+  listBlogs(opts: { limit: number; offset?: number }): Promise<StoredBlog[]>;
   /** Emits blog.updated. Slug clash → DomainError('conflict'), checked before a seq is taken. */
-  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }>;
+  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: StoredBlog; event: LiveEvent }>;
 
   // Posts
   /** `post` is complete but for seq; seq is assigned here (0 for a draft). */
-  createPost(post: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }>;
+  createPost(post: Omit<Post, 'seq'>): Promise<{ post: StoredPost; event: LiveEvent | null }>;
   /**
    * Replaces the post's mutable fields (blocks, status, pinned, keyEvent, updatedAt, and
-   * createdAt when first published). Event: post.created (draft → published),
-   * post.updated (published → published), post.deleted (published → draft), null (draft → draft).
+   * createdAt when first published; the workflow fields when given, else kept). Event:
+   * post.created (hidden → published), post.updated (published → published), post.deleted
+   * (published → hidden), null (hidden → hidden; draft, submitted and scheduled are hidden).
+   * A change to a published post records a revision (by `opts.by`, default the author) in
+   * the same transaction.
    */
   updatePost(
     blogId: string,
     postId: string,
-    next: Pick<Post, 'blocks' | 'status' | 'pinned' | 'keyEvent' | 'updatedAt' | 'createdAt'>,
-    opts?: WriteGuard,
-  ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }>;
+    next: PostChange,
+    opts?: WriteGuard & { by?: Author },
+  ): Promise<{ post: StoredPost; previous: StoredPost; event: LiveEvent | null }>;
   /** Tombstones the post. Event post.deleted if it was published, else null. */
   deletePost(
     blogId: string,
     postId: string,
     now: string,
     opts?: WriteGuard,
-  ): Promise<{ previous: Post; event: LiveEvent | null }>;
+  ): Promise<{ previous: StoredPost; event: LiveEvent | null }>;
   /** Tombstoned posts are never returned. Drafts only with includeDrafts. */
-  getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<Post | null>;
+  getPost(blogId: string, postId: string, opts?: { includeDrafts?: boolean }): Promise<StoredPost | null>;
   /**
-   * Newest first by (createdAt, id). Without `before`: every pinned post first (pinned
-   * newest first, at most 20), then up to `limit` unpinned posts. With `before` (an opaque
-   * cursor from a previous page): only unpinned posts older than it. `status` picks
-   * published (default) or drafts.
+   * Newest first by (createdAt, id), or oldest first with `order: 'oldest'`. Without
+   * `before`: every pinned post first (at most 20, in the same order), then up to `limit`
+   * unpinned posts. With `before` (an opaque cursor from a previous page): only unpinned
+   * posts after it in that order. `status` picks published (default), drafts, submissions or
+   * scheduled posts; `tag` and `keyEvents` filter.
    */
   listPosts(
     blogId: string,
-    opts: { limit: number; before?: string; status?: 'published' | 'draft' },
-  ): Promise<PostsPage>;
+    opts: {
+      limit: number;
+      before?: string | undefined;
+      status?: PostStatus | undefined;
+      tag?: string | undefined;
+      keyEvents?: boolean | undefined;
+      order?: 'newest' | 'oldest' | undefined;
+    },
+  ): Promise<StoredPostsPage>;
+  /** Every recorded change of the post, newest first (at most `limit`). */
+  listRevisions(blogId: string, postId: string, opts: { limit: number }): Promise<Revision[]>;
 
   // Change log
   /**
@@ -96,7 +117,7 @@ export interface Store {
    * event past it), in order, at most `limit` (then the caller asks again).
    * `{ reset: true }` when since < blog.seq - replayWindow, or since > blog.seq.
    */
-  listChanges(blogId: string, since: number, opts: { limit: number; replayWindow: number }): Promise<Changes>;
+  listChanges(blogId: string, since: number, opts: { limit: number; replayWindow: number }): Promise<StoredChanges>;
 
   // Summary (rendered bullets, published as events)
   /**

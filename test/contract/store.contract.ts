@@ -63,6 +63,12 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
         pinned: false,
         keyEvent: false,
         blocks: text('<p>hello</p>'),
+        // The workflow fields, as every store returns them.
+        publishAt: null,
+        tags: [],
+        correction: null,
+        approvedBy: null,
+        review: null,
         ...over,
       };
     };

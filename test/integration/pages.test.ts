@@ -188,9 +188,11 @@ describe('/live/:slug/feed.atom', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
     expect(res.headers.get('etag')).toBeTruthy();
     const xml = await res.text();
-    expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">')).toBe(
-      true,
-    );
+    expect(
+      xml.startsWith(
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
+      ),
+    ).toBe(true);
     expect(xml).toContain('<title>Storm &lt;Live&gt; &amp; &quot;updates&quot;</title>');
     expect(xml).not.toContain('SECRET DRAFT TEXT');
     expect(xml).not.toMatch(/<script/i);

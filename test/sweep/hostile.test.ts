@@ -165,6 +165,11 @@ describe('hostile input sweep', () => {
       ['PATCH', `/api/v1/blogs/${blogId}`],
       ['POST', `/api/v1/blogs/${blogId}/posts`],
       ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
+      // The workflow steps on a published post: every answer is a 4xx (nothing to submit,
+      // publish or return), whatever the body.
+      ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/submit`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/publish`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/return`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
       ['POST', `/api/v1/blogs/${blogId}/media`],

@@ -116,6 +116,7 @@ describe('alt text before publishing', () => {
       draft,
       { status: 'published', blocks: [{ type: 'image', mediaId: 'm1', alt: 'Now described' }] },
       now,
+      undefined,
       lib,
     );
     expect(fixed.status).toBe('published');

@@ -31,9 +31,9 @@ describe('input schemas are strict and bounded', () => {
   });
 
   test('defaults', () => {
+    // No status: published at once (see createStatus); with publishAt, scheduled.
     expect(PostCreateInput.parse({ blocks: [text] })).toEqual({
       blocks: [text],
-      status: 'published',
       pinned: false,
       keyEvent: false,
     });
@@ -42,6 +42,8 @@ describe('input schemas are strict and bounded', () => {
       description: '',
       status: 'live',
       allowedOrigins: [],
+      order: 'newest',
+      language: 'en',
     });
   });
 

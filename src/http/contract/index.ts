@@ -9,6 +9,7 @@ import * as outward from './outward.js';
 import * as pages from './pages.js';
 import * as posts from './posts.js';
 import * as users from './users.js';
+import * as workflow from './workflow.js';
 
 /**
  * Every HTTP route of the server, declared once. The server implements each with
@@ -23,6 +24,7 @@ export const ROUTES = {
   ...members,
   ...media,
   ...posts,
+  ...workflow.routes,
   ...changes,
   ...pages,
   ...outward,

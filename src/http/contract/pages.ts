@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { OEmbedQuery, OEmbedRich, PageQuery } from '../../domain/index.js';
+import { EmbedQuery, OEmbedQuery, OEmbedRich, PageQuery } from '../../domain/index.js';
 import { errors, json, notModified, PUBLIC } from './common.js';
 
 /** Pages, feeds, oEmbed and assets: public, outside /api. */
@@ -38,7 +38,7 @@ export const embedPage = createRoute({
   tags: ['pages'],
   summary: 'The iframe variant of the widget (frame-ancestors from allowedOrigins)',
   security: PUBLIC,
-  request: { params: SlugParams },
+  request: { params: SlugParams, query: EmbedQuery },
   responses: { 200: html('the iframe page'), ...notModified, ...pageErrors },
 });
 

@@ -28,10 +28,11 @@ export const createPost = createRoute({
   path: '/api/v1/blogs/{blogId}/posts',
   operationId: 'createPost',
   tags: ['posts'],
-  summary: 'Create a post (contributors: drafts only); emits post.created when published',
+  summary:
+    'Create a post (contributors: drafts and submissions only; publishAt schedules it); emits post.created when published',
   security: BEARER,
   request: { params: BlogParams, body: jsonBody(PostCreateInput) },
-  responses: { 201: json(Post, 'the new post'), ...errors(400, 403, 404, 413), ...apiErrors() },
+  responses: { 201: json(Post, 'the new post'), ...errors(400, 403, 404, 409, 413), ...apiErrors() },
 });
 
 export const getPost = createRoute({

@@ -107,9 +107,15 @@ export function sendCached(
 }
 
 /** The document shell shared by every page. `head` and `body` are trusted markup built here. */
-export function layout(opts: { title: string; lang?: string; head?: string; body: string }): string {
+export function layout(opts: {
+  title: string;
+  lang?: string;
+  dir?: 'ltr' | 'rtl';
+  head?: string;
+  body: string;
+}): string {
   return `<!doctype html>
-<html lang="${esc(opts.lang ?? 'en')}">
+<html lang="${esc(opts.lang ?? 'en')}"${opts.dir === 'rtl' ? ' dir="rtl"' : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
+import { messagesFor } from '../../domain/i18n/index.js';
 import { type Blog, blogVisible } from '../../domain/index.js';
 import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/pages.js';
@@ -31,6 +32,19 @@ function notFoundPage(c: Context, base: string | null): Response {
     status: 404,
     headers: { 'content-security-policy': pageCsp("'self'", base) },
   });
+}
+
+/** The iframe variant's view attributes (validated by the route's EmbedQuery). */
+function frameView(q: {
+  tag?: string | undefined;
+  keyEvents?: string | undefined;
+  order?: string | undefined;
+}): string {
+  const attrs: string[] = [];
+  if (q.tag) attrs.push(` data-liveblog-tag="${esc(q.tag)}"`);
+  if (q.keyEvents === 'true') attrs.push(' data-liveblog-key-events="true"');
+  if (q.order === 'newest' || q.order === 'oldest') attrs.push(` data-liveblog-order="${q.order}"`);
+  return attrs.join('');
 }
 
 /** /live/{slug} (the crawlable page) and /embed/{slug} (the iframe variant). */
@@ -66,7 +80,14 @@ export function registerLiveRoutes(
       // The widget upgrades the server-rendered element to a live one; without JS the page still reads.
       '<script async src="/embed.js"></script>',
     ].join('\n');
-    const body = layout({ title: blog.title, head, body: renderBlogBody(blog, page.posts, { olderHref }) });
+    const messages = messagesFor(blog.language);
+    const body = layout({
+      title: blog.title,
+      lang: messages.lang,
+      dir: messages.dir,
+      head,
+      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }),
+    });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
@@ -82,10 +103,13 @@ export function registerLiveRoutes(
     if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
+    const messages = messagesFor(blog.language);
     const body = layout({
       title: blog.title,
+      lang: messages.lang,
+      dir: messages.dir,
       head: '<style>html,body{margin:0;background:transparent}</style>\n<script async src="/embed.js"></script>',
-      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame></div>`,
+      body: `<div data-liveblog="${esc(blog.slug)}" data-liveblog-frame${frameView(c.req.valid('query'))}></div>`,
     });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',

@@ -1,7 +1,13 @@
+import type { Messages } from '../../domain/i18n/index.js';
 import type { Block, Blog, Post, Summary } from '../../domain/index.js';
 import { imageHtml } from '../../domain/picture.js';
 import { placeholderDataUrl } from '../../media/placeholder.js';
 import { esc } from './html.js';
+import { headlineOf, postText } from './structured.js';
+
+/** Fields this wave added to posts and blogs; optional so older rows still render. */
+export type PagePost = Post & { correction?: { note: string; at: string } | null; tags?: string[] };
+export type PageBlog = Blog & { language?: string; endedAt?: string | null };
 
 /**
  * Server-side HTML for blogs and posts. Text blocks and bullets carry HTML already
@@ -32,39 +38,88 @@ export function formatUtc(iso: string): string {
   return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
 }
 
-export function renderPost(post: Post): string {
+/** "10:42 UTC": the no-JavaScript clock; the widget shows the reader's own time zone. */
+export function clockUtc(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
+}
+
+/** "Corrected 10:42 UTC — note" (in the blog's language), or '' for an uncorrected post. */
+export function renderCorrection(post: PagePost, m: Messages): string {
+  const c = post.correction;
+  if (!c) return '';
+  return (
+    `<p class="lb-correction"><strong>${esc(m.text('corrected'))}</strong> ` +
+    `<time datetime="${esc(c.at)}">${esc(clockUtc(c.at))}</time> — ${esc(c.note)}</p>`
+  );
+}
+
+export function renderPost(post: PagePost, m: Messages): string {
   const classes = ['lb-post', post.pinned ? 'lb-pinned' : '', post.keyEvent ? 'lb-key' : ''].filter(Boolean).join(' ');
   const badges = [
-    post.pinned ? '<span class="lb-badge lb-badge-pinned">Pinned</span>' : '',
-    post.keyEvent ? '<span class="lb-badge lb-badge-key">Key event</span>' : '',
+    post.pinned ? `<span class="lb-badge lb-badge-pinned">${esc(m.text('pinned'))}</span>` : '',
+    post.keyEvent ? `<span class="lb-badge lb-badge-key">${esc(m.text('keyEvent'))}</span>` : '',
   ].join('');
+  const tags = post.tags?.length
+    ? `<ul class="lb-tags">${post.tags.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>`
+    : '';
   return (
     `<article class="${classes}" id="post-${esc(post.id)}" data-post-id="${esc(post.id)}">` +
     `<header><time datetime="${esc(post.createdAt)}">${esc(formatUtc(post.createdAt))}</time>` +
     `<span class="lb-author">${esc(post.author.name)}</span>${badges}</header>` +
-    `${post.blocks.map(renderBlock).join('\n')}</article>`
+    `${post.blocks.map(renderBlock).join('\n')}${renderCorrection(post, m)}${tags}</article>`
   );
 }
 
-export function renderSummary(summary: Summary): string {
+export function renderSummary(summary: Summary, m: Messages): string {
   if (summary.bullets.length === 0) return '';
   const items = summary.bullets.map((b) => `<li>${b.html}</li>`).join('');
-  return `<section class="lb-summary" aria-labelledby="lb-summary-h"><h2 id="lb-summary-h">What we know so far</h2><ul>${items}</ul></section>`;
+  return `<section class="lb-summary" aria-labelledby="lb-summary-h"><h2 id="lb-summary-h">${esc(m.text('whatWeKnow'))}</h2><ul>${items}</ul></section>`;
+}
+
+/** The key-events timeline: time and headline of each, linking to the post on the page. */
+export function renderKeyEvents(posts: Post[], m: Messages): string {
+  const key = posts.filter((p) => p.keyEvent);
+  if (key.length === 0) return '';
+  const items = key
+    .map(
+      (p) =>
+        `<li><a href="#post-${esc(p.id)}"><time datetime="${esc(p.createdAt)}">${esc(clockUtc(p.createdAt))}</time> ` +
+        `${esc(headlineOf(postText(p)))}</a></li>`,
+    )
+    .join('');
+  return `<nav class="lb-key-events" aria-labelledby="lb-key-h"><h2 id="lb-key-h">${esc(m.text('keyEvents'))}</h2><ol>${items}</ol></nav>`;
+}
+
+/** "This liveblog has ended at …" for an ended (or archived) blog; "Live" otherwise. */
+export function renderStatus(blog: PageBlog, m: Messages): string {
+  if (blog.status === 'ended' || (blog.status as string) === 'archived') {
+    const at = blog.endedAt ?? blog.updatedAt;
+    const time = `<time datetime="${esc(at)}">${esc(formatUtc(at))}</time>`;
+    return `<p class="lb-status lb-ended" role="status">${esc(m.text('endedAt', { time: '\u0000' })).replace('\u0000', time)}</p>`;
+  }
+  return `<p class="lb-status lb-live">${esc(m.text('live'))}</p>`;
 }
 
 /** The readable, crawlable body of /live/:slug; the widget later takes over the element. */
-export function renderBlogBody(blog: Blog, posts: Post[], opts: { olderHref: string | null }): string {
-  const status =
-    blog.status === 'ended'
-      ? '<p class="lb-status">This live coverage has ended.</p>'
-      : '<p class="lb-status lb-live">Live</p>';
-  const list = posts.length ? posts.map(renderPost).join('\n') : '<p class="lb-empty">No updates yet.</p>';
-  const older = opts.olderHref ? `<p><a rel="next" href="${esc(opts.olderHref)}">Older updates</a></p>` : '';
+export function renderBlogBody(
+  blog: PageBlog,
+  posts: Post[],
+  opts: { olderHref: string | null; keyEvents: Post[]; messages: Messages },
+): string {
+  const m = opts.messages;
+  const list = posts.length
+    ? posts.map((p) => renderPost(p, m)).join('\n')
+    : `<p class="lb-empty">${esc(m.text('noUpdates'))}</p>`;
+  const older = opts.olderHref
+    ? `<p><a rel="next" href="${esc(opts.olderHref)}">${esc(m.text('olderUpdates'))}</a></p>`
+    : '';
   return (
     `<main class="lb-page"><header class="lb-head"><h1>${esc(blog.title)}</h1>` +
-    `${blog.description ? `<p class="lb-description">${esc(blog.description)}</p>` : ''}${status}</header>` +
+    `${blog.description ? `<p class="lb-description">${esc(blog.description)}</p>` : ''}${renderStatus(blog, m)}</header>` +
     `<div data-liveblog="${esc(blog.slug)}" data-liveblog-ssr>` +
-    `${renderSummary(blog.summary)}<section class="lb-posts" aria-label="Updates">${list}</section>${older}</div></main>`
+    `${renderSummary(blog.summary, m)}${renderKeyEvents(opts.keyEvents, m)}` +
+    `<section class="lb-posts" aria-label="${esc(m.text('updates'))}">${list}</section>${older}</div></main>`
   );
 }
 
@@ -83,4 +138,10 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 .lb-image img{max-width:100%;height:auto}
 .lb-image figcaption small{opacity:.75}
 .lb-quote blockquote{margin:0;font-style:italic}
+.lb-ended{font-weight:600;border-inline-start:4px solid #555;padding-inline-start:.5rem}
+.lb-correction{font-size:.85rem;color:#555;border-top:1px dashed #ddd;padding-top:.3rem}
+.lb-tags{list-style:none;display:flex;gap:.3rem;padding:0;margin:.3rem 0 0;font-size:.75rem}
+.lb-tags li{border:1px solid #ddd;border-radius:999px;padding:0 .5em}
+.lb-key-events{background:#fff;padding:.5rem 1rem;margin:1rem 0;border-inline-start:2px solid #c8102e}
+[dir="rtl"] .lb-summary,[dir="rtl"] .lb-key{border-left:0;border-right:4px solid #c8102e}
 </style>`;

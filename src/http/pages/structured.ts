@@ -43,8 +43,16 @@ export function lastModified(blog: Blog, posts: Post[]): string {
   return latest;
 }
 
-/** schema.org LiveBlogPosting with one BlogPosting per update, as search engines expect. */
+type Corrected = { correction?: { note: string; at: string } | null };
+type Extended = { language?: string; endedAt?: string | null };
+
+/**
+ * schema.org LiveBlogPosting with one BlogPosting per update, as search engines expect.
+ * A corrected update carries `correction` (a CorrectionComment with the public note and
+ * its time); an ended blog its `coverageEndTime`; both the blog's `inLanguage`.
+ */
 export function liveBlogJsonLd(blog: Blog, posts: Post[], pageUrl: string): Record<string, unknown> {
+  const ext = blog as Blog & Extended;
   const modified = lastModified(blog, posts);
   const ld: Record<string, unknown> = {
     '@context': 'https://schema.org',
@@ -56,8 +64,9 @@ export function liveBlogJsonLd(blog: Blog, posts: Post[], pageUrl: string): Reco
     datePublished: blog.createdAt,
     dateModified: modified,
     coverageStartTime: blog.createdAt,
+    inLanguage: ext.language ?? 'en',
   };
-  if (blog.status === 'ended') ld.coverageEndTime = modified;
+  if (blog.status === 'ended' || (blog.status as string) === 'archived') ld.coverageEndTime = ext.endedAt ?? modified;
   ld.liveBlogUpdate = posts.map((p) => {
     const text = postText(p);
     const update: Record<string, unknown> = {
@@ -77,6 +86,10 @@ export function liveBlogJsonLd(blog: Blog, posts: Post[], pageUrl: string): Reco
         image.width && image.height
           ? { '@type': 'ImageObject', url: image.url, width: image.width, height: image.height }
           : image.url;
+    const correction = (p as Post & Corrected).correction;
+    if (correction) {
+      update.correction = { '@type': 'CorrectionComment', text: correction.note, datePublished: correction.at };
+    }
     return update;
   });
   return ld;
@@ -103,7 +116,7 @@ export function atomFeed(
   </entry>`;
   });
   return stripXmlInvalid(`<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${esc((blog as Blog & Extended).language ?? 'en')}">
   <id>${esc(urls.page)}</id>
   <title>${esc(blog.title)}</title>
   ${blog.description ? `<subtitle>${esc(blog.description)}</subtitle>\n  ` : ''}<updated>${esc(lastModified(blog, posts))}</updated>

@@ -1,6 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../deps.js';
-import { type Blog, blogVisible, can, conflict, DomainError, type Principal } from '../../domain/index.js';
+import {
+  assertWritable,
+  type Blog,
+  blogVisible,
+  can,
+  conflict,
+  DomainError,
+  type Principal,
+} from '../../domain/index.js';
 import { slugify, withSuffix } from '../../domain/slug.js';
 import { newId } from '../../lib/ids.js';
 import { blogFromPath, requireRights } from '../access.js';
@@ -68,6 +76,8 @@ export function blogRoutes(deps: Deps) {
         description: input.description,
         status: input.status,
         allowedOrigins: input.allowedOrigins,
+        order: input.order,
+        language: input.language,
       },
       now,
     );
@@ -85,6 +95,11 @@ export function blogRoutes(deps: Deps) {
     async (c) => {
       const blog = c.get('blog');
       const patch = c.req.valid('json');
+      // An archived blog takes one change: its status, to reopen it.
+      assertWritable(
+        blog,
+        Object.keys(patch).length === 1 && patch.status !== undefined && patch.status !== 'archived',
+      );
       if (patch.slug && patch.slug !== blog.slug) {
         const other = await deps.store.getBlog(patch.slug);
         if (other && other.id !== blog.id) {

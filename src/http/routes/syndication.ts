@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { messagesFor } from '../../domain/i18n/index.js';
 import { DomainError, notFound } from '../../domain/index.js';
 import * as outward from '../contract/outward.js';
 import * as routes from '../contract/pages.js';
@@ -22,7 +23,10 @@ export function syndicationRoutes(deps: Deps) {
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
+    const messages = messagesFor(blog.language);
+    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, (p) =>
+      renderPost(p, messages),
+    );
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
       cacheControl: 'public, max-age=30',
@@ -35,7 +39,10 @@ export function syndicationRoutes(deps: Deps) {
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
-    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, renderPost);
+    const messages = messagesFor(blog.language);
+    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, (p) =>
+      renderPost(p, messages),
+    );
     return sendCached(c, JSON.stringify(feed), {
       type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',

@@ -1,4 +1,6 @@
 import { outboxSchema } from '../outbox.js';
+import { workflowMigrations } from './workflow.js';
+
 /**
  * The schema of both databases, as numbered migrations written once. Each step is a function
  * of the dialect's type map, so one text gives the SQLite and the PostgreSQL DDL. Never edit a
@@ -163,6 +165,8 @@ CREATE TABLE settings (
     name: 'blog creation is a right of its own',
     sql: (t) => `ALTER TABLE users ADD COLUMN can_create_blogs ${t.bool} NOT NULL DEFAULT ${t.false};`,
   },
+  // 30–39: the newsroom workflow (migrations/workflow.ts).
+  ...workflowMigrations,
   {
     version: 40,
     name: 'media library',

@@ -1,0 +1,33 @@
+import type { Catalogue } from '../catalogue.js';
+
+export default {
+  lang: 'es',
+  whatWeKnow: 'Lo que sabemos hasta ahora',
+  loadMore: 'Cargar más',
+  newUpdates: {
+    one: '{n} nueva actualización',
+    many: '{n} nuevas actualizaciones',
+    other: '{n} nuevas actualizaciones',
+  },
+  pinned: 'Fijado',
+  keyEvent: 'Momento clave',
+  live: 'En directo',
+  corrected: 'Corregido',
+  ended: 'Este directo ha terminado',
+  endedAt: 'Este directo terminó a las {time}',
+  endedBadge: 'Terminado',
+  keyEvents: 'Momentos clave',
+  allUpdates: 'Todas las actualizaciones',
+  newestFirst: 'Más recientes primero',
+  oldestFirst: 'Más antiguas primero',
+  noUpdates: 'Todavía no hay actualizaciones.',
+  noKeyEvents: 'Todavía no hay momentos clave.',
+  reconnecting: 'Reconectando…',
+  readers: { one: '{n} lector', many: '{n} lectores', other: '{n} lectores' },
+  olderUpdates: 'Actualizaciones anteriores',
+  newerUpdates: 'Actualizaciones posteriores',
+  edited: 'editado',
+  updates: 'Actualizaciones',
+  announceUpdate: 'Nueva actualización: {text}',
+  announceKeyEvent: 'Nuevo momento clave: {text}',
+} satisfies Catalogue;

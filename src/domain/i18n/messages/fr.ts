@@ -1,0 +1,33 @@
+import type { Catalogue } from '../catalogue.js';
+
+export default {
+  lang: 'fr',
+  whatWeKnow: 'Ce que l’on sait',
+  loadMore: 'Afficher plus',
+  newUpdates: {
+    one: '{n} nouvelle mise à jour',
+    many: '{n} nouvelles mises à jour',
+    other: '{n} nouvelles mises à jour',
+  },
+  pinned: 'Épinglé',
+  keyEvent: 'Moment clé',
+  live: 'En direct',
+  corrected: 'Corrigé',
+  ended: 'Ce direct est terminé',
+  endedAt: 'Ce direct s’est terminé à {time}',
+  endedBadge: 'Terminé',
+  keyEvents: 'Moments clés',
+  allUpdates: 'Toutes les mises à jour',
+  newestFirst: 'Plus récentes d’abord',
+  oldestFirst: 'Plus anciennes d’abord',
+  noUpdates: 'Aucune mise à jour pour l’instant.',
+  noKeyEvents: 'Aucun moment clé pour l’instant.',
+  reconnecting: 'Reconnexion…',
+  readers: { one: '{n} lecteur', many: '{n} lecteurs', other: '{n} lecteurs' },
+  olderUpdates: 'Mises à jour précédentes',
+  newerUpdates: 'Mises à jour suivantes',
+  edited: 'modifié',
+  updates: 'Mises à jour',
+  announceUpdate: 'Nouvelle mise à jour : {text}',
+  announceKeyEvent: 'Nouveau moment clé : {text}',
+} satisfies Catalogue;
