@@ -63,6 +63,16 @@ export const ConfigSchema = z.object({
   RATE_CONNECTS_PER_MIN: int(600, 1),
   RATE_AUTH_FAILURES_PER_MIN: int(30, 1),
 
+  // Audience and participation
+  /** Count readers per minute (off only to measure what counting costs). */
+  AUDIENCE_ENABLED: bool(true),
+  /** Audience minute buckets older than this are deleted. */
+  AUDIENCE_RETENTION_DAYS: int(90, 1, 3650),
+  /** Embedding sites named in bySite; the rest are summed as "other". */
+  AUDIENCE_TOP_SITES: int(10, 1, 100),
+  /** How often the running minute is written to the store (a crash loses at most this much). */
+  AUDIENCE_FLUSH_MS: int(15_000, 50, 60_000),
+
   // Lifecycle
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   /** After SIGTERM, /ready answers 503 this long before the listener closes (lets a load balancer notice). */

@@ -20,7 +20,7 @@ const mounted = new WeakMap<Element, LiveblogWidget>();
 function mount(el: HTMLElement): void {
   const blog = el.dataset.liveblog?.trim();
   if (!blog || mounted.has(el)) return;
-  const reader = createReaderClient({ baseUrl: origin, blog });
+  const reader = createReaderClient({ baseUrl: origin, blog, site: location.origin });
   mounted.set(el, new LiveblogWidget(el, reader));
 }
 

@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './audience.js';
 export * from './blocks.js';
 export * from './blog.js';
 export * from './common.js';

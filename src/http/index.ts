@@ -13,6 +13,7 @@ import { MinuteLimit } from './middleware/rate-limit.js';
 import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
+import { audienceRoutes } from './routes/audience.js';
 import { blogRoutes } from './routes/blogs.js';
 import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
@@ -87,6 +88,7 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   const readCache = new ReadCache();
   app.route('/', postRoutes(deps, readCache));
   app.route('/', changesRoutes(deps, readCache));
+  app.route('/', audienceRoutes(deps));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

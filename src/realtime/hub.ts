@@ -3,7 +3,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
+import { DIRECT_SITE, siteOf } from '../domain/index.js';
 import { delay } from '../lib/wait.js';
+import { AudienceRecorder } from './audience.js';
 import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -103,6 +105,14 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   }
   const feeds = new FeedRegistry(deps, emitEvent);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
+  const audience = new AudienceRecorder(deps);
+  /** The site and transport of each socket in a room, read lazily by the recorder. */
+  const roomReaders = function* (room: string) {
+    for (const id of io.sockets.adapter.rooms.get(room) ?? []) {
+      const s = io.sockets.sockets.get(id);
+      if (s) yield { site: s.data.site ?? DIRECT_SITE, transport: s.data.transport };
+    }
+  };
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
     if (msg.kind === 'event') feeds.onEvent(msg.event);
@@ -183,7 +193,16 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       metrics.readersConnected.dec({ transport: socket.data.transport });
       socket.data.subs.clear();
     });
-    handleSubscriptions(socket, deps, feeds);
+    handleSubscriptions(socket, deps, feeds, (blogId, req) => {
+      socket.data.site ??= siteOf(req.site);
+      // Once per socket and blog: a client repeating its subscribe must not inflate the figure.
+      socket.data.loadsCounted ??= new Set();
+      const counted = socket.data.loadsCounted;
+      if ((req.firstLoad === true || req.sinceSeq === undefined) && !counted.has(blogId) && counted.size < 16) {
+        counted.add(blogId);
+        audience.firstLoad(blogId);
+      }
+    });
   });
 
   // Heartbeats, reader totals, idle feeds, missed tails and slow readers, once per interval.
@@ -201,12 +220,14 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         feed.lastActive = now;
         const readers = readerCounts.total(feed.blogId, local, now);
         io.to(blogRoom(feed.blogId)).emit('heartbeat', { blogId: feed.blogId, seq: feed.head, readers });
+        if (audience.enabled) audience.sample(feed.blogId, roomReaders(blogRoom(feed.blogId)), readers, now);
         if (now - feed.lastTailCheck > TAIL_CHECK_MS) void feed.checkTail();
       } else if (editors === 0 && now - feed.lastActive > FEED_IDLE_MS) {
         feeds.evict(feed);
       }
     }
     metrics.roomsSubscribed.set(rooms);
+    audience.endTick();
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
     publishedCounts = rooms > 0;
     for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);
@@ -232,6 +253,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         io.engine.close();
         feeds.close();
         metrics.roomsSubscribed.set(0);
+        await audience.close();
       })();
       return closing;
     },

@@ -33,7 +33,13 @@ function zodMessage(issues: { path: PropertyKey[]; message: string }[]): string 
  * follow are contiguous: every await happens first, then one synchronous step computes the
  * catch-up from memory, joins the room and acks; the room's next event is then head + 1.
  */
-export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: FeedRegistry): void {
+export function handleSubscriptions(
+  socket: ReaderSocket,
+  deps: Deps,
+  feeds: FeedRegistry,
+  /** Told of every successful subscribe (audience counting). */
+  onJoined: (blogId: string, req: SubscribeRequest) => void = () => {},
+): void {
   const { config, metrics, auth, log } = deps;
 
   async function subscribe(raw: unknown, reply: (ack: SubscribeAck) => void): Promise<SubscribeAck> {
@@ -88,6 +94,7 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
     if (drafts) void socket.join(draftRoom(feed.blogId));
     else void socket.leave(draftRoom(feed.blogId));
     subs.add(feed.blogId);
+    onJoined(feed.blogId, parsed.data);
     metrics.catchups.inc({ outcome: catchUp.kind === 'reset' ? 'reset' : outcome });
     const ack: SubscribeAck =
       catchUp.kind === 'reset'

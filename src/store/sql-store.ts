@@ -1,3 +1,4 @@
+import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
@@ -61,4 +62,8 @@ export class SqlStore implements Store {
 
   getSetting: Store['getSetting'] = (key) => settings.getSetting(this.db, key);
   setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) => settings.setSettingIfAbsent(this.db, key, value);
+
+  recordAudience: Store['recordAudience'] = (writer, samples) => audience.recordAudience(this.db, writer, samples);
+  listAudience: Store['listAudience'] = (blogId, from, to) => audience.listAudience(this.db, blogId, from, to);
+  pruneAudience: Store['pruneAudience'] = (before) => audience.pruneAudience(this.db, before);
 }

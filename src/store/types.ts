@@ -1,4 +1,5 @@
 import type {
+  AudienceSample,
   Blog,
   BlogPatchInput,
   Bullet,
@@ -138,6 +139,18 @@ export interface Store {
   getSetting(key: string): Promise<string | null>;
   /** Sets only if absent; resolves with the value now stored. */
   setSettingIfAbsent(key: string, value: string): Promise<string>;
+
+  // Audience (minute buckets; no personal data)
+  /**
+   * Replaces `writer`'s rows for these (blog, minute) pairs with the given accumulations (a
+   * writer is one running process; it always sends the whole minute so far). Rows of a blog
+   * that no longer exists are skipped.
+   */
+  recordAudience(writer: string, samples: readonly AudienceSample[]): Promise<void>;
+  /** Every writer's rows for minutes in [from, to), oldest first (merge with domain mergeAudience). */
+  listAudience(blogId: string, from: string, to: string): Promise<AudienceSample[]>;
+  /** Deletes minutes before `before`; resolves with the number of rows removed. */
+  pruneAudience(before: string): Promise<number>;
 }
 
 /**

@@ -265,6 +265,18 @@ describe('hostile input sweep', () => {
       expect(res.status, q).toBe(400);
     }
 
+    for (const q of [
+      '?from=x',
+      '?to=1',
+      '?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '?from=2000-01-01T00:00:00Z',
+      '?extra=1',
+      '?from=%ff',
+    ]) {
+      const res = await cast.editor.raw('GET', `/api/v1/blogs/${blogId}/audience${q}`);
+      expect(res.status, q).toBe(400);
+    }
+
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(
       `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths; statuses ${JSON.stringify(statuses)}`,

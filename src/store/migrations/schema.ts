@@ -5,7 +5,7 @@
  * created with before the body was shared, so their `schema_migrations` rows still hold.
  *
  * Number ranges (so branches merge without clashes): store 10–19, identity 20–29,
- * workflow 30–39, media 40–49, outward 50–59.
+ * workflow 30–39, media 40–49, outward 50–59, audience 60–69.
  */
 export interface TypeMap {
   /** Ids and every column holding one: byte order on both (PostgreSQL: the "C" collation). */
@@ -161,5 +161,26 @@ CREATE TABLE settings (
     version: 10,
     name: 'blog creation is a right of its own',
     sql: (t) => `ALTER TABLE users ADD COLUMN can_create_blogs ${t.bool} NOT NULL DEFAULT ${t.false};`,
+  },
+  {
+    version: 60,
+    name: 'audience minute buckets',
+    // One row per blog, minute and writer (one running process): each process accumulates
+    // its own minute and rewrites its row, so nodes never contend; reads merge the rows.
+    sql: (t) => `
+CREATE TABLE audience_minutes (
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  minute ${t.time} NOT NULL,
+  writer ${t.id} NOT NULL,
+  samples ${t.int} NOT NULL,
+  peak ${t.int} NOT NULL,
+  total_sum ${t.bigint} NOT NULL,
+  first_loads ${t.int} NOT NULL,
+  by_site ${t.json} NOT NULL,
+  by_transport ${t.json} NOT NULL,
+  PRIMARY KEY (blog_id, minute, writer)
+)${t.withoutRowid};
+CREATE INDEX audience_minutes_age ON audience_minutes (minute);
+`,
   },
 ];
