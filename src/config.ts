@@ -72,6 +72,12 @@ export const ConfigSchema = z.object({
   AUDIENCE_TOP_SITES: int(10, 1, 100),
   /** How often the running minute is written to the store (a crash loses at most this much). */
   AUDIENCE_FLUSH_MS: int(15_000, 50, 60_000),
+  /** Questions one address may send per minute (any blog). */
+  RATE_QUESTIONS_PER_MIN: int(5, 1),
+  /** Questions one blog accepts per minute from everyone (a flood from many addresses). */
+  RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
+  /** Pending questions a blog may hold; more are refused until editors moderate. */
+  QUESTION_QUEUE_MAX: int(500, 1),
 
   // Lifecycle
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),

@@ -20,6 +20,7 @@ import { docsRoutes } from './routes/docs.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
+import { questionRoutes } from './routes/questions.js';
 import { userRoutes } from './routes/users.js';
 
 /**
@@ -89,6 +90,7 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   app.route('/', postRoutes(deps, readCache));
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', audienceRoutes(deps));
+  app.route('/', questionRoutes(deps));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

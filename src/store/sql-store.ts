@@ -3,6 +3,7 @@ import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
 import * as posts from './posts.js';
+import * as questions from './questions.js';
 import * as settings from './settings.js';
 import type { SqlDb } from './sql.js';
 import * as summary from './summary.js';
@@ -66,4 +67,10 @@ export class SqlStore implements Store {
   recordAudience: Store['recordAudience'] = (writer, samples) => audience.recordAudience(this.db, writer, samples);
   listAudience: Store['listAudience'] = (blogId, from, to) => audience.listAudience(this.db, blogId, from, to);
   pruneAudience: Store['pruneAudience'] = (before) => audience.pruneAudience(this.db, before);
+
+  createQuestion: Store['createQuestion'] = (q, maxPending) => questions.createQuestion(this.db, q, maxPending);
+  listQuestions: Store['listQuestions'] = (blogId, opts) => questions.listQuestions(this.db, blogId, opts);
+  getQuestion: Store['getQuestion'] = (blogId, questionId) => questions.getQuestion(this.db, blogId, questionId);
+  moveQuestion: Store['moveQuestion'] = (blogId, questionId, from, to, answerPostId) =>
+    questions.moveQuestion(this.db, blogId, questionId, from, to, answerPostId);
 }

@@ -9,6 +9,8 @@ import type {
   NewBlog,
   Post,
   PostsPage,
+  Question,
+  QuestionStatus,
   Role,
   Summary,
   SummaryHistoryEntry,
@@ -151,6 +153,21 @@ export interface Store {
   listAudience(blogId: string, from: string, to: string): Promise<AudienceSample[]>;
   /** Deletes minutes before `before`; resolves with the number of rows removed. */
   pruneAudience(before: string): Promise<number>;
+
+  // Reader questions (a moderation queue; never shown to readers as such)
+  /** Queues it; 'rate_limited' when the blog already has `maxPending` pending questions. */
+  createQuestion(q: Question, maxPending: number): Promise<Question>;
+  /** Oldest first. */
+  listQuestions(blogId: string, opts: { status: QuestionStatus; limit: number }): Promise<Question[]>;
+  getQuestion(blogId: string, questionId: string): Promise<Question | null>;
+  /** Moves it from `from` to `to` only if it is still in `from`; else null (moderated meanwhile). */
+  moveQuestion(
+    blogId: string,
+    questionId: string,
+    from: QuestionStatus,
+    to: QuestionStatus,
+    answerPostId?: string | null,
+  ): Promise<Question | null>;
 }
 
 /**

@@ -17,6 +17,8 @@ const RUNS = Number(process.env.SWEEP_RUNS ?? 1000);
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof setupBlog>>;
 let postId: string;
+/** A pending question: the sweep's bodies must neither dismiss nor answer it. */
+let questionId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
@@ -30,6 +32,7 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.listPosts(b.id, { limit: 100, status: 'draft' }));
     parts.push(await admin.listMembers(b.id));
     parts.push(await admin.summaryHistory(b.id));
+    parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
   }
   return JSON.stringify(parts);
 }
@@ -38,11 +41,17 @@ beforeAll(async () => {
   server = await startServer({
     RATE_WRITES_PER_MIN: '1000000',
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
+    RATE_QUESTIONS_PER_MIN: '1000000',
+    RATE_QUESTIONS_PER_BLOG_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
   postId = (await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>first</p>')] })).id;
   await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>a draft</p>')], status: 'draft' });
+  const asked = await cast.anon.raw('POST', `/api/v1/blogs/${cast.blog.id}/questions`, {
+    body: { text: 'a question' },
+  });
+  questionId = (asked.body as { id: string }).id;
 });
 
 afterAll(() => {
@@ -115,6 +124,9 @@ const badBody = fc.oneof(
   fc.record({ name: fc.oneof(fc.constant(''), fc.constant('   '), fc.integer(), fc.constant('n'.repeat(500))) }),
   fc.record({ allowedOrigins: fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 3 }) }),
   fc.record({ canCreateBlogs: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)) }),
+  fc.record({ text: fc.oneof(fc.constant('<b></b>'), fc.constant('q'.repeat(600)), fc.integer()), name: nasty }),
+  fc.record({ status: fc.string({ maxLength: 10 }).filter((x) => x !== 'dismissed') }),
+  fc.record({ html: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null)) }),
 );
 
 const segment = fc.oneof(
@@ -146,6 +158,9 @@ describe('hostile input sweep', () => {
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/questions`],
+      ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
+      ['POST', `/api/v1/blogs/${blogId}/questions/${questionId}/answer`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -190,6 +205,7 @@ describe('hostile input sweep', () => {
           '/api/v1/blogs/',
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
+          `/api/v1/blogs/${blogId}/questions/`,
           '/api/v1/users/',
           '/api/v1/',
           '/live/',

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AudienceQuery, AudienceSeries } from '../../domain/index.js';
-import { apiErrors, BEARER, BlogParams, errors, json } from './common.js';
+import { apiErrors, BEARER, BlogParams, errors, json, notModified } from './common.js';
 
 export const getAudience = createRoute({
   method: 'get',
@@ -10,5 +10,10 @@ export const getAudience = createRoute({
   summary: 'Readers per minute (peak, average, by embedding site and transport, first loads); members only',
   security: BEARER,
   request: { params: BlogParams, query: AudienceQuery },
-  responses: { 200: json(AudienceSeries, 'minute buckets, oldest first'), ...errors(400, 403, 404), ...apiErrors() },
+  responses: {
+    200: json(AudienceSeries, 'minute buckets, oldest first'),
+    ...notModified,
+    ...errors(400, 403, 404),
+    ...apiErrors(),
+  },
 });

@@ -7,6 +7,7 @@ import * as members from './members.js';
 import * as ops from './ops.js';
 import * as pages from './pages.js';
 import * as posts from './posts.js';
+import * as questions from './questions.js';
 import * as users from './users.js';
 
 /**
@@ -15,7 +16,17 @@ import * as users from './users.js';
  * generated from these declarations, and the typed client (`ApiClient`, client/api.ts) is
  * derived from their types.
  */
-export const ROUTES = { ...ops, ...users, ...blogs, ...members, ...posts, ...changes, ...audience, ...pages };
+export const ROUTES = {
+  ...ops,
+  ...users,
+  ...blogs,
+  ...members,
+  ...posts,
+  ...changes,
+  ...audience,
+  ...questions,
+  ...pages,
+};
 export type Routes = typeof ROUTES;
 
 // The schema `app.openapi(route, …)` adds to a router, computed from the declaration alone

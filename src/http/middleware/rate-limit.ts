@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from '../../domain/index.js';
 import type { Metrics } from '../../lib/metrics.js';
 
-export type LimitName = 'http_writes' | 'http_auth_failures';
+export type LimitName = 'http_writes' | 'http_auth_failures' | 'http_questions' | 'http_questions_blog';
 
 /**
  * A per-minute budget per key (memory: per node, which is what a per-node flood guard

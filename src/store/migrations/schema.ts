@@ -183,4 +183,20 @@ CREATE TABLE audience_minutes (
 CREATE INDEX audience_minutes_age ON audience_minutes (minute);
 `,
   },
+  {
+    version: 61,
+    name: 'reader questions',
+    sql: (t) => `
+CREATE TABLE questions (
+  id ${t.id} PRIMARY KEY,
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  text ${t.text} NOT NULL,
+  name ${t.text},
+  status ${t.text} NOT NULL CHECK (status IN ('pending', 'dismissed', 'answered')),
+  created_at ${t.time} NOT NULL,
+  answer_post_id ${t.id}
+);
+CREATE INDEX questions_queue ON questions (blog_id, status, created_at);
+`,
+  },
 ];
