@@ -13,6 +13,8 @@ import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
+import { createMediaStorage } from './media/index.js';
+import { MediaService } from './media/service.js';
 import { attachReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -42,10 +44,24 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   await store.migrate();
   const bus = createBus(config, { nodeId, log: log.child({ area: 'bus' }), metrics });
   const auth = await createAuth({ store, config, log: log.child({ area: 'auth' }) });
-  const deps: Deps = { store, bus, auth, config, log, metrics, lifecycle: { draining: false } };
+  const mediaLog = log.child({ area: 'media' });
+  const media = new MediaService({
+    storage: await createMediaStorage(config, mediaLog),
+    log: mediaLog,
+    metrics,
+    maxPixels: config.MEDIA_MAX_PIXELS,
+    concurrency: config.MEDIA_CONCURRENCY,
+    queue: config.MEDIA_QUEUE,
+  });
+  const deps: Deps = { store, bus, auth, config, log, metrics, media, lifecycle: { draining: false } };
   log.info(
-    { store: store.kind, bus: bus.kind, dataDir: store.kind === 'sqlite' ? config.DATA_DIR : undefined },
-    `using ${store.kind} store and ${bus.kind} bus`,
+    {
+      store: store.kind,
+      bus: bus.kind,
+      media: media.storage.kind,
+      dataDir: store.kind === 'sqlite' ? config.DATA_DIR : undefined,
+    },
+    `using ${store.kind} store, ${bus.kind} bus and ${media.storage.kind} media storage`,
   );
 
   if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
@@ -100,6 +116,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
           await closed;
           clearTimeout(deadline);
           await bus.close();
+          await media.storage.close();
           await store.close();
           log.info('stopped');
         } finally {

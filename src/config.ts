@@ -112,6 +112,32 @@ export const ConfigSchema = z.object({
   RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
   /** Pending questions a blog may hold; more are refused until editors moderate. */
   QUESTION_QUEUE_MAX: int(500, 1),
+  // Media (photo uploads: src/media)
+  /** Largest accepted upload, in bytes; a bigger one gets 413 and nothing is stored. */
+  MEDIA_MAX_FILE_BYTES: int(20 * 1024 * 1024, 1024),
+  /** Storage a blog's media may use in total (bytes of the variants kept). */
+  MEDIA_QUOTA_BYTES: int(1024 * 1024 * 1024, 1024),
+  /** Decompression-bomb guard: images whose header declares more pixels are refused before decoding. */
+  MEDIA_MAX_PIXELS: int(80_000_000, 1),
+  /** Uploads encoded at once on this node; others wait in a bounded queue (then 503). */
+  MEDIA_CONCURRENCY: int(2, 1, 16),
+  MEDIA_QUEUE: int(16, 0, 1000),
+  /** Base URL that serves media objects (a CDN or the bucket); default: this server's /media/. */
+  MEDIA_PUBLIC_URL: z.string().url().optional(),
+  /** Setting S3_BUCKET (or S3_ENDPOINT) stores media in an S3-compatible object store instead of DATA_DIR. */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: optionalUrl(['http', 'https']),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (http://host/bucket/key): what MinIO and most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: bool(true),
+  /** Key prefix inside the bucket, so one bucket can hold several deployments. */
+  S3_PREFIX: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9._/-]*$/, 'letters, digits, . _ - and / only')
+    .default(''),
 
   // Lifecycle
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
@@ -140,6 +166,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.S3_ENDPOINT && !c.S3_BUCKET)
+    throw new ConfigError('invalid configuration:\n  S3_BUCKET: required when S3_ENDPOINT is set');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   return { ...c, publicUrl };
 }

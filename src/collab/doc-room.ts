@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { Deps } from '../deps.js';
+import { Mutex } from '../lib/async.js';
 import type { DocState } from '../store/types.js';
-import { Mutex } from './async-tools.js';
 import { compactDoc } from './compaction.js';
 import { type Checked, type IntakeMember, UpdateIntake } from './intake.js';
 import { Presence, type PresenceMember } from './presence.js';

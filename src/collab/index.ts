@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.js';
 import { can } from '../domain/index.js';
 import { clientAddress } from '../lib/client-ip.js';
 import { redactUrl } from '../lib/logger.js';
+import { MinuteLimit } from '../lib/rate-limit.js';
 import { OpenConnections } from './access.js';
 import { type EditorIdentity, serveConnection } from './connection.js';
 import type { DocRoom } from './doc-room.js';
@@ -15,7 +15,7 @@ import { CloseCode } from './protocol.js';
 import { DocRegistry } from './registry.js';
 import { UpdateGuard } from './update-guard.js';
 
-export { renderSummary } from './summary-renderer.js';
+export { bulletsFromDoc } from './bullets-from-doc.js';
 
 export interface CollabServer {
   /** Flushes pending updates to the store, closes editors' sockets (code 1012), unloads docs. */
@@ -37,8 +37,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   const registry = new DocRegistry(deps, guard);
   // Frames past the update limit are refused by us with 4413; ws itself stops much larger ones.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_UPDATE_BYTES * 4 + 64 * 1024 });
-  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
-  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
+  const connectLimiter = new MinuteLimit('collab_connect', config.RATE_CONNECTS_PER_MIN, metrics);
+  const authFailLimiter = new MinuteLimit('collab_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
   const perUser = new ConnectionCounts(config.COLLAB_CONNECTIONS_PER_USER);
   const perIp = new ConnectionCounts(config.COLLAB_CONNECTIONS_PER_IP);
   const open = new OpenConnections(deps);
@@ -61,11 +61,7 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     const principal = await auth.authenticate(token);
     if (!principal || !token) {
       // Repeated bad tokens from one address are slowed down like on the HTTP API.
-      const blocked = await authFailLimiter.consume(ip).then(
-        () => false,
-        () => true,
-      );
-      if (blocked) metrics.rateLimited.inc({ limit: 'collab_auth_failures' });
+      const blocked = (await authFailLimiter.take(ip)) !== null;
       return refuse(socket, blocked ? 429 : 401, blocked ? 'rate_limited' : 'unauthorized');
     }
     const blog = await store.getBlog(blogKey);
@@ -88,12 +84,7 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   ) {
     if (closing || deps.lifecycle.draining) return refuse(socket, 503, 'draining');
     const ip = clientIp(req);
-    try {
-      await connectLimiter.consume(ip);
-    } catch {
-      metrics.rateLimited.inc({ limit: 'collab_connect' });
-      return refuse(socket, 429, 'rate_limited');
-    }
+    if ((await connectLimiter.take(ip)) !== null) return refuse(socket, 429, 'rate_limited');
     const found = await identify(blogKey, token, ip, socket);
     if (!found || socket.destroyed) return;
     // Open sockets per user and per address, counted before the doc is loaded for them.

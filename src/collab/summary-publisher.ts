@@ -1,8 +1,8 @@
 import type * as Y from 'yjs';
 import type { Deps } from '../deps.js';
 import { eventDataBytes, maxEventBytes, SUMMARY_FRAGMENT } from '../domain/index.js';
-import { Debouncer } from './async-tools.js';
-import { renderSummary } from './summary-renderer.js';
+import { Debouncer } from '../lib/async.js';
+import { bulletsFromDoc } from './bullets-from-doc.js';
 
 /** Retries of a failed publish back off up to this. */
 const MAX_RETRY_MS = 60_000;
@@ -78,7 +78,7 @@ export class SummaryPublisher {
     const { store, bus, metrics, log } = this.deps;
     try {
       // Inside the try: a throw here would be an unhandled rejection (a process crash).
-      const bullets = renderSummary(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
+      const bullets = bulletsFromDoc(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
       // A rendering readers could not be sent would cut every reader at each re-render:
       // readers keep the last summary that fits until the editors shorten it.
       const limit = maxEventBytes(this.deps.config);

@@ -6,6 +6,7 @@ export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
+export * from './media.js';
 export * from './permissions.js';
 export * from './post.js';
 export * from './post-rules.js';

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Context, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
+import { etagOf } from './etag.js';
 
 /** A serialised JSON body and its ETag; `T` is the type it was serialised from. */
 export interface CachedBody<T = unknown> {
@@ -16,21 +16,6 @@ export function sendCachedJson<T>(c: Context, cached: CachedBody<T>): TypedRespo
     'Content-Type': 'application/json',
     ETag: cached.etag,
   }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
-}
-
-/** A strong ETag from the body, hashed synchronously (webcrypto's async digest costs a thread-pool hop per request). */
-export function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
-/** True when the request's If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET). */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === bare;
-  });
 }
 
 /** A rough cost of one Map entry and its object beyond the strings it holds. */

@@ -126,6 +126,19 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Redis reconnections of the bus',
       ...reg,
     }),
+    // Media
+    mediaUploads: new client.Counter({
+      name: `${prefix}media_uploads_total`,
+      help: 'Photo uploads by outcome (stored, refused: a 4xx, failed: a 5xx)',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    mediaEncodeMs: new client.Histogram({
+      name: `${prefix}media_encode_ms`,
+      help: 'Time to decode an upload and encode its variants (queue wait excluded)',
+      buckets: [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      ...reg,
+    }),
     // HTTP
     httpDurationSeconds: new client.Histogram({
       name: `${prefix}http_request_duration_seconds`,

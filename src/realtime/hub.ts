@@ -1,9 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
 import { DIRECT_SITE, siteOf } from '../domain/index.js';
+import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
 import { AccessJudge } from './access.js';
 import { AudienceRecorder } from './audience.js';
@@ -122,16 +122,9 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   // (failures per IP limited too), open connections per IP (counted last so a refused
   // handshake never holds a slot).
   const perIp = new ConnectionsPerIp(config.MAX_CONNECTIONS_PER_IP);
-  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
-  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
-  /** Consumes one point; the seconds to wait when the limit is reached, else null. */
-  const overLimit = (limiter: RateLimiterMemory, ip: string) =>
-    limiter.consume(ip).then(
-      () => null,
-      (res: unknown) => (res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 1),
-    );
-  const rateLimited = (limit: string, retryAfterSeconds: number) => {
-    metrics.rateLimited.inc({ limit });
+  const connectLimiter = new MinuteLimit('socket_connect', config.RATE_CONNECTS_PER_MIN, metrics);
+  const authFailLimiter = new MinuteLimit('socket_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
+  const rateLimited = (retryAfterSeconds: number) => {
     metrics.refusedConnections.inc({ reason: 'rate_limited' });
     return refusal(`too many attempts from this address, retry in ${retryAfterSeconds} s`, 'rate_limited', {
       retryAfterSeconds,
@@ -139,13 +132,13 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   };
   const admit = async (socket: ReaderSocket): Promise<Error | null> => {
     const ip = clientIp(socket.handshake, config.TRUST_PROXY);
-    const wait = await overLimit(connectLimiter, ip);
-    if (wait !== null) return rateLimited('socket_connect', wait);
+    const wait = await connectLimiter.take(ip);
+    if (wait !== null) return rateLimited(wait);
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const principal = typeof token === 'string' && token ? await auth.authenticate(token) : null;
     if (typeof token === 'string' && token && !principal) {
-      const blocked = await overLimit(authFailLimiter, ip);
-      if (blocked !== null) return rateLimited('socket_auth_failures', blocked);
+      const blocked = await authFailLimiter.take(ip);
+      if (blocked !== null) return rateLimited(blocked);
       metrics.refusedConnections.inc({ reason: 'unauthorized' });
       return refusal('invalid token', 'unauthorized');
     }

@@ -5,6 +5,8 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Api, createApi, setupBlog, text } from '../helpers/api.js';
+import { png } from '../helpers/images.js';
+import { upload, uploadOk } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -34,6 +36,7 @@ let cast: Awaited<ReturnType<typeof setupBlog>>;
 let postId: string;
 /** A pending question: the sweep's bodies must neither dismiss nor answer it. */
 let questionId: string;
+let mediaId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
@@ -48,6 +51,7 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.listMembers(b.id));
     parts.push(await admin.summaryHistory(b.id));
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
+    parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
   }
   return JSON.stringify(parts);
 }
@@ -69,6 +73,7 @@ beforeAll(async () => {
     body: { text: 'a question' },
   });
   questionId = (asked.body as { id: string }).id;
+  mediaId = (await uploadOk(server.url, cast.users.editor.token, cast.blog.id, await png(64, 48))).id;
 });
 
 afterAll(() => {
@@ -77,7 +82,7 @@ afterAll(() => {
     .filter(([status]) => Number(status) >= 500 && status !== '501')
     .reduce((sum, [, n]) => sum + n, 0);
   const line =
-    `[sweep] inputs: http bodies ${counts.httpBodies ?? 0}, http paths ${counts.httpPaths ?? 0}, ` +
+    `[sweep] inputs: http bodies ${counts.httpBodies ?? 0}, http paths ${counts.httpPaths ?? 0}, uploads ${counts.uploads ?? 0}, ` +
     `socket.io payloads ${counts.socketPayloads ?? 0}, socket.io raw frames ${counts.socketFrames ?? 0}, collab frames ${counts.collabFrames ?? 0}; 5xx seen: ${fiveXx}`;
   console.log(line);
   mkdirSync('test-artifacts', { recursive: true });
@@ -174,6 +179,8 @@ describe('hostile input sweep', () => {
       ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/media`],
+      ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
       ['POST', `/api/v1/blogs/${blogId}/questions`],
       ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
@@ -223,6 +230,8 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
           `/api/v1/blogs/${blogId}/questions/`,
+          `/api/v1/blogs/${blogId}/media/`,
+          '/media/',
           '/api/v1/users/',
           '/api/v1/',
           '/live/',
@@ -395,6 +404,45 @@ describe('hostile input sweep', () => {
         `${counts.hostHeaders} hosts; statuses ${JSON.stringify(statuses)}`,
     );
   }, 120_000); // bounded by RUNS; every answer is also checked against /openapi.json
+
+  it('uploads: garbage behind every accepted signature, in the right field or a wrong one, is a 4xx and stores nothing', async () => {
+    const before = await snapshot(cast.admin);
+    const blogId = cast.blog.id;
+    const signatures = [
+      Buffer.alloc(0),
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('GIF89a'),
+      Buffer.from('RIFF\x00\x10\x00\x00WEBPVP8 ', 'latin1'),
+      Buffer.from('\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1', 'latin1'),
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg">'),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...signatures),
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.constantFrom('file', 'image', 'File', ''),
+        fc.dictionary(fc.constantFrom('alt', 'caption', 'credit', 'owner'), fc.string({ maxLength: 600 }), {
+          maxKeys: 3,
+        }),
+        fc.constantFrom(cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined),
+        async (signature, rest, field, fields, token) => {
+          const res = await upload(server.url, token, blogId, Buffer.concat([signature, rest]), { field, fields });
+          counts.uploads = (counts.uploads ?? 0) + 1;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(
+            res.status,
+            `${field} ${signature.toString('latin1')} → ${JSON.stringify(res.body).slice(0, 300)}`,
+          ).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+
+    expect(await snapshot(cast.admin)).toBe(before);
+    expect((await cast.anon.raw('GET', `/api/v1/blogs/${blogId}`)).status).toBe(200);
+  }, 180_000);
 
   it('Socket.IO: garbage payloads get error acks or are ignored; the server keeps serving', async () => {
     const before = await snapshot(cast.admin);

@@ -3,6 +3,7 @@ import type { Env, Hono } from 'hono';
 import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
+import * as media from './media.js';
 import * as members from './members.js';
 import * as ops from './ops.js';
 import * as pages from './pages.js';
@@ -21,6 +22,7 @@ export const ROUTES = {
   ...users,
   ...blogs,
   ...members,
+  ...media,
   ...posts,
   ...changes,
   ...audience,

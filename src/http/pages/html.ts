@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { DomainError } from '../../domain/index.js';
 import { escapeHtml } from '../../domain/sanitize.js';
 import { isLoopbackHost } from '../../lib/hosts.js';
+import { etagOf, matchesIfNoneMatch } from '../etag.js';
 
 /** Escapes text for HTML text nodes and double-quoted attributes. */
 export const esc = escapeHtml;
@@ -84,19 +84,9 @@ export function trustedBase(c: Context, publicUrl: string | undefined): string |
   return isLoopbackHost(url.hostname) ? url.origin : null;
 }
 
-/** A weak validator of the exact bytes sent: cheap, and correct across nodes. */
-export function etagOf(body: string | Uint8Array): string {
-  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
 /** True when the request's If-None-Match already names this ETag (answer 304). */
 export function isFresh(c: Context, etag: string): boolean {
-  const header = c.req.header('if-none-match');
-  if (!header) return false;
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag === etag || tag === etag.slice(2) || `W/${tag}` === etag;
-  });
+  return matchesIfNoneMatch(c.req.header('if-none-match'), etag);
 }
 
 /** Sends a cacheable text body with ETag, answering 304 when the client already has it. */
@@ -105,7 +95,7 @@ export function sendCached(
   body: string,
   opts: { type: string; cacheControl: string; status?: 200 | 404; headers?: Record<string, string> },
 ): Response {
-  const etag = etagOf(body);
+  const etag = etagOf(body, { weak: true });
   const headers: Record<string, string> = {
     'content-type': opts.type,
     'cache-control': opts.cacheControl,

@@ -15,6 +15,7 @@ import { applyPostPatch, buildPost } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn } from '../access.js';
 import * as routes from '../contract/posts.js';
+import { mediaLookup } from '../media-base.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
 import { publishDraft, publishLive } from '../publish.js';
@@ -88,7 +89,8 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const input = c.req.valid('json');
     await authorizeAll(deps, p, blog.id, createActions(input));
     const now = new Date().toISOString();
-    const draft = buildPost(input, authorOf(p), blog.id, now, newId());
+    const media = await mediaLookup(deps, c, blog.id, input.blocks);
+    const draft = buildPost(input, authorOf(p), blog.id, now, newId(), media);
     fitsForReaders(draft, 'post.created');
     const { post, event } = await store.createPost(draft);
     publishLive(deps, event);
@@ -115,13 +117,14 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const { postId } = c.req.valid('param');
     const patch = c.req.valid('json');
     const first = await readPost(blog.id, postId);
+    const media = await mediaLookup(deps, c, blog.id, patch.blocks);
     const post = await guardedWrite(
       first,
       () => readPost(blog.id, postId),
       async (current) => {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
-        const next = applyPostPatch(current, patch, now);
+        const next = applyPostPatch(current, patch, now, media);
         fitsForReaders({ ...current, ...next }, 'post.updated');
         const { post, event } = await store.updatePost(blog.id, postId, next, {
           expectedUpdatedAt: current.updatedAt,

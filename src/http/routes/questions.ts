@@ -11,10 +11,10 @@ import {
 import { buildPost, cleanPlainText } from '../../domain/posts.js';
 import { fieldError } from '../../domain/sanitize.js';
 import { newId } from '../../lib/ids.js';
+import { MinuteLimit } from '../../lib/rate-limit.js';
 import { blogFromPath, requireRights } from '../access.js';
 import * as routes from '../contract/questions.js';
-import { clientIp, requirePrincipal } from '../middleware/auth.js';
-import { MinuteLimit } from '../middleware/rate-limit.js';
+import { clientIp, requirePrincipal, spend } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
 import { publishLive } from '../publish.js';
 import { jsonBodyChecks } from '../validate.js';
@@ -42,8 +42,8 @@ export function questionRoutes(deps: Deps) {
       throw fieldError(['name'], `must be at most ${QUESTION_NAME_MAX_CHARS} characters`);
     }
     // Valid questions only spend budget: the address first, then the blog's shared budget.
-    await perIp.consume(clientIp(c, config.TRUST_PROXY));
-    await perBlog.consume(blog.id);
+    await spend(perIp, clientIp(c, config.TRUST_PROXY));
+    await spend(perBlog, blog.id);
     const q = await store.createQuestion(
       {
         id: newId(),
