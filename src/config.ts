@@ -108,6 +108,21 @@ export const ConfigSchema = z.object({
   RATE_CONNECTS_PER_MIN: int(600, 1),
   RATE_AUTH_FAILURES_PER_MIN: int(30, 1),
 
+  // Audience and participation
+  /** Count readers per minute (off only to measure what counting costs). */
+  AUDIENCE_ENABLED: bool(true),
+  /** Audience minute buckets older than this are deleted. */
+  AUDIENCE_RETENTION_DAYS: int(90, 1, 3650),
+  /** Embedding sites named in bySite; the rest are summed as "other". */
+  AUDIENCE_TOP_SITES: int(10, 1, 100),
+  /** How often the running minute is written to the store (a crash loses at most this much). */
+  AUDIENCE_FLUSH_MS: int(15_000, 50, 60_000),
+  /** Questions one address may send per minute (any blog). */
+  RATE_QUESTIONS_PER_MIN: int(5, 1),
+  /** Questions one blog accepts per minute from everyone (a flood from many addresses). */
+  RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
+  /** Pending questions a blog may hold; more are refused until editors moderate. */
+  QUESTION_QUEUE_MAX: int(500, 1),
   // Media (photo uploads: src/media)
   /** Largest accepted upload, in bytes; a bigger one gets 413 and nothing is stored. */
   MEDIA_MAX_FILE_BYTES: int(20 * 1024 * 1024, 1024),

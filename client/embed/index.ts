@@ -37,7 +37,7 @@ function mount(el: HTMLElement): void {
   if (!blog || mounted.has(el)) return;
   const widget = new LiveblogWidget(
     el,
-    (view) => createReaderClient({ baseUrl: origin, blog, view }),
+    (view) => createReaderClient({ baseUrl: origin, blog, view, site: location.origin }),
     viewFromAttributes(el),
   );
   mounted.set(el, widget);

@@ -21,6 +21,11 @@ export interface ReaderClientOptions {
   io?: Partial<ManagerOptions & SocketOptions>;
   /** An editor's token: only needed with `drafts`. */
   token?: string;
+  /**
+   * The origin of the page this runs on (the widget passes `location.origin`), for audience
+   * figures by embedding site. Only scheme and host are sent; nothing else about the reader.
+   */
+  site?: string;
   /** Posts per page (first load and loadMore). */
   pageSize?: number;
   /** Filter and order; without `order`, the blog's own default order. */
@@ -161,15 +166,20 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
     markReady();
   }
 
+  /** Whether a subscribe was acknowledged once: later ones are reconnects, not page loads. */
+  let loadCounted = false;
+
   function subscribeNow(): void {
     const s = socket;
     if (!s || !blogId || closed) return;
-    s.timeout(ACK_TIMEOUT_MS).emit('subscribe', { blogId, sinceSeq: state.seq }, (err, ack) => {
+    const req = { blogId, sinceSeq: state.seq, ...(opts.site ? { site: opts.site } : {}), firstLoad: !loadCounted };
+    s.timeout(ACK_TIMEOUT_MS).emit('subscribe', req, (err, ack) => {
       if (err) {
         // No answer: try again on this connection if it is still up.
         if (s.connected && !closed) subscribeNow();
         return;
       }
+      if (ack.ok) loadCounted = true;
       void enqueue(() => onAck(ack));
     });
   }

@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './audience.js';
 export * from './author.js';
 export * from './blocks.js';
 export * from './blog.js';
@@ -11,6 +12,7 @@ export * from './outward.js';
 export * from './permissions.js';
 export * from './post.js';
 export * from './post-rules.js';
+export * from './questions.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './takedown.js';

@@ -11,6 +11,13 @@ export const SubscribeRequest = z
     sinceSeq: Seq.optional(),
     /** Editors only (socket authenticated with a token): also receive `draft` events. */
     drafts: z.boolean().optional(),
+    /**
+     * The origin of the page the widget runs on (a partner site), for audience figures by
+     * site. Only its scheme and host are kept (see siteOf); absent on our own pages.
+     */
+    site: z.string().max(300).optional(),
+    /** True on a page's first subscribe, not on reconnects (first loads per minute). */
+    firstLoad: z.boolean().optional(),
   })
   .strict();
 export type SubscribeRequest = z.infer<typeof SubscribeRequest>;

@@ -92,6 +92,17 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['why'] as const,
       ...reg,
     }),
+    audienceFirstLoads: new client.Counter({
+      name: `${prefix}audience_first_loads_total`,
+      help: 'Page or widget loads (subscribes without sinceSeq) on this node',
+      ...reg,
+    }),
+    audienceReaders: new client.Gauge({
+      name: `${prefix}audience_readers`,
+      help: 'Readers subscribed on this node at the last sample, by site kind (embedded or direct)',
+      labelNames: ['site'] as const,
+      ...reg,
+    }),
     // Collab
     docsLoaded: new client.Gauge({
       name: `${prefix}collab_docs_loaded`,

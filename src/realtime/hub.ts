@@ -2,9 +2,11 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Deps, EventStreams } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
+import { DIRECT_SITE, siteOf } from '../domain/index.js';
 import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
 import { AccessJudge } from './access.js';
+import { AudienceRecorder } from './audience.js';
 import { isFinished, releaseFinished } from './ended.js';
 import type { BlogFeed } from './feed.js';
 import { FeedRegistry } from './feeds.js';
@@ -118,6 +120,14 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   const access = new AccessJudge(deps, io, feeds);
   const sse = new SseStreams(deps, feeds);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
+  const audience = new AudienceRecorder(deps);
+  /** The site and transport of each socket in a room, read lazily by the recorder. */
+  const roomReaders = function* (room: string) {
+    for (const id of io.sockets.adapter.rooms.get(room) ?? []) {
+      const s = io.sockets.sockets.get(id);
+      if (s) yield { site: s.data.site ?? DIRECT_SITE, transport: s.data.transport };
+    }
+  };
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
     if (msg.kind === 'event') feeds.onEvent(msg.event);
@@ -201,7 +211,16 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       socket.data.subs.clear();
     });
     access.track(socket);
-    handleSubscriptions(socket, deps, feeds, access);
+    handleSubscriptions(socket, deps, feeds, access, (blogId, req) => {
+      socket.data.site ??= siteOf(req.site);
+      // Once per socket and blog: a client repeating its subscribe must not inflate the figure.
+      socket.data.loadsCounted ??= new Set();
+      const counted = socket.data.loadsCounted;
+      if ((req.firstLoad === true || req.sinceSeq === undefined) && !counted.has(blogId) && counted.size < 16) {
+        counted.add(blogId);
+        audience.firstLoad(blogId);
+      }
+    });
   });
 
   // Heartbeats, reader totals, idle feeds, missed tails and slow readers, once per interval.
@@ -221,12 +240,14 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         feed.lastActive = now;
         const readers = readerCounts.total(feed.blogId, local, now);
         io.to(blogRoom(feed.blogId)).emit('heartbeat', { blogId: feed.blogId, seq: feed.head, readers });
+        if (audience.enabled) audience.sample(feed.blogId, roomReaders(blogRoom(feed.blogId)), readers, now);
         if (now - feed.lastTailCheck > TAIL_CHECK_MS) void feed.checkTail();
       } else if (editors === 0 && now - feed.lastActive > FEED_IDLE_MS) {
         feeds.evict(feed);
       }
     }
     metrics.roomsSubscribed.set(rooms);
+    audience.endTick();
     metrics.replayRingBytes.set(feeds.budget.used);
     metrics.feedsLoaded.set(feeds.size);
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
@@ -256,6 +277,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         io.engine.close();
         feeds.close();
         metrics.roomsSubscribed.set(0);
+        await audience.close();
       })();
       return closing;
     },

@@ -12,6 +12,10 @@ export interface SocketData {
   token: string | null;
   /** Blog ids this socket is subscribed to. */
   subs: Set<string>;
+  /** The embedding site this socket said it reads from (siteOf), for audience figures. */
+  site?: string | undefined;
+  /** Blogs whose first load this socket already counted (at most a few). */
+  loadsCounted?: Set<string> | undefined;
   /** Current transport, for the readers_connected gauge. */
   transport: string;
   /** Since when its unsent bytes have been over the bound (slow-consumer check). */

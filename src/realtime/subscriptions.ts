@@ -43,7 +43,14 @@ function zodMessage(issues: { path: PropertyKey[]; message: string }[]): string 
  * follow are contiguous: every await happens first, then one synchronous step computes the
  * catch-up from memory, joins the room and acks; the room's next event is then head + 1.
  */
-export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: FeedRegistry, access: AccessJudge): void {
+export function handleSubscriptions(
+  socket: ReaderSocket,
+  deps: Deps,
+  feeds: FeedRegistry,
+  access: AccessJudge,
+  /** Told of every successful subscribe (audience counting). */
+  onJoined: (blogId: string, req: SubscribeRequest) => void = () => {},
+): void {
   const { config, metrics, auth } = deps;
   // Each subscribe may cost a store read: a socket gets a small burst, then a steady rate.
   const budget = new TokenBucket(SUBSCRIBE_BURST, config.RATE_SUBSCRIBES_PER_MIN / 60);
@@ -124,6 +131,7 @@ export function handleSubscriptions(socket: ReaderSocket, deps: Deps, feeds: Fee
       if (drafts) void socket.join(draftRoom(feed.blogId));
       else void socket.leave(draftRoom(feed.blogId));
       subs.add(feed.blogId);
+      onJoined(feed.blogId, parsed.data);
       metrics.catchups.inc({ outcome: catchUp.kind === 'reset' ? 'reset' : outcome });
       const ack: SubscribeAck =
         catchUp.kind === 'reset'

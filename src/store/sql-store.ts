@@ -1,9 +1,11 @@
+import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
 import * as posts from './posts.js';
+import * as questions from './questions.js';
 import * as scheduled from './scheduled.js';
 import * as settings from './settings.js';
 import type { SqlDb } from './sql.js';
@@ -83,4 +85,14 @@ export class SqlStore implements Store {
 
   getSetting: Store['getSetting'] = (key) => settings.getSetting(this.db, key);
   setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) => settings.setSettingIfAbsent(this.db, key, value);
+
+  recordAudience: Store['recordAudience'] = (writer, samples) => audience.recordAudience(this.db, writer, samples);
+  listAudience: Store['listAudience'] = (blogId, from, to) => audience.listAudience(this.db, blogId, from, to);
+  pruneAudience: Store['pruneAudience'] = (before) => audience.pruneAudience(this.db, before);
+
+  createQuestion: Store['createQuestion'] = (q, maxPending) => questions.createQuestion(this.db, q, maxPending);
+  listQuestions: Store['listQuestions'] = (blogId, opts) => questions.listQuestions(this.db, blogId, opts);
+  getQuestion: Store['getQuestion'] = (blogId, questionId) => questions.getQuestion(this.db, blogId, questionId);
+  moveQuestion: Store['moveQuestion'] = (blogId, questionId, from, to, answerPostId) =>
+    questions.moveQuestion(this.db, blogId, questionId, from, to, answerPostId);
 }

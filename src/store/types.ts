@@ -1,4 +1,5 @@
 import type {
+  AudienceSample,
   Author,
   Blog,
   BlogPatchInput,
@@ -11,6 +12,8 @@ import type {
   Post,
   PostStatus,
   PostsPage,
+  Question,
+  QuestionStatus,
   Revision,
   Role,
   StoredBlog,
@@ -187,6 +190,33 @@ export interface Store extends ScheduleStore {
   getSetting(key: string): Promise<string | null>;
   /** Sets only if absent; resolves with the value now stored. */
   setSettingIfAbsent(key: string, value: string): Promise<string>;
+
+  // Audience (minute buckets; no personal data)
+  /**
+   * Replaces `writer`'s rows for these (blog, minute) pairs with the given accumulations (a
+   * writer is one running process; it always sends the whole minute so far). Rows of a blog
+   * that no longer exists are skipped.
+   */
+  recordAudience(writer: string, samples: readonly AudienceSample[]): Promise<void>;
+  /** Every writer's rows for minutes in [from, to), oldest first (merge with domain mergeAudience). */
+  listAudience(blogId: string, from: string, to: string): Promise<AudienceSample[]>;
+  /** Deletes minutes before `before`; resolves with the number of rows removed. */
+  pruneAudience(before: string): Promise<number>;
+
+  // Reader questions (a moderation queue; never shown to readers as such)
+  /** Queues it; 'rate_limited' when the blog already has `maxPending` pending questions. */
+  createQuestion(q: Question, maxPending: number): Promise<Question>;
+  /** Oldest first. */
+  listQuestions(blogId: string, opts: { status: QuestionStatus; limit: number }): Promise<Question[]>;
+  getQuestion(blogId: string, questionId: string): Promise<Question | null>;
+  /** Moves it from `from` to `to` only if it is still in `from`; else null (moderated meanwhile). */
+  moveQuestion(
+    blogId: string,
+    questionId: string,
+    from: QuestionStatus,
+    to: QuestionStatus,
+    answerPostId?: string | null,
+  ): Promise<Question | null>;
 }
 
 /**

@@ -129,6 +129,8 @@ describe('/metrics', () => {
       ['bus_reconnects_total', 'counter'],
       ['http_request_duration_seconds', 'histogram'],
       ['rate_limited_total', 'counter'],
+      ['audience_first_loads_total', 'counter'],
+      ['audience_readers', 'gauge'],
       // process defaults, under the same prefix
       ['process_cpu_seconds_total', 'counter'],
       ['process_resident_memory_bytes', 'gauge'],

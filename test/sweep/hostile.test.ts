@@ -34,6 +34,8 @@ function rawRequest(port: number, target: string, host: string): Promise<{ statu
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof setupBlog>>;
 let postId: string;
+/** A pending question: the sweep's bodies must neither dismiss nor answer it. */
+let questionId: string;
 let mediaId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
@@ -48,6 +50,7 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.listPosts(b.id, { limit: 100, status: 'draft' }));
     parts.push(await admin.listMembers(b.id));
     parts.push(await admin.summaryHistory(b.id));
+    parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
   }
   return JSON.stringify(parts);
@@ -57,6 +60,8 @@ beforeAll(async () => {
   server = await startServer({
     RATE_WRITES_PER_MIN: '1000000',
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
+    RATE_QUESTIONS_PER_MIN: '1000000',
+    RATE_QUESTIONS_PER_BLOG_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
     RATE_SUBSCRIBES_PER_MIN: '1000000',
     METRICS_TOKEN: METRICS_TOKEN,
@@ -64,6 +69,10 @@ beforeAll(async () => {
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
   postId = (await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>first</p>')] })).id;
   await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>a draft</p>')], status: 'draft' });
+  const asked = await cast.anon.raw('POST', `/api/v1/blogs/${cast.blog.id}/questions`, {
+    body: { text: 'a question' },
+  });
+  questionId = (asked.body as { id: string }).id;
   mediaId = (await uploadOk(server.url, cast.users.editor.token, cast.blog.id, await png(64, 48))).id;
 });
 
@@ -137,6 +146,9 @@ const badBody = fc.oneof(
   fc.record({ name: fc.oneof(fc.constant(''), fc.constant('   '), fc.integer(), fc.constant('n'.repeat(500))) }),
   fc.record({ allowedOrigins: fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 3 }) }),
   fc.record({ canCreateBlogs: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)) }),
+  fc.record({ text: fc.oneof(fc.constant('<b></b>'), fc.constant('q'.repeat(600)), fc.integer()), name: nasty }),
+  fc.record({ status: fc.string({ maxLength: 10 }).filter((x) => x !== 'dismissed') }),
+  fc.record({ html: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null)) }),
 );
 
 const segment = fc.oneof(
@@ -175,6 +187,9 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/questions`],
+      ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
+      ['POST', `/api/v1/blogs/${blogId}/questions/${questionId}/answer`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -219,6 +234,7 @@ describe('hostile input sweep', () => {
           '/api/v1/blogs/',
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
+          `/api/v1/blogs/${blogId}/questions/`,
           `/api/v1/blogs/${blogId}/media/`,
           '/media/',
           '/api/v1/users/',
@@ -393,6 +409,18 @@ describe('hostile input sweep', () => {
     );
     for (const q of ['?limit=0', '?limit=101', '?limit=x', '?before=%%%', '?before=bm90IGEgY3Vyc29y']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/posts${q}`);
+      expect(res.status, q).toBe(400);
+    }
+
+    for (const q of [
+      '?from=x',
+      '?to=1',
+      '?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '?from=2000-01-01T00:00:00Z',
+      '?extra=1',
+      '?from=%ff',
+    ]) {
+      const res = await cast.editor.raw('GET', `/api/v1/blogs/${blogId}/audience${q}`);
       expect(res.status, q).toBe(400);
     }
 

@@ -1,5 +1,6 @@
 import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
+import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as media from './media.js';
@@ -8,6 +9,7 @@ import * as ops from './ops.js';
 import * as outward from './outward.js';
 import * as pages from './pages.js';
 import * as posts from './posts.js';
+import * as questions from './questions.js';
 import * as users from './users.js';
 import * as workflow from './workflow.js';
 
@@ -26,6 +28,8 @@ export const ROUTES = {
   ...posts,
   ...workflow.routes,
   ...changes,
+  ...audience,
+  ...questions,
   ...pages,
   ...outward,
 };

@@ -8,7 +8,7 @@ import { workflowMigrations } from './workflow.js';
  * created with before the body was shared, so their `schema_migrations` rows still hold.
  *
  * Number ranges (so branches merge without clashes): store 10–19, identity 20–29,
- * workflow 30–39, media 40–49, outward 50–59.
+ * workflow 30–39, media 40–49, outward 50–59, audience 60–69.
  */
 export interface TypeMap {
   /** Ids and every column holding one: byte order on both (PostgreSQL: the "C" collation). */
@@ -188,4 +188,41 @@ CREATE INDEX media_lead_key ON media (lead_key);
   },
   // 50–59: outward.
   { version: 50, name: 'webhook outbox', sql: (t) => outboxSchema(t) },
+  {
+    version: 60,
+    name: 'audience minute buckets',
+    // One row per blog, minute and writer (one running process): each process accumulates
+    // its own minute and rewrites its row, so nodes never contend; reads merge the rows.
+    sql: (t) => `
+CREATE TABLE audience_minutes (
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  minute ${t.time} NOT NULL,
+  writer ${t.id} NOT NULL,
+  samples ${t.int} NOT NULL,
+  peak ${t.int} NOT NULL,
+  total_sum ${t.bigint} NOT NULL,
+  first_loads ${t.int} NOT NULL,
+  by_site ${t.json} NOT NULL,
+  by_transport ${t.json} NOT NULL,
+  PRIMARY KEY (blog_id, minute, writer)
+)${t.withoutRowid};
+CREATE INDEX audience_minutes_age ON audience_minutes (minute);
+`,
+  },
+  {
+    version: 61,
+    name: 'reader questions',
+    sql: (t) => `
+CREATE TABLE questions (
+  id ${t.id} PRIMARY KEY,
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  text ${t.text} NOT NULL,
+  name ${t.text},
+  status ${t.text} NOT NULL CHECK (status IN ('pending', 'dismissed', 'answered')),
+  created_at ${t.time} NOT NULL,
+  answer_post_id ${t.id}
+);
+CREATE INDEX questions_queue ON questions (blog_id, status, created_at);
+`,
+  },
 ];
