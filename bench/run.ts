@@ -36,7 +36,7 @@ const Args = z.object({
 const USAGE = `usage: npm run bench -- [--size=smoke|small|full] [--only=${WORKLOADS.join(',')}]
   smoke  seconds; a harness check (CI)
   small  a minute or two; 1,000 readers
-  full   the issue's figures: 1,000 / 5,000 / 10,000 readers (default)`;
+  full   every workload at full size: 1,000 / 5,000 / 10,000 readers (default)`;
 
 function parseArgs(argv: string[]): { size: SizeName; only: Workload[] } {
   const raw: Record<string, string> = {};

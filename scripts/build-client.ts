@@ -1,8 +1,12 @@
 /**
  * Bundles the browser code in client/ with esbuild into public/assets/, which the server
  * serves. Each entry is optional so the server starts even before a bundle exists.
+ *
+ * The README states the widget's gzipped size between `<!-- embed-size -->` markers:
+ * `--update-readme` writes the measured figure there, `--check-readme` (CI) fails when the
+ * stated figure is more than 1 KiB off, so the number is never typed by hand.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -16,6 +20,7 @@ const entries: { name: string; entry: string }[] = [
   { name: 'editor', entry: 'client/editor/index.ts' },
 ];
 
+const gzippedKiB = new Map<string, number>();
 for (const { name, entry } of entries) {
   const path = join(root, entry);
   if (!existsSync(path)) continue;
@@ -34,5 +39,25 @@ for (const { name, entry } of entries) {
   });
   const size = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).length;
+  gzippedKiB.set(name, gz / 1024);
   console.log(`${name}.js: ${(size / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzipped`);
+}
+
+const readmeFigure = /(<!-- embed-size -->)([\d.]+)( KiB gzipped<!-- \/embed-size -->)/;
+const embedKiB = gzippedKiB.get('embed');
+if (embedKiB !== undefined && (process.argv.includes('--update-readme') || process.argv.includes('--check-readme'))) {
+  const readmePath = join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const stated = readme.match(readmeFigure);
+  if (!stated?.[2]) throw new Error('README.md has no <!-- embed-size -->N KiB gzipped<!-- /embed-size --> figure');
+  if (process.argv.includes('--update-readme')) {
+    writeFileSync(readmePath, readme.replace(readmeFigure, `$1${embedKiB.toFixed(1)}$3`));
+    console.log(`README.md: widget size set to ${embedKiB.toFixed(1)} KiB gzipped`);
+  } else if (Math.abs(Number(stated[2]) - embedKiB) > 1) {
+    console.error(
+      `README.md states ${stated[2]} KiB gzipped for the widget, the build measures ${embedKiB.toFixed(1)}: ` +
+        'run `npm run build:client -- --update-readme`',
+    );
+    process.exit(1);
+  }
 }

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
 npm run typecheck
 npm run lint
-npm run build:client
+npm run build:client -- --check-readme
 status=0
 # The benchmark harness at its smallest size, so it keeps working (figures are not judged here).
 npm run bench -- --size=smoke --only=fanout,reads || status=1

@@ -1,6 +1,6 @@
 /**
  * Workload sizes. smoke: seconds, a harness check for CI. small: a quick look on a laptop.
- * full: the figures the issue asks for. Every count and duration here bounds a loop.
+ * full: every workload at full size. Every count and duration here bounds a loop.
  */
 export type SizeName = 'smoke' | 'small' | 'full';
 

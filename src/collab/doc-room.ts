@@ -249,7 +249,7 @@ export class DocRoom {
         this.blogId,
         batch.map((a) => a.update),
       );
-      metrics.updateCommitMs.observe(performance.now() - started);
+      metrics.updateCommitSeconds.observe((performance.now() - started) / 1000);
       this.accepted.splice(0, batch.length);
       batch.forEach((a, i) => {
         const rowId = rowIds[i] ?? 0;

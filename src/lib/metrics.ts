@@ -8,7 +8,8 @@ export function createMetrics(prefix = 'liveblog_') {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix });
   const reg = { registers: [registry] };
-  const ms = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+  // Prometheus convention: durations in base units (seconds).
+  const seconds = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
   return {
     registry,
     // Reader push
@@ -29,10 +30,10 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['type'] as const,
       ...reg,
     }),
-    commitToEmitMs: new client.Histogram({
-      name: `${prefix}commit_to_emit_ms`,
+    commitToEmitSeconds: new client.Histogram({
+      name: `${prefix}commit_to_emit_seconds`,
       help: 'From the event timestamp to its emission to a room on this node',
-      buckets: ms,
+      buckets: seconds,
       ...reg,
     }),
     catchups: new client.Counter({
@@ -69,10 +70,10 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Collab WebSocket connections on this node',
       ...reg,
     }),
-    updateCommitMs: new client.Histogram({
-      name: `${prefix}collab_update_commit_ms`,
+    updateCommitSeconds: new client.Histogram({
+      name: `${prefix}collab_update_commit_seconds`,
       help: 'Time to persist a batch of Yjs updates',
-      buckets: ms,
+      buckets: seconds,
       ...reg,
     }),
     compactions: new client.Counter({
@@ -100,11 +101,11 @@ export function createMetrics(prefix = 'liveblog_') {
       ...reg,
     }),
     // HTTP
-    httpDurationMs: new client.Histogram({
-      name: `${prefix}http_request_duration_ms`,
+    httpDurationSeconds: new client.Histogram({
+      name: `${prefix}http_request_duration_seconds`,
       help: 'HTTP request duration by route pattern, method and status',
       labelNames: ['route', 'method', 'status'] as const,
-      buckets: ms,
+      buckets: seconds,
       ...reg,
     }),
     rateLimited: new client.Counter({

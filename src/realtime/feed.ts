@@ -143,6 +143,6 @@ export class BlogFeed {
     }
     this.emit(event);
     const age = Date.now() - Date.parse(event.at);
-    if (Number.isFinite(age)) this.deps.metrics.commitToEmitMs.observe(Math.max(0, age));
+    if (Number.isFinite(age)) this.deps.metrics.commitToEmitSeconds.observe(Math.max(0, age) / 1000);
   }
 }

@@ -34,7 +34,7 @@ describe('operations', () => {
     const res = await fetch(`${server.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const body = await res.text();
-    expect(body).toContain('liveblog_http_request_duration_ms_bucket');
+    expect(body).toContain('liveblog_http_request_duration_seconds_bucket');
     expect(body).toMatch(/route="\/api\/v1\/blogs\/:blogId",method="GET",status="200"/);
     expect(body).not.toContain(blog.id);
     expect(body).not.toContain(server.adminToken);

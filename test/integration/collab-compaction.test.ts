@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -9,7 +7,9 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('collab compaction', () => {
   it('compacts the log while three editors keep typing, and loses nothing', async () => {

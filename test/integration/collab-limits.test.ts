@@ -2,8 +2,6 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { startServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -12,7 +10,9 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Opens a raw WebSocket, sends one frame after the server's first message, resolves with the close code. */
 function sendAndWaitClose(url: string, frame: Buffer | string): Promise<{ code: number; reason: string }> {

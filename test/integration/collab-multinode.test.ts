@@ -1,11 +1,11 @@
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/domain/index.js';
+import { bulletList, connectEditor, createBlogWith, docFromStore, itemTexts, listItem } from '../helpers/collab.js';
 import { startServer } from '../helpers/server.js';
 import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, createBlogWith, docFromStore, itemTexts, listItem } from './collab-fixtures.js';
 
 /** Two nodes on one PostgreSQL database with Redis between them (fails when either is missing). */
 describe('collab across two nodes', () => {

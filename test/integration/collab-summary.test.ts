@@ -1,10 +1,10 @@
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/domain/index.js';
+import { bulletList, connectEditor, createBlogWith, itemTexts, listItem } from '../helpers/collab.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, createBlogWith, itemTexts, listItem } from './collab-fixtures.js';
 
 /** A Socket.IO reader subscribed to one blog, recording the events it receives. */
 async function subscribeReader(url: string, blogId: string) {

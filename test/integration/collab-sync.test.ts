@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { startServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   bulletList,
   connectEditor,
@@ -12,7 +10,9 @@ import {
   docFromStore,
   itemTexts,
   listItem,
-} from './collab-fixtures.js';
+} from '../helpers/collab.js';
+import { startServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const synced = (e: { provider: { synced: boolean } }) => waitFor(() => e.provider.synced, { what: 'provider sync' });
 const same = (a: Y.Doc, b: Y.Doc) => JSON.stringify(itemTexts(a)) === JSON.stringify(itemTexts(b));

@@ -2,10 +2,10 @@ import { request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { createApi, setupBlog, text } from '../helpers/api.js';
+import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
 import { ADMIN_TOKEN, spawnServer, tempDataDir } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, itemTexts, listItem } from './collab-fixtures.js';
 
 /**
  * Graceful restart of a real process: SIGTERM → /ready 503 while still serving → listener

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
 import { createApi, setupBlog, text } from '../helpers/api.js';
+import { openReader, range } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, range } from './realtime.support.js';
 
 async function metricValue(url: string, name: string, labels = ''): Promise<number> {
   const body = await (await fetch(`${url}/metrics`)).text();

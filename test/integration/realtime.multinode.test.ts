@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createApi, text } from '../helpers/api.js';
+import { openReader, range } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader, range } from './realtime.support.js';
 
 describe('reader hub on two nodes (PostgreSQL + Redis)', () => {
   it('readers on either node see every write of both nodes once, in order, and the total reader count', async () => {

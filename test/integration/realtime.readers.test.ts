@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createReaderClient, type ReaderClient } from '../../client/reader/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { allPosts, expectSamePosts, openReader, type RawReader, range } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts, openReader, type RawReader, range } from './realtime.support.js';
 
 describe('many readers', () => {
   it('120 readers across websocket and polling each get every event once, in order', async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createReaderClient, type ReaderClient } from '../../client/reader/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 import { ADMIN_TOKEN, spawnServer, tempDataDir } from '../helpers/server.js';
 import { freePort } from '../helpers/services.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts } from './realtime.support.js';
 
 describe('server restarts', () => {
   it('reader clients reconnect to the restarted process and catch up (crash, then graceful stop)', async () => {

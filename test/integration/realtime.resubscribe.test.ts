@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApi, text } from '../helpers/api.js';
 import { startOwnPostgres } from '../helpers/own-postgres.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
-import { openReader } from './realtime.support.js';
 
 describe('a re-subscribe that fails', () => {
   it('leaves the socket unsubscribed, not listed but deaf; it can subscribe again later', async () => {

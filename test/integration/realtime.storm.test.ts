@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApi, text } from '../helpers/api.js';
+import { openReader } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { openReader } from './realtime.support.js';
 
 async function storeCatchupReads(url: string): Promise<number> {
   const body = await (await fetch(`${url}/metrics`)).text();

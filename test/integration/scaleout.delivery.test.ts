@@ -3,9 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { Post } from '../../src/domain/index.js';
 import { type Api, text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
-import { startOwnRedis } from '../helpers/services.js';
-import { registerCleanup } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/wait.js';
 import {
   allPosts,
   expectSamePosts,
@@ -14,7 +11,10 @@ import {
   postsFromEvents,
   range,
   subscribed,
-} from './scaleout.support.js';
+} from '../helpers/scaleout.js';
+import { startOwnRedis } from '../helpers/services.js';
+import { registerCleanup } from '../helpers/teardown.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A plain Redis client of the test's own, closed after the file. */
 function redisClient(url: string): Redis {

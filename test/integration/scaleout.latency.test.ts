@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
+import { followBlog, percentile, range, subscribed } from '../helpers/scaleout.js';
 import { waitFor } from '../helpers/wait.js';
-import { followBlog, percentile, range, subscribed } from './scaleout.support.js';
 
 interface Figures {
   median: number;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster, startRoundRobinProxy } from '../helpers/cluster.js';
-import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, type Editor, itemTexts, listItem } from './collab-fixtures.js';
+import { bulletList, connectEditor, type Editor, itemTexts, listItem } from '../helpers/collab.js';
 import {
   allPosts,
   expectSamePosts,
@@ -11,7 +10,8 @@ import {
   postsFromEvents,
   range,
   subscribed,
-} from './scaleout.support.js';
+} from '../helpers/scaleout.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The local port of a y-websocket provider's current connection (`ws` keeps its net.Socket in `_socket`). */
 function editorPort(editor: Editor): number | undefined {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
+import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
 import { startOwnPostgres } from '../helpers/own-postgres.js';
+import { allPosts, expectSamePosts, followBlog, openReaderClient, range, subscribed } from '../helpers/scaleout.js';
 import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, itemTexts, listItem } from './collab-fixtures.js';
-import { allPosts, expectSamePosts, followBlog, openReaderClient, range, subscribed } from './scaleout.support.js';
 
 /**
  * Two processes on a PostgreSQL of the test's own, which the test stops abruptly (immediate

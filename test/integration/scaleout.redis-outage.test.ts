@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
-import { startOwnRedis } from '../helpers/services.js';
-import { waitFor } from '../helpers/wait.js';
-import { bulletList, connectEditor, itemTexts, listItem } from './collab-fixtures.js';
+import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
 import {
   allPosts,
   expectSamePosts,
@@ -13,7 +11,9 @@ import {
   postsFromEvents,
   range,
   subscribed,
-} from './scaleout.support.js';
+} from '../helpers/scaleout.js';
+import { startOwnRedis } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Contiguous from 1 and at least `head` long: no gap, no duplicate, nothing out of order. */
 const caughtUp = (r: FollowingReader, head: number) => r.lastSeq() >= head;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveEvent, Post } from '../../src/domain/index.js';
 import { type Api, text } from '../helpers/api.js';
 import { startCluster } from '../helpers/cluster.js';
-import { allPosts, range } from './scaleout.support.js';
+import { allPosts, range } from '../helpers/scaleout.js';
 
 /** The log as every node serves it: `changes?since=0`, all pages (bounded). */
 async function fullLog(api: Api, blogId: string): Promise<LiveEvent[]> {

@@ -1,9 +1,9 @@
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { counterValue } from '../helpers/collab.js';
 import { startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { counterValue } from './collab-fixtures.js';
 
 /**
  * Socket.IO admission limits: connection attempts per IP and minute, and failed

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { renderSummary, safeHref, sameBullets } from '../../src/collab/summary-renderer.js';
-import { bulletList, listItem } from '../integration/collab-fixtures.js';
+import { bulletList, listItem } from '../helpers/collab.js';
 
 function docWith(items: Y.XmlElement[]): Y.Doc {
   const doc = new Y.Doc();

@@ -30,7 +30,10 @@ export function observe(baseLog: Logger, metrics: Metrics): MiddlewareHandler<Ht
     } finally {
       const ms = performance.now() - started;
       const status = c.res.status;
-      metrics.httpDurationMs.observe({ route: routeLabel(c), method: c.req.method, status: String(status) }, ms);
+      metrics.httpDurationSeconds.observe(
+        { route: routeLabel(c), method: c.req.method, status: String(status) },
+        ms / 1000,
+      );
       // The URL may carry a token in its query (collab-style links): redacted before logging.
       log.debug({ method: c.req.method, url: redactUrl(c.req.url), status, ms: Math.round(ms) }, 'request');
     }

@@ -53,8 +53,8 @@ import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import type { Role } from '../../src/domain/index.js';
 import { hashToken, newId, newToken } from '../../src/lib/ids.js';
-import type { TestServer } from '../helpers/server.js';
-import { registerCleanup } from '../helpers/teardown.js';
+import type { TestServer } from './server.js';
+import { registerCleanup } from './teardown.js';
 
 export interface Person {
   id: string;

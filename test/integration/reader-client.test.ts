@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createReaderClient, type ReaderClient } from '../../client/reader/index.js';
 import type { LiveEvent } from '../../src/domain/index.js';
 import { createApi, text } from '../helpers/api.js';
+import { allPosts, expectSamePosts } from '../helpers/realtime.js';
 import { startServer } from '../helpers/server.js';
 import { registerCleanup } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait.js';
-import { allPosts, expectSamePosts } from '../integration/realtime.support.js';
 
 function reader(opts: Parameters<typeof createReaderClient>[0]): ReaderClient {
   const c = createReaderClient(opts);
@@ -30,7 +30,7 @@ async function changesCalls(url: string): Promise<number> {
   const body = await (await fetch(`${url}/metrics`)).text();
   let n = 0;
   for (const line of body.split('\n')) {
-    if (line.startsWith('liveblog_http_request_duration_ms_count') && line.includes('changes')) {
+    if (line.startsWith('liveblog_http_request_duration_seconds_count') && line.includes('changes')) {
       n += Number(line.split(' ').pop());
     }
   }

@@ -9,7 +9,7 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
 } from '../../src/domain/index.js';
-import { registerCleanup } from '../helpers/teardown.js';
+import { registerCleanup } from './teardown.js';
 
 /**
  * Readers for the multi-process tests. A `FollowingReader` is a plain Socket.IO client that
@@ -108,7 +108,7 @@ export function openReaderClient(
   return client;
 }
 
-export { allPosts, range } from '../helpers/api.js';
+export { allPosts, range } from './api.js';
 
 /** The post list a reader builds by applying events 1..N in order (independent of the client lib). */
 export function postsFromEvents(events: LiveEvent[]): Post[] {

@@ -3,8 +3,8 @@ import * as Y from 'yjs';
 import { compactDoc } from '../../src/collab/compaction.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createMetrics } from '../../src/lib/metrics.js';
+import { bulletList, createBlogWith, itemTexts, listItem } from '../helpers/collab.js';
 import { startServer } from '../helpers/server.js';
-import { bulletList, createBlogWith, itemTexts, listItem } from '../integration/collab-fixtures.js';
 
 describe('compactDoc', () => {
   it('rebuilds from the store and keeps rows appended while it ran', async () => {

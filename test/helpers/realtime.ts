@@ -10,7 +10,7 @@ import type {
   SubscribeAck,
   SubscribeRequest,
 } from '../../src/domain/index.js';
-import { registerCleanup } from '../helpers/teardown.js';
+import { registerCleanup } from './teardown.js';
 
 export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,7 +54,7 @@ export function openReader(url: string, opts: Partial<ManagerOptions & SocketOpt
   return reader;
 }
 
-export { allPosts, range } from '../helpers/api.js';
+export { allPosts, range } from './api.js';
 
 /** Compares lists of posts by what a reader sees (id, seq, pinned, blocks), order included. */
 export function expectSamePosts(actual: Post[], expected: Post[]): void {
