@@ -19,6 +19,12 @@ export const BusMessage = z.discriminatedUnion('kind', [
     kind: z.literal('readers'),
     counts: z.record(z.string(), z.number().int().min(0)),
   }),
+  /**
+   * This user's rights changed on this blog (or on every blog when `blogId` is null: the
+   * user was deactivated or one of their credentials revoked). Transports holding open
+   * authenticated connections re-judge them.
+   */
+  z.object({ kind: z.literal('access.changed'), userId: z.string(), blogId: z.string().nullable() }),
 ]);
 export type BusMessage = z.infer<typeof BusMessage>;
 
