@@ -7,3 +7,4 @@ export * from './post.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './users.js';
+export * from './identity.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
+import type { CredentialKind } from './identity.js';
 
 export const Role = z.enum(['owner', 'editor', 'contributor']);
 export type Role = z.infer<typeof Role>;
@@ -31,8 +32,21 @@ export type Member = z.infer<typeof Member>;
 export const MemberInput = z.object({ userId: Id, role: Role }).strict();
 export type MemberInput = z.infer<typeof MemberInput>;
 
-/** Who is asking: the admin (every right) or a user (rights per blog role). */
-export type Principal = { kind: 'admin' } | { kind: 'user'; user: User };
+/**
+ * Who is asking: the admin (every right) or a user (rights per blog role). `user` on an admin
+ * is the person behind it (an admin account, not the bare admin token); `credential` says how
+ * they proved it; `grants` are per-blog roles carried by the credential itself (a CMS token's
+ * roles claim, an SSO session's group roles), keyed by blog id.
+ */
+export type Principal =
+  | { kind: 'admin'; user?: User; credential?: CredentialKind; credentialId?: string }
+  | {
+      kind: 'user';
+      user: User;
+      credential?: CredentialKind;
+      credentialId?: string;
+      grants?: Readonly<Record<string, Role>>;
+    };
 
 export const Action = z.enum([
   'blog.update',
