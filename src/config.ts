@@ -121,6 +121,11 @@ export const ConfigSchema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: int(100, 1),
   LOGIN_WINDOW_S: int(900, 1, 86_400),
 
+  /** The editor page's access token lives this long; the page renews it through its session cookie. */
+  SESSION_ACCESS_TTL_S: int(900, 30, 3600),
+  /** A sign-in session (its cookie) ends this long after it began, renewals or not. */
+  SESSION_TTL_S: int(14 * 86_400, 300, 90 * 86_400),
+
   /** Tokens from the newsroom's CMS: a JWKS URL or one static public key (PEM, SPKI). */
   AUTH_JWKS_URL: optionalUrl(['https', 'http']),
   AUTH_JWT_PUBLIC_KEY: z.string().min(1).optional(),

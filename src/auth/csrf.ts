@@ -41,15 +41,16 @@ export function csrfTokenMatches(key: string, sessionId: string, presented: stri
 
 /**
  * True when the browser says the request comes from our own origin: `Origin` equal to
- * PUBLIC_URL's origin, or (older browsers omit Origin on same-origin requests) no Origin and
- * `Sec-Fetch-Site: same-origin`. Anything else, including neither header, is refused.
+ * PUBLIC_URL's origin or to the origin the request was addressed to (a browser on another
+ * site cannot make those differ from its own), or (older browsers omit Origin on same-origin
+ * requests) no Origin and `Sec-Fetch-Site: same-origin`. Anything else is refused.
  */
 export function fromOwnOrigin(
   publicUrl: string,
   origin: string | undefined,
   secFetchSite: string | undefined,
+  requestOrigin?: string,
 ): boolean {
-  const own = new URL(publicUrl).origin;
-  if (origin !== undefined) return origin === own;
+  if (origin !== undefined) return origin === new URL(publicUrl).origin || origin === requestOrigin;
   return secFetchSite === 'same-origin';
 }

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { z } from 'zod';
 import { type Config, isLoopbackUrl } from '../config.js';
-import { DomainError, type Role } from '../domain/index.js';
+import { DomainError, higherRole, type Role } from '../domain/index.js';
 import { type ExternalIdentity, normaliseEmail } from './identity.js';
 
 /**
@@ -21,6 +21,8 @@ export type OidcPending = z.infer<typeof OidcPending>;
 
 export interface OidcClient {
   readonly issuer: string;
+  /** The callback URL registered at the provider. */
+  readonly redirectUri: string;
   /** The provider's authorization URL and what the callback will need to check its answer. */
   start(returnTo: string): Promise<{ url: string; pending: OidcPending }>;
   /**
@@ -59,6 +61,7 @@ export function createOidcClient(config: Config): OidcClient | null {
 
   return {
     issuer: OIDC_ISSUER,
+    redirectUri,
     async start(returnTo) {
       const conf = await configuration();
       const pending: OidcPending = {
@@ -144,12 +147,11 @@ export function mapOidcClaims(raw: Record<string, unknown>, issuer: string, conf
   let admin = false;
   let matched = false;
   const roles: Record<string, Role> = {};
-  const rank: Record<Role, number> = { contributor: 1, editor: 2, owner: 3 };
   for (const m of config.OIDC_GROUP_ROLES) {
     if (!groups.has(m.group)) continue;
     matched = true;
     if (m.role === 'admin') admin = true;
-    else if (!roles[m.blog] || rank[roles[m.blog] as Role] < rank[m.role]) roles[m.blog] = m.role;
+    else roles[m.blog] = higherRole(roles[m.blog] ?? null, m.role) ?? m.role;
   }
   if (config.OIDC_REQUIRE_GROUP && !matched) {
     throw new DomainError('forbidden', 'your account is in no group that may sign in here');
@@ -159,5 +161,6 @@ export function mapOidcClaims(raw: Record<string, unknown>, issuer: string, conf
 
 /** Only a local path (not `//host`, not a scheme): an open redirect would help phishing. */
 export function safeReturnTo(returnTo: string): string {
-  return /^\/(?![/\\])[^\s]*$/.test(returnTo) && returnTo.length <= 500 ? returnTo : '/editor';
+  const path = returnTo.split('#')[0] ?? '';
+  return /^\/(?![/\\])[^\s]*$/.test(path) && path.length <= 500 ? path : '/editor';
 }

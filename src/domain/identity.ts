@@ -66,9 +66,7 @@ export type PersonCreateInput = z.infer<typeof PersonCreateInput>;
 export const Invitation = z.object({ url: z.string(), expiresAt: Timestamp });
 export type Invitation = z.infer<typeof Invitation>;
 
-export const InvitationAcceptInput = z
-  .object({ token: z.string().min(20).max(100), password: PasswordInput })
-  .strict();
+export const InvitationAcceptInput = z.object({ token: z.string().min(20).max(100), password: PasswordInput }).strict();
 
 export const UserPatchInput = z
   .object({ active: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() })
@@ -102,3 +100,4 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditPage = z.object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;

@@ -58,6 +58,8 @@ export const Action = z.enum([
   'drafts.read',
   'summary.read',
   'summary.edit',
+  /** The blog's audit trail: owners (and the admin). */
+  'audit.read',
 ]);
 export type Action = z.infer<typeof Action>;
 
@@ -74,6 +76,18 @@ const rights: Record<Role, ReadonlySet<Action>> = {
   ]),
   owner: new Set<Action>(Action.options),
 };
+
+const rank: Record<Role, number> = { contributor: 1, editor: 2, owner: 3 };
+
+/**
+ * A blog role can come from the members table and from the credential (a CMS token's roles
+ * claim, SSO groups): the higher one counts, so neither source can lower the other.
+ */
+export function higherRole(a: Role | null, b: Role | null): Role | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return rank[a] >= rank[b] ? a : b;
+}
 
 /** The single permission rule: admins may do everything; users what their blog role allows. */
 export function can(principal: Principal, role: Role | null, action: Action): boolean {

@@ -10,12 +10,18 @@ import { authenticate, limitWrites } from './middleware/auth.js';
 import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
 import { MinuteLimit } from './middleware/rate-limit.js';
+import { mergeDeclaredPaths } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
+import { accountRoutes } from './routes/accounts.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { blogRoutes } from './routes/blogs.js';
 import { docsRoutes } from './routes/docs.js';
 import { feedRoutes } from './routes/feed.js';
+import { meTokenRoutes } from './routes/me-tokens.js';
 import { memberRoutes } from './routes/members.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { userRoutes } from './routes/users.js';
@@ -67,13 +73,21 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   );
   const authFailures = new MinuteLimit('http_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
   const writes = new MinuteLimit('http_writes', config.RATE_WRITES_PER_MIN, metrics);
-  app.use('/api/*', authenticate(deps.auth, authFailures, config.TRUST_PROXY));
+  app.use('/api/*', authenticate(deps.auth, authFailures, config));
   app.use('/api/*', limitWrites(writes));
   app.use('/api/*', publicCache());
 
+  // Identity routes are declared with @hono/zod-openapi; their documents join /openapi.json.
+  const identityApi = [authRoutes(deps), meTokenRoutes(deps), accountRoutes(deps), auditRoutes(deps)];
+  const sso = oidcRoutes(deps);
+  const declared = () =>
+    mergeDeclaredPaths([...identityApi.map((a) => ({ app: a, prefix: '/api/v1' })), { app: sso, prefix: '' }]);
+
   app.route('/', opsRoutes(deps));
-  app.route('/', docsRoutes(deps));
+  app.route('/', docsRoutes(deps, declared));
+  app.route('/', sso);
   const api = new Hono<HttpEnv>();
+  for (const sub of identityApi) api.route('/', sub);
   api.route('/', userRoutes(deps));
   api.route('/', blogRoutes(deps));
   api.route('/', memberRoutes(deps));

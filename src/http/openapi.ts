@@ -1,5 +1,7 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ErrorBody } from '../domain/index.js';
+import type { HttpEnv } from './context.js';
 import { ROUTES, type RouteDoc } from './route-docs.js';
 import { PostListQuery } from './routes/posts.js';
 
@@ -47,8 +49,25 @@ function parameters(r: RouteDoc): unknown[] {
 export const openApiPath = (honoPath: string) => honoPath.replace(/:(\w+)/g, '{$1}');
 
 /** Builds the OpenAPI 3.1 document (JSON Schema 2020-12 bodies, as zod emits them). */
-export function buildOpenApi(info: { publicUrl: string; version?: string }): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
+type Paths = Record<string, Record<string, unknown>>;
+
+/** The paths of sub-apps declared with @hono/zod-openapi, each under its mount prefix. */
+export function mergeDeclaredPaths(apps: { app: OpenAPIHono<HttpEnv>; prefix: string }[]): Paths {
+  const out: Paths = {};
+  for (const { app, prefix } of apps) {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'part', version: '1' } });
+    for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+      out[`${prefix}${path}`] = { ...(out[`${prefix}${path}`] ?? {}), ...(ops as Record<string, unknown>) };
+    }
+  }
+  return out;
+}
+
+export function buildOpenApi(
+  info: { publicUrl: string; version?: string },
+  declared: Paths = {},
+): Record<string, unknown> {
+  const paths: Paths = structuredClone(declared);
   for (const r of ROUTES) {
     const ok: Record<string, unknown> = { description: r.ok.description };
     if (r.ok.schema) ok.content = { 'application/json': { schema: jsonSchema(r.ok.schema, 'output') } };
@@ -79,7 +98,7 @@ export function buildOpenApi(info: { publicUrl: string; version?: string }): Rec
         'the collaborative summary is y-websocket at /collab/:blogId.',
     },
     servers: [{ url: info.publicUrl }],
-    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set([...ROUTES.map((r) => r.tag), 'identity'])].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -16,6 +16,7 @@ import {
   type User,
 } from '../domain/index.js';
 import { PgDb, type PgDbOptions, type Queryable } from './postgres-db.js';
+import { PostgresIdentity } from './postgres-identity.js';
 import {
   assertUnchanged,
   BLOG_COLUMNS,
@@ -43,7 +44,17 @@ import {
   toUser,
   type UserRow,
 } from './rows.js';
-import type { DocState, Store, WriteGuard } from './types.js';
+import type {
+  AccountPatch,
+  AuditContext,
+  DocState,
+  ExternalAccountInput,
+  NewAccount,
+  NewCredential,
+  NewInvitation,
+  Store,
+  WriteGuard,
+} from './types.js';
 
 export type PostgresStoreOptions = PgDbOptions;
 
@@ -59,8 +70,11 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly db: PgDb;
 
+  private readonly identity: PostgresIdentity;
+
   constructor(opts: PostgresStoreOptions) {
     this.db = new PgDb(opts);
+    this.identity = new PostgresIdentity(this.db);
   }
 
   migrate(): Promise<void> {
@@ -472,9 +486,10 @@ export class PostgresStore implements Store {
   }
 
   async getUserByTokenHash(tokenHash: string): Promise<User | null> {
-    const [row] = await this.db.query<UserRow>('SELECT id, name, color, created_at FROM users WHERE token_hash = $1', [
-      tokenHash,
-    ]);
+    const [row] = await this.db.query<UserRow>(
+      'SELECT id, name, color, created_at FROM users WHERE token_hash = $1 AND active',
+      [tokenHash],
+    );
     return row ? toUser(row) : null;
   }
 
@@ -528,6 +543,72 @@ export class PostgresStore implements Store {
       userId,
     ]);
     return row?.role ?? null;
+  }
+
+  // ── identity (the SQL is in postgres-identity.ts) ──────────────────────────────────────────────────
+
+  createAccount(input: NewAccount, audit?: AuditContext) {
+    return this.identity.createAccount(input, audit);
+  }
+
+  getAccount(userId: string) {
+    return this.identity.getAccount(userId);
+  }
+
+  getAccountByEmail(email: string) {
+    return this.identity.getAccountByEmail(email);
+  }
+
+  listAccounts() {
+    return this.identity.listAccounts();
+  }
+
+  upsertExternalAccount(input: ExternalAccountInput) {
+    return this.identity.upsertExternalAccount(input);
+  }
+
+  updateAccount(userId: string, patch: AccountPatch, audit?: AuditContext) {
+    return this.identity.updateAccount(userId, patch, audit);
+  }
+
+  createCredential(credential: NewCredential, audit?: AuditContext) {
+    return this.identity.createCredential(credential, audit);
+  }
+
+  findCredentialByHash(tokenHash: string, now: string) {
+    return this.identity.findCredentialByHash(tokenHash, now);
+  }
+
+  getLiveCredential(credentialId: string, now: string) {
+    return this.identity.getLiveCredential(credentialId, now);
+  }
+
+  revokeCredential(userId: string, credentialId: string, now: string, audit?: AuditContext) {
+    return this.identity.revokeCredential(userId, credentialId, now, audit);
+  }
+
+  listPersonalTokens(userId: string) {
+    return this.identity.listPersonalTokens(userId);
+  }
+
+  touchCredential(credentialId: string, now: string) {
+    return this.identity.touchCredential(credentialId, now);
+  }
+
+  createInvitation(invitation: NewInvitation) {
+    return this.identity.createInvitation(invitation);
+  }
+
+  acceptInvitation(tokenHash: string, passwordHash: string, now: string) {
+    return this.identity.acceptInvitation(tokenHash, passwordHash, now);
+  }
+
+  appendAudit(audit: AuditContext, now: string) {
+    return this.identity.appendAudit(audit, now);
+  }
+
+  listAudit(opts: { blogId?: string; before?: string; limit: number }) {
+    return this.identity.listAudit(opts);
   }
 
   // ── settings ──────────────────────────────────────────────────────────────────────

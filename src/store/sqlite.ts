@@ -43,7 +43,18 @@ import {
   type UserRow,
 } from './rows.js';
 import { SqliteDb, type SqliteDbOptions } from './sqlite-db.js';
-import type { DocState, Store, WriteGuard } from './types.js';
+import { SqliteIdentity } from './sqlite-identity.js';
+import type {
+  AccountPatch,
+  AuditContext,
+  DocState,
+  ExternalAccountInput,
+  NewAccount,
+  NewCredential,
+  NewInvitation,
+  Store,
+  WriteGuard,
+} from './types.js';
 
 export type SqliteStoreOptions = SqliteDbOptions;
 
@@ -56,8 +67,11 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: SqliteDb;
 
+  private readonly identity: SqliteIdentity;
+
   constructor(opts: SqliteStoreOptions) {
     this.db = new SqliteDb(opts);
+    this.identity = new SqliteIdentity(this.db);
   }
 
   private q(sql: string) {
@@ -445,7 +459,9 @@ export class SqliteStore implements Store {
   }
 
   async getUserByTokenHash(tokenHash: string): Promise<User | null> {
-    const row = this.q('SELECT id, name, color, created_at FROM users WHERE token_hash = ?').get(tokenHash);
+    const row = this.q('SELECT id, name, color, created_at FROM users WHERE token_hash = ? AND active = 1').get(
+      tokenHash,
+    );
     return row ? toUser(row as UserRow) : null;
   }
 
@@ -495,6 +511,72 @@ export class SqliteStore implements Store {
       | { role: Role }
       | undefined;
     return row?.role ?? null;
+  }
+
+  // ── identity (the SQL is in sqlite-identity.ts) ──────────────────────────────────────────────────
+
+  createAccount(input: NewAccount, audit?: AuditContext) {
+    return this.identity.createAccount(input, audit);
+  }
+
+  getAccount(userId: string) {
+    return this.identity.getAccount(userId);
+  }
+
+  getAccountByEmail(email: string) {
+    return this.identity.getAccountByEmail(email);
+  }
+
+  listAccounts() {
+    return this.identity.listAccounts();
+  }
+
+  upsertExternalAccount(input: ExternalAccountInput) {
+    return this.identity.upsertExternalAccount(input);
+  }
+
+  updateAccount(userId: string, patch: AccountPatch, audit?: AuditContext) {
+    return this.identity.updateAccount(userId, patch, audit);
+  }
+
+  createCredential(credential: NewCredential, audit?: AuditContext) {
+    return this.identity.createCredential(credential, audit);
+  }
+
+  findCredentialByHash(tokenHash: string, now: string) {
+    return this.identity.findCredentialByHash(tokenHash, now);
+  }
+
+  getLiveCredential(credentialId: string, now: string) {
+    return this.identity.getLiveCredential(credentialId, now);
+  }
+
+  revokeCredential(userId: string, credentialId: string, now: string, audit?: AuditContext) {
+    return this.identity.revokeCredential(userId, credentialId, now, audit);
+  }
+
+  listPersonalTokens(userId: string) {
+    return this.identity.listPersonalTokens(userId);
+  }
+
+  touchCredential(credentialId: string, now: string) {
+    return this.identity.touchCredential(credentialId, now);
+  }
+
+  createInvitation(invitation: NewInvitation) {
+    return this.identity.createInvitation(invitation);
+  }
+
+  acceptInvitation(tokenHash: string, passwordHash: string, now: string) {
+    return this.identity.acceptInvitation(tokenHash, passwordHash, now);
+  }
+
+  appendAudit(audit: AuditContext, now: string) {
+    return this.identity.appendAudit(audit, now);
+  }
+
+  listAudit(opts: { blogId?: string; before?: string; limit: number }) {
+    return this.identity.listAudit(opts);
   }
 
   // ── settings ──────────────────────────────────────────────────────────────────────

@@ -43,5 +43,8 @@ describe('session cookie and CSRF rules', () => {
     expect(fromOwnOrigin(pub, 'null', undefined)).toBe(false);
     expect(fromOwnOrigin(pub, undefined, 'cross-site')).toBe(false);
     expect(fromOwnOrigin(pub, undefined, undefined)).toBe(false);
+    // The origin the request was addressed to (a test server, a second hostname) also counts.
+    expect(fromOwnOrigin(pub, 'http://127.0.0.1:4000', undefined, 'http://127.0.0.1:4000')).toBe(true);
+    expect(fromOwnOrigin(pub, 'https://evil.example', undefined, 'http://127.0.0.1:4000')).toBe(false);
   });
 });

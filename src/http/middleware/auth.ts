@@ -1,12 +1,11 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
-import type { Auth } from '../../auth/index.js';
+import { type Auth, maxCredentialLength } from '../../auth/index.js';
+import type { Config } from '../../config.js';
 import { DomainError, type Principal } from '../../domain/index.js';
 import { clientAddress } from '../../lib/client-ip.js';
 import type { HttpContext, HttpEnv } from '../context.js';
 import type { MinuteLimit } from './rate-limit.js';
-
-const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
 /**
  * The client address: the socket peer, or behind a trusted proxy the LAST X-Forwarded-For
@@ -28,19 +27,29 @@ export function clientIp(c: HttpContext, trustProxy: boolean): string {
  * is a 401 even on public routes, so a client with a stale token learns at once. Failed
  * attempts are counted per IP; past the budget the IP gets 429 before any lookup.
  */
-export function authenticate(auth: Auth, failures: MinuteLimit, trustProxy: boolean): MiddlewareHandler<HttpEnv> {
+export function authenticate(auth: Auth, failures: MinuteLimit, config: Config): MiddlewareHandler<HttpEnv> {
+  // Long enough for a CMS JWT (AUTH_JWT_MAX_BYTES), refused unread past that.
+  const max = maxCredentialLength(config);
+  const bearer = new RegExp(`^Bearer\\s+(\\S{1,${max}})\\s*$`, 'i');
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) return next();
-    const ip = clientIp(c, trustProxy);
+    const ip = clientIp(c, config.TRUST_PROXY);
     await failures.check(ip);
-    const token = BEARER.exec(header)?.[1];
-    const principal = token ? await auth.authenticate(token) : null;
-    if (!principal) {
+    const token = header.length <= max + 64 ? bearer.exec(header)?.[1] : undefined;
+    const resolved = token ? await auth.resolve(token) : null;
+    if (!resolved?.principal) {
       await failures.consume(ip);
-      throw new DomainError('unauthorized', token ? 'the bearer token is not valid' : 'malformed Authorization header');
+      throw new DomainError(
+        'unauthorized',
+        resolved
+          ? resolved.reason
+          : header.length > max
+            ? 'the credential is too long'
+            : 'malformed Authorization header',
+      );
     }
-    c.set('principal', principal);
+    c.set('principal', resolved.principal);
     return next();
   };
 }
@@ -54,7 +63,7 @@ export function requirePrincipal(c: HttpContext): Principal {
 
 /** Stable rate-limit key for a principal; never the token itself. */
 export function principalKey(p: Principal): string {
-  return p.kind === 'admin' ? 'admin' : `user:${p.user.id}`;
+  return p.kind === 'admin' ? (p.user ? `user:${p.user.id}` : 'admin') : `user:${p.user.id}`;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -75,12 +75,15 @@ export function renderDocsPage(doc: Doc): string {
 ${sections}</body></html>`;
 }
 
-export function docsRoutes(deps: Deps): Hono<HttpEnv> {
+export function docsRoutes(
+  deps: Deps,
+  declared: () => Record<string, Record<string, unknown>> = () => ({}),
+): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   let doc: Doc | null = null;
   let page: string | null = null;
   const getDoc = () => {
-    doc ??= buildOpenApi({ publicUrl: deps.config.publicUrl });
+    doc ??= buildOpenApi({ publicUrl: deps.config.publicUrl }, declared());
     return doc;
   };
 

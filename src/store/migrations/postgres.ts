@@ -96,4 +96,65 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 20,
+    name: 'identity: people, outside identities, credentials, invitations, audit trail',
+    sql: `
+-- People who sign in. token_hash stays NOT NULL UNIQUE for legacy user tokens; accounts made
+-- without one store 'none:' || id there, which no SHA-256 hex digest can equal.
+ALTER TABLE users ADD COLUMN email text;
+ALTER TABLE users ADD COLUMN password_hash text;
+ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
+ALTER TABLE users ADD COLUMN admin boolean NOT NULL DEFAULT false;
+CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+
+CREATE TABLE external_identities (
+  issuer text NOT NULL,
+  subject text NOT NULL,
+  user_id text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+
+CREATE TABLE credentials (
+  id text COLLATE "C" PRIMARY KEY,
+  user_id text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind text NOT NULL CHECK (kind IN ('password_session', 'oidc_session', 'personal_token')),
+  name text NOT NULL DEFAULT '',
+  token_hash text NOT NULL UNIQUE,
+  expires_at timestamptz,
+  grants jsonb NOT NULL DEFAULT '{}',
+  admin boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL,
+  last_used_at timestamptz,
+  revoked_at timestamptz
+);
+CREATE INDEX credentials_user ON credentials (user_id, kind, created_at);
+
+CREATE TABLE invitations (
+  token_hash text PRIMARY KEY,
+  user_id text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_by text,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz
+);
+
+-- No foreign keys: the trail outlives what it names.
+CREATE TABLE audit (
+  id text COLLATE "C" PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor_id text,
+  actor_name text,
+  actor_admin boolean NOT NULL,
+  credential text NOT NULL,
+  action text NOT NULL,
+  blog_id text COLLATE "C",
+  post_id text,
+  subject_id text,
+  address text
+);
+CREATE INDEX audit_blog ON audit (blog_id, id);
+`,
+  },
 ];

@@ -97,4 +97,65 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 20,
+    name: 'identity: people, outside identities, credentials, invitations, audit trail',
+    sql: `
+-- People who sign in. token_hash stays NOT NULL UNIQUE for legacy user tokens; accounts made
+-- without one store 'none:' || id there, which no SHA-256 hex digest can equal.
+ALTER TABLE users ADD COLUMN email TEXT;
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+
+CREATE TABLE external_identities (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject)
+) WITHOUT ROWID;
+
+CREATE TABLE credentials (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('password_session', 'oidc_session', 'personal_token')),
+  name TEXT NOT NULL DEFAULT '',
+  token_hash TEXT NOT NULL UNIQUE,
+  expires_at TEXT,
+  grants TEXT NOT NULL DEFAULT '{}',
+  admin INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+);
+CREATE INDEX credentials_user ON credentials (user_id, kind, created_at);
+
+CREATE TABLE invitations (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+) WITHOUT ROWID;
+
+-- No foreign keys: the trail outlives what it names.
+CREATE TABLE audit (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor_id TEXT,
+  actor_name TEXT,
+  actor_admin INTEGER NOT NULL,
+  credential TEXT NOT NULL,
+  action TEXT NOT NULL,
+  blog_id TEXT,
+  post_id TEXT,
+  subject_id TEXT,
+  address TEXT
+);
+CREATE INDEX audit_blog ON audit (blog_id, id);
+`,
+  },
 ];
