@@ -133,8 +133,9 @@ export class PostgresStore implements Store {
 
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
-  async createBlog(blog: NewBlog, now: string): Promise<Blog> {
+  async createBlog(blog: NewBlog, now: string, opts: WriteGuard = {}): Promise<Blog> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, now);
       if ((await c.query('SELECT 1 FROM blogs WHERE slug = $1', [blog.slug])).rowCount) {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
       }
@@ -163,8 +164,14 @@ export class PostgresStore implements Store {
     return rows.map(toBlog);
   }
 
-  async updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }> {
+  async updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+    opts: WriteGuard = {},
+  ): Promise<{ blog: Blog; event: LiveEvent }> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, now);
       // Bump first: the row lock makes a concurrent update wait, so we merge onto the latest blog.
       const seq = await this.bump(c, blogId);
       const cur = toBlog((await this.blogRowById(c, blogId))!);
@@ -195,8 +202,9 @@ export class PostgresStore implements Store {
 
   // ── posts ─────────────────────────────────────────────────────────────────────────
 
-  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+  async createPost(input: Omit<Post, 'seq'>, opts: WriteGuard = {}): Promise<{ post: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, input.updatedAt);
       const published = input.status === 'published';
       if (!published) await this.requireBlogSeq(c, input.blogId);
       const seq = published ? await this.bump(c, input.blogId) : 0;
@@ -232,6 +240,7 @@ export class PostgresStore implements Store {
     opts: WriteGuard = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, next.updatedAt);
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
@@ -276,6 +285,7 @@ export class PostgresStore implements Store {
     opts: WriteGuard = {},
   ): Promise<{ previous: Post; event: LiveEvent | null }> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, now);
       const row = await this.lockLivePost(c, blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
@@ -504,8 +514,9 @@ export class PostgresStore implements Store {
     );
   }
 
-  async setMember(blogId: string, userId: string, role: Role): Promise<Member> {
+  async setMember(blogId: string, userId: string, role: Role, opts: WriteGuard = {}): Promise<Member> {
     return this.db.tx(async (c) => {
+      await this.identity.insertAudit(c, opts.audit, new Date().toISOString());
       await this.requireBlogSeq(c, blogId);
       const [user] = (await c.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [userId])).rows;
       if (!user) throw notFound('user');
@@ -518,12 +529,13 @@ export class PostgresStore implements Store {
     }, 'member');
   }
 
-  async removeMember(blogId: string, userId: string): Promise<boolean> {
-    const rows = await this.db.query('DELETE FROM members WHERE blog_id = $1 AND user_id = $2 RETURNING 1', [
-      blogId,
-      userId,
-    ]);
-    return rows.length > 0;
+  async removeMember(blogId: string, userId: string, opts: WriteGuard = {}): Promise<boolean> {
+    return this.db.tx(async (c) => {
+      const removed = (await c.query('DELETE FROM members WHERE blog_id = $1 AND user_id = $2', [blogId, userId]))
+        .rowCount;
+      if (removed) await this.identity.insertAudit(c, opts.audit, new Date().toISOString());
+      return (removed ?? 0) > 0;
+    });
   }
 
   async listMembers(blogId: string): Promise<Member[]> {

@@ -138,8 +138,9 @@ export class SqliteStore implements Store {
 
   // ── blogs ─────────────────────────────────────────────────────────────────────────
 
-  async createBlog(blog: NewBlog, now: string): Promise<Blog> {
+  async createBlog(blog: NewBlog, now: string, opts: WriteGuard = {}): Promise<Blog> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, now);
       if (this.q('SELECT 1 FROM blogs WHERE slug = ?').get(blog.slug)) {
         throw conflict(`slug "${blog.slug}" is already taken`, { field: 'slug' });
       }
@@ -174,8 +175,14 @@ export class SqliteStore implements Store {
     return rows.map(toBlog);
   }
 
-  async updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }> {
+  async updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+    opts: WriteGuard = {},
+  ): Promise<{ blog: Blog; event: LiveEvent }> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, now);
       const row = this.blogRowById(blogId);
       if (!row) throw notFound('blog');
       const cur = toBlog(row);
@@ -206,8 +213,9 @@ export class SqliteStore implements Store {
 
   // ── posts ─────────────────────────────────────────────────────────────────────────
 
-  async createPost(input: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+  async createPost(input: Omit<Post, 'seq'>, opts: WriteGuard = {}): Promise<{ post: Post; event: LiveEvent | null }> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, input.updatedAt);
       const published = input.status === 'published';
       if (!published) this.requireBlogSeq(input.blogId);
       const seq = published ? this.bump(input.blogId) : 0;
@@ -242,6 +250,7 @@ export class SqliteStore implements Store {
     opts: WriteGuard = {},
   ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, next.updatedAt);
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
@@ -285,6 +294,7 @@ export class SqliteStore implements Store {
     opts: WriteGuard = {},
   ): Promise<{ previous: Post; event: LiveEvent | null }> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, now);
       const row = this.livePostRow(blogId, postId);
       if (!row) throw notFound('post');
       const previous = toPost(row);
@@ -476,8 +486,9 @@ export class SqliteStore implements Store {
     );
   }
 
-  async setMember(blogId: string, userId: string, role: Role): Promise<Member> {
+  async setMember(blogId: string, userId: string, role: Role, opts: WriteGuard = {}): Promise<Member> {
     return this.write(() => {
+      this.identity.insertAudit(opts.audit, new Date().toISOString());
       this.requireBlogSeq(blogId);
       const user = this.q('SELECT name FROM users WHERE id = ?').get(userId) as { name: string } | undefined;
       if (!user) throw notFound('user');
@@ -489,10 +500,12 @@ export class SqliteStore implements Store {
     }, 'member');
   }
 
-  async removeMember(blogId: string, userId: string): Promise<boolean> {
-    return this.write(
-      () => this.q('DELETE FROM members WHERE blog_id = ? AND user_id = ?').run(blogId, userId).changes > 0,
-    );
+  async removeMember(blogId: string, userId: string, opts: WriteGuard = {}): Promise<boolean> {
+    return this.write(() => {
+      const removed = this.q('DELETE FROM members WHERE blog_id = ? AND user_id = ?').run(blogId, userId).changes > 0;
+      if (removed) this.identity.insertAudit(opts.audit, new Date().toISOString());
+      return removed;
+    });
   }
 
   async listMembers(blogId: string): Promise<Member[]> {

@@ -42,17 +42,22 @@ export interface Store {
   close(): Promise<void>;
 
   // Blogs
-  createBlog(blog: NewBlog, now: string): Promise<Blog>;
+  createBlog(blog: NewBlog, now: string, opts?: WriteGuard): Promise<Blog>;
   /** By id or by slug. */
   getBlog(idOrSlug: string): Promise<Blog | null>;
   /** Newest first. */
   listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]>;
   /** Emits blog.updated. Slug clash → DomainError('conflict'). */
-  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: Blog; event: LiveEvent }>;
+  updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+    opts?: WriteGuard,
+  ): Promise<{ blog: Blog; event: LiveEvent }>;
 
   // Posts
   /** `post` is complete but for seq; seq is assigned here (0 for a draft). */
-  createPost(post: Omit<Post, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }>;
+  createPost(post: Omit<Post, 'seq'>, opts?: WriteGuard): Promise<{ post: Post; event: LiveEvent | null }>;
   /**
    * Replaces the post's mutable fields (blocks, status, pinned, keyEvent, updatedAt, and
    * createdAt when first published). Event: post.created (draft → published),
@@ -122,8 +127,8 @@ export interface Store {
   getUserByTokenHash(tokenHash: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
   listUsers(): Promise<User[]>;
-  setMember(blogId: string, userId: string, role: Role): Promise<Member>;
-  removeMember(blogId: string, userId: string): Promise<boolean>;
+  setMember(blogId: string, userId: string, role: Role, opts?: WriteGuard): Promise<Member>;
+  removeMember(blogId: string, userId: string, opts?: WriteGuard): Promise<boolean>;
   listMembers(blogId: string): Promise<Member[]>;
   getRole(blogId: string, userId: string): Promise<Role | null>;
 
@@ -252,6 +257,8 @@ export interface AuditContext {
  */
 export interface WriteGuard {
   expectedUpdatedAt?: string;
+  /** Who made this write: recorded in the audit trail in the same transaction. */
+  audit?: AuditContext;
 }
 
 export interface DocState {

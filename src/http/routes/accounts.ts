@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { Account, DomainError, Id, UserPatchInput } from '../../domain/index.js';
 import { newId } from '../../lib/ids.js';
+import { actorOf } from '../audit.js';
 import { clientIp, requirePrincipal } from '../middleware/auth.js';
 import { readJson, readParam } from '../validate.js';
-import { actorOf } from './auth.js';
 import { errorResponses, jsonBody, jsonResponse, openApiApp } from './openapi-app.js';
 
 /**

@@ -1,26 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { Actor, SignedIn } from '../../auth/accounts.js';
+import type { SignedIn } from '../../auth/accounts.js';
 import { fromOwnOrigin, sessionCookieName, sessionCookieOptions } from '../../auth/csrf.js';
 import type { Deps } from '../../deps.js';
-import { DomainError, InvitationAcceptInput, LoginInput, LoginResult, type Principal } from '../../domain/index.js';
+import { DomainError, InvitationAcceptInput, LoginInput, LoginResult } from '../../domain/index.js';
 import { newId } from '../../lib/ids.js';
+import { actorOf } from '../audit.js';
 import type { HttpContext } from '../context.js';
 import { clientIp } from '../middleware/auth.js';
 import { readJson } from '../validate.js';
 import { errorResponses, jsonBody, jsonResponse, openApiApp } from './openapi-app.js';
-
-/** Who is acting, for the audit trail (the admin token has no person behind it). */
-export function actorOf(p: Principal | null, address: string | null): Actor {
-  return {
-    actorId: p?.user?.id ?? null,
-    actorName: p?.user?.name ?? (p?.kind === 'admin' ? 'Admin' : null),
-    actorAdmin: p?.kind === 'admin',
-    credential: p?.credential ?? 'admin_token',
-    address,
-  };
-}
 
 /** The session cookie for a sign-in: HttpOnly, SameSite=Strict, Secure off localhost, `__Host-`. */
 export function setSessionCookie(deps: Deps, c: HttpContext, s: SignedIn): void {

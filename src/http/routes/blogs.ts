@@ -13,6 +13,7 @@ import {
 import { slugify, withSuffix } from '../../domain/slug.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, loadBlog } from '../access.js';
+import { auditFor } from '../audit.js';
 import type { HttpEnv } from '../context.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { publishLive } from '../publish.js';
@@ -67,9 +68,10 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
     const input = await readJson(c, BlogCreateInput);
     const slug = await chooseSlug(deps, input.slug, input.title);
     const now = new Date().toISOString();
+    const blogId = newId();
     const blog = await deps.store.createBlog(
       {
-        id: newId(),
+        id: blogId,
         slug,
         title: input.title,
         description: input.description,
@@ -77,6 +79,7 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
         allowedOrigins: input.allowedOrigins,
       },
       now,
+      { audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.create', { blogId }) },
     );
     if (p.kind === 'user') await deps.store.setMember(blog.id, p.user.id, 'owner');
     return c.json(blog, 201);
@@ -94,7 +97,9 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
         throw conflict(`slug '${patch.slug}' is taken`, [{ path: 'slug', message: 'is taken' }]);
       }
     }
-    const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString());
+    const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString(), {
+      audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.update', { blogId: blog.id }),
+    });
     publishLive(deps, event);
     return c.json(updated);
   });

@@ -12,9 +12,9 @@ import {
   type User,
 } from '../../domain/index.js';
 import { newId } from '../../lib/ids.js';
+import { actorOf } from '../audit.js';
 import { clientIp, requirePrincipal } from '../middleware/auth.js';
 import { readJson, readParam } from '../validate.js';
-import { actorOf } from './auth.js';
 import { errorResponses, jsonBody, jsonResponse, openApiApp } from './openapi-app.js';
 
 /** A person's own credential list: only people have one (not the bare admin token). */

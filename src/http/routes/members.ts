@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { Id, MemberInput, notFound } from '../../domain/index.js';
 import { authorizeAll, loadBlog, roleOn } from '../access.js';
+import { auditFor } from '../audit.js';
 import type { HttpEnv } from '../context.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { readJson, readParam } from '../validate.js';
@@ -30,7 +31,12 @@ export function memberRoutes(deps: Deps): Hono<HttpEnv> {
     const { role } = await readJson(c, MemberRoleInput);
     if (!(await deps.store.getUser(userId))) throw notFound('user');
     if (role !== 'owner') await assertKeepsAnOwner(deps, blog.id, userId);
-    return c.json(await deps.store.setMember(blog.id, userId, role));
+    const member = await deps.store.setMember(blog.id, userId, role, {
+      audit: auditFor(c, deps.config.TRUST_PROXY, 'member.set', { blogId: blog.id, subjectId: userId }),
+    });
+    // Open connections of that person re-judge their rights on this blog, on every node.
+    deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
+    return c.json(member);
   });
 
   app.delete('/blogs/:blogId/members/:userId', async (c) => {
@@ -38,7 +44,9 @@ export function memberRoutes(deps: Deps): Hono<HttpEnv> {
     await authorizeAll(deps, c.get('principal'), blog.id, ['blog.members']);
     const userId = readParam(c, 'userId', Id);
     await assertKeepsAnOwner(deps, blog.id, userId);
-    if (!(await deps.store.removeMember(blog.id, userId))) throw notFound('member');
+    const audit = auditFor(c, deps.config.TRUST_PROXY, 'member.remove', { blogId: blog.id, subjectId: userId });
+    if (!(await deps.store.removeMember(blog.id, userId, { audit }))) throw notFound('member');
+    deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
     return c.body(null, 204);
   });
 

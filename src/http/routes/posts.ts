@@ -17,6 +17,7 @@ import {
 import { applyPostPatch, buildPost } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, loadBlog, roleOn } from '../access.js';
+import { auditFor } from '../audit.js';
 import type { HttpEnv } from '../context.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { publishDraft, publishLive } from '../publish.js';
@@ -57,7 +58,8 @@ async function guardedWrite<T>(
 }
 
 function authorOf(p: Principal): Author {
-  return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
+  // An admin account writes as the person it is; only the bare admin token writes as "Admin".
+  return p.user ? { id: p.user.id, name: p.user.name } : { id: 'admin', name: 'Admin' };
 }
 
 function isAuthor(p: Principal, post: Post): boolean {
@@ -121,7 +123,10 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
     if (input.pinned || input.keyEvent) actions.push('post.edit');
     await authorizeAll(deps, p, blog.id, actions);
     const now = new Date().toISOString();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId()));
+    const id = newId();
+    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, id), {
+      audit: auditFor(c, deps.config.TRUST_PROXY, 'post.create', { blogId: blog.id, postId: id }),
+    });
     publishLive(deps, event);
     if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
     return c.json(post, 201);
@@ -155,6 +160,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
         const now = new Date().toISOString();
         const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
           expectedUpdatedAt: current.updatedAt,
+          audit: auditFor(c, deps.config.TRUST_PROXY, 'post.update', { blogId: blog.id, postId }),
         });
         publishLive(deps, event);
         if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
@@ -182,6 +188,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache): Hono<HttpEnv> {
         const now = new Date().toISOString();
         const { previous, event } = await store.deletePost(blog.id, postId, now, {
           expectedUpdatedAt: current.updatedAt,
+          audit: auditFor(c, deps.config.TRUST_PROXY, 'post.delete', { blogId: blog.id, postId }),
         });
         publishLive(deps, event);
         if (previous.status === 'draft') publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);

@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { DomainError, PersonCreateInput } from '../../domain/index.js';
 import { hashToken, newToken } from '../../lib/ids.js';
+import { actorOf } from '../audit.js';
 import type { HttpEnv } from '../context.js';
 import { clientIp, requirePrincipal } from '../middleware/auth.js';
 import { readJson } from '../validate.js';
-import { actorOf } from './auth.js';
 
 /**
  * Users are created by the admin. With an email, a person who signs in: with a password, or
