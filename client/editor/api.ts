@@ -1,4 +1,14 @@
-import type { BlockInput, Blog, ErrorBody, Post, PostsPage } from '../../src/domain/index.js';
+import type {
+  Account,
+  AuditEntry,
+  BlockInput,
+  Blog,
+  ErrorBody,
+  Member,
+  Post,
+  PostsPage,
+  Role,
+} from '../../src/domain/index.js';
 
 /** The editor's view of the JSON API: bearer token on every call, contract errors as messages. */
 export class ApiError extends Error {
@@ -10,7 +20,10 @@ export class ApiError extends Error {
   }
 }
 
-export type Me = { kind: 'admin' } | { kind: 'user'; user: { id: string; name: string; color: string } };
+type MeUser = { id: string; name: string; color: string; email?: string | null };
+export type Me = { kind: 'admin'; user?: MeUser } | { kind: 'user'; user: MeUser };
+export type AuditPage = { entries: AuditEntry[]; nextCursor: string | null };
+export type NewPerson = Account & { invitation?: { url: string; expiresAt: string } };
 
 export interface PostDraft {
   blocks: BlockInput[];
@@ -19,9 +32,9 @@ export interface PostDraft {
   keyEvent?: boolean;
 }
 
-export function createEditorApi(token: string) {
+export function createEditorApi(token: () => string) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${token()}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`/api/v1${path}`, {
       method,
@@ -52,6 +65,17 @@ export function createEditorApi(token: string) {
     patchPost: (id: string, postId: string, patch: Partial<PostDraft>) =>
       call<Post>('PATCH', `${blog(id)}/posts/${encodeURIComponent(postId)}`, patch),
     deletePost: (id: string, postId: string) => call<void>('DELETE', `${blog(id)}/posts/${encodeURIComponent(postId)}`),
+    listUsers: () => call<{ users: Account[] }>('GET', '/users'),
+    createPerson: (input: { name: string; email: string; admin?: boolean }) => call<NewPerson>('POST', '/users', input),
+    setActive: (userId: string, active: boolean) =>
+      call<Account>('PATCH', `/users/${encodeURIComponent(userId)}`, { active }),
+    listMembers: (id: string) => call<{ members: Member[] }>('GET', `${blog(id)}/members`),
+    setMember: (id: string, userId: string, role: Role) =>
+      call<Member>('PUT', `${blog(id)}/members/${encodeURIComponent(userId)}`, { role }),
+    removeMember: (id: string, userId: string) =>
+      call<void>('DELETE', `${blog(id)}/members/${encodeURIComponent(userId)}`),
+    blogAudit: (id: string) => call<AuditPage>('GET', `${blog(id)}/audit?limit=50`),
+    audit: () => call<AuditPage>('GET', '/audit?limit=100'),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -10,7 +10,7 @@ import { flash, h } from './dom.js';
  * editor's token and `drafts: true` says when something changed; the list is then re-read
  * over HTTP (editors are few, and a re-read can never drift from the server).
  */
-export function postList(blogId: string, token: string, api: EditorApi, onEdit: (post: Post) => void) {
+export function postList(blogId: string, token: () => string, api: EditorApi, onEdit: (post: Post) => void) {
   const drafts = h('ol', { class: 'list drafts', 'aria-label': 'Drafts' });
   const published = h('ol', { class: 'list published', 'aria-label': 'Published posts' });
   const message = h('p', { class: 'flash', role: 'status' });
@@ -114,7 +114,8 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(location.origin, {
     path: '/socket.io',
-    auth: { token },
+    // Read at each (re)connect, so a reconnection uses the current, renewed access token.
+    auth: (cb) => cb({ token: token() }),
   });
   socket.on('connect', () => {
     live.textContent = 'live';

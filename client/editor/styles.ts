@@ -45,4 +45,6 @@ button.link{border:0;background:none;color:var(--accent);padding:0}
 .hint{font-size:.85rem;color:var(--muted);margin:.2rem 0 .5rem}
 code.snippet{display:block;font-size:.8rem;background:#f4f4f6;padding:.4rem;border-radius:4px;word-break:break-all}
 .empty{color:var(--muted);font-size:.9rem}
+table.audit{border-collapse:collapse;width:100%;font-size:.85rem}
+table.audit td,table.audit th{border-top:1px solid var(--border);padding:.25rem .4rem;text-align:left;vertical-align:top}
 `;

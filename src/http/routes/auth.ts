@@ -56,6 +56,27 @@ export function authRoutes(deps: Deps) {
 
   app.openapi(
     createRoute({
+      method: 'get',
+      path: '/auth/methods',
+      tags: ['identity'],
+      summary: 'How people can sign in here (the editor page shows the matching buttons)',
+      responses: {
+        200: jsonResponse(z.object({ password: z.boolean(), oidc: z.boolean(), jwt: z.boolean() }), 'sign-in methods'),
+      },
+    }),
+    (c) =>
+      c.json(
+        {
+          password: true,
+          oidc: deps.auth.oidc !== null,
+          jwt: Boolean(deps.config.AUTH_JWKS_URL || deps.config.AUTH_JWT_PUBLIC_KEY),
+        },
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post',
       path: '/auth/login',
       tags: ['identity'],
