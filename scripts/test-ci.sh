@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
 npm run typecheck
 npm run lint
+npm run lint:openapi
 npm run build:client -- --check-readme
 status=0
 # The benchmark harness at its smallest size, so it keeps working (figures are not judged here).

@@ -1,26 +1,29 @@
+import { type ApiClient, createApiClient, ok, type PostCreate } from '../../client/api/index.js';
+import type { Post } from '../../src/domain/index.js';
 import { markerFor } from '../generators/protocol.js';
 import { BENCH_ADMIN_TOKEN } from './servers.js';
 import { wallMs } from './stats.js';
 
-/** The few calls the bench makes to our server, with the admin token. */
-const auth = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' };
-
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${new URL(url).pathname} → ${res.status} ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : null) as T;
+/** The few calls the bench makes to our server, with the admin token, over the typed client. */
+const clients = new Map<string, ApiClient['api']['v1']>();
+function v1(base: string): ApiClient['api']['v1'] {
+  let c = clients.get(base);
+  if (!c) {
+    c = createApiClient(base, { token: BENCH_ADMIN_TOKEN }).api.v1;
+    clients.set(base, c);
+  }
+  return c;
 }
 
 export async function createBlog(base: string, title: string): Promise<string> {
-  const blog = await call<{ id: string }>('POST', `${base}/api/v1/blogs`, { title });
+  const blog = await ok(v1(base).blogs.$post({ json: { title } }));
   return blog.id;
 }
 
-export interface PublishedPost {
-  id: string;
-  seq: number;
-  [k: string]: unknown;
+export type PublishedPost = Post;
+
+function createPost(base: string, blogId: string, json: PostCreate): Promise<PublishedPost> {
+  return ok(v1(base).blogs[':blogId'].posts.$post({ param: { blogId }, json }));
 }
 
 /** When a marked write was sent (the stamp in its text) and when its answer arrived. */
@@ -36,14 +39,14 @@ export async function publishMarked(
   extraText = '',
 ): Promise<PublishedPost & { timing: WriteTiming }> {
   const sentAt = wallMs();
-  const post = await call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
+  const post = await createPost(base, blogId, {
     blocks: [{ type: 'text', html: `${markerFor(sentAt)} ${extraText}`.trim() }],
   });
   return { ...post, timing: { sentAt, answeredAt: wallMs() } };
 }
 
 export async function publishRich(base: string, blogId: string, i: number): Promise<PublishedPost> {
-  return call<PublishedPost>('POST', `${base}/api/v1/blogs/${blogId}/posts`, {
+  return createPost(base, blogId, {
     blocks: [
       {
         type: 'text',

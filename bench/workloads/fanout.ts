@@ -53,7 +53,8 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
           publish: async () => {
             const post = await publishMarked(server.url, blogId);
             // The peer sends the same payload: the post as readers get it, without our timing.
-            template = { ...post, timing: undefined };
+            const { timing: _timing, ...readersCopy } = post;
+            template = readersCopy;
             return post;
           },
           serverPid: server.pid,

@@ -1,81 +1,45 @@
-import type {
-  Account,
-  AuditEntry,
-  BlockInput,
-  Blog,
-  ErrorBody,
-  Member,
-  Post,
-  PostsPage,
-  Role,
-} from '../../src/domain/index.js';
+import type { Account, AuditEntry, Me, Member, Role } from '../../src/domain/index.js';
+import { type ApiError, createApiClient, ok, type PostCreate, type PostPatch } from '../api/index.js';
 
 /** The editor's view of the JSON API: bearer token on every call, contract errors as messages. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type MeUser = { id: string; name: string; color: string; email?: string | null };
-export type Me = { kind: 'admin'; user?: MeUser } | { kind: 'user'; user: MeUser };
+export type { ApiError, Me };
 export type AuditPage = { entries: AuditEntry[]; nextCursor: string | null };
 export type NewPerson = Account & { invitation?: { url: string; expiresAt: string } };
 
-export interface PostDraft {
-  blocks: BlockInput[];
-  status: 'draft' | 'published';
-  pinned?: boolean;
-  keyEvent?: boolean;
-}
-
+/** `token` is asked on every call: the page renews its access token while it stays open. */
 export function createEditorApi(token: () => string) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token()}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`/api/v1${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-    });
-    if (res.status === 204) return undefined as T;
-    const data = (await res.json().catch(() => null)) as unknown;
-    if (!res.ok) {
-      const err = (data as ErrorBody | null)?.error;
-      const details = Array.isArray(err?.details)
-        ? ` (${(err.details as { path?: string; message?: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ')})`
-        : '';
-      throw new ApiError(res.status, `${err?.message ?? `HTTP ${res.status}`}${details}`);
-    }
-    return data as T;
-  }
-  const blog = (id: string) => `/blogs/${encodeURIComponent(id)}`;
+  const withToken: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${token()}`);
+    return fetch(input, { ...init, headers });
+  };
+  // Same origin as the editor page; never from the HTTP cache (editors need the latest).
+  const v1 = createApiClient(location.origin, { fetch: withToken, init: { cache: 'no-store' } }).api.v1;
+  const blog = v1.blogs[':blogId'];
+  const user = v1.users[':userId'];
+  const member = blog.members[':userId'];
   return {
-    me: () => call<Me>('GET', '/me'),
-    listBlogs: () => call<{ blogs: Blog[] }>('GET', '/blogs?limit=100'),
-    createBlog: (input: { title: string; description?: string; slug?: string }) => call<Blog>('POST', '/blogs', input),
-    getBlog: (id: string) => call<Blog>('GET', blog(id)),
-    listPosts: (id: string, status: 'published' | 'draft') =>
-      call<PostsPage>('GET', `${blog(id)}/posts?limit=100&status=${status}`),
-    createPost: (id: string, draft: PostDraft) => call<Post>('POST', `${blog(id)}/posts`, draft),
-    patchPost: (id: string, postId: string, patch: Partial<PostDraft>) =>
-      call<Post>('PATCH', `${blog(id)}/posts/${encodeURIComponent(postId)}`, patch),
-    deletePost: (id: string, postId: string) => call<void>('DELETE', `${blog(id)}/posts/${encodeURIComponent(postId)}`),
-    listUsers: () => call<{ users: Account[] }>('GET', '/users'),
-    createPerson: (input: { name: string; email: string; admin?: boolean }) => call<NewPerson>('POST', '/users', input),
-    setActive: (userId: string, active: boolean) =>
-      call<Account>('PATCH', `/users/${encodeURIComponent(userId)}`, { active }),
-    listMembers: (id: string) => call<{ members: Member[] }>('GET', `${blog(id)}/members`),
-    setMember: (id: string, userId: string, role: Role) =>
-      call<Member>('PUT', `${blog(id)}/members/${encodeURIComponent(userId)}`, { role }),
-    removeMember: (id: string, userId: string) =>
-      call<void>('DELETE', `${blog(id)}/members/${encodeURIComponent(userId)}`),
-    blogAudit: (id: string) => call<AuditPage>('GET', `${blog(id)}/audit?limit=50`),
-    audit: () => call<AuditPage>('GET', '/audit?limit=100'),
+    me: () => ok(v1.me.$get()),
+    listBlogs: () => ok(v1.blogs.$get({ query: { limit: '100' } })),
+    createBlog: (input: { title: string; description?: string; slug?: string }) => ok(v1.blogs.$post({ json: input })),
+    getBlog: (blogId: string) => ok(blog.$get({ param: { blogId } })),
+    listPosts: (blogId: string, status: 'published' | 'draft') =>
+      ok(blog.posts.$get({ param: { blogId }, query: { limit: '100', status } })),
+    createPost: (blogId: string, draft: PostCreate) => ok(blog.posts.$post({ param: { blogId }, json: draft })),
+    patchPost: (blogId: string, postId: string, patch: PostPatch) =>
+      ok(blog.posts[':postId'].$patch({ param: { blogId, postId }, json: patch })),
+    deletePost: (blogId: string, postId: string) => ok(blog.posts[':postId'].$delete({ param: { blogId, postId } })),
+    listUsers: () => ok(v1.users.$get()),
+    createPerson: (json: { name: string; email: string; admin?: boolean }) =>
+      ok(v1.users.$post({ json })) as Promise<NewPerson>,
+    setActive: (userId: string, active: boolean) => ok(user.$patch({ param: { userId }, json: { active } })),
+    listMembers: (blogId: string): Promise<{ members: Member[] }> => ok(blog.members.$get({ param: { blogId } })),
+    setMember: (blogId: string, userId: string, role: Role) =>
+      ok(member.$put({ param: { blogId, userId }, json: { role } })),
+    removeMember: (blogId: string, userId: string) => ok(member.$delete({ param: { blogId, userId } })),
+    blogAudit: (blogId: string): Promise<AuditPage> =>
+      ok(blog.audit.$get({ param: { blogId }, query: { limit: '50' } })),
+    audit: (): Promise<AuditPage> => ok(v1.audit.$get({ query: { limit: '100' } })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -1,6 +1,9 @@
 import type { Blog, Changes, PostsPage, Summary } from '../../src/domain/index.js';
+import { createApiClient, ok } from '../api/index.js';
 
-/** The few read routes the reader client needs, over plain fetch (browser or Node). */
+export { ApiError } from '../api/index.js';
+
+/** The few read routes the reader client needs, over the typed client (browser or Node). */
 export interface ReaderHttp {
   getBlog(idOrSlug: string): Promise<Blog>;
   listPosts(blogId: string, query: { limit: number; before?: string | null }): Promise<PostsPage>;
@@ -8,48 +11,31 @@ export interface ReaderHttp {
   changes(blogId: string, since: number): Promise<Changes>;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
 export function createReaderHttp(
   baseUrl: string,
   fetchFn: typeof fetch = globalThis.fetch.bind(globalThis),
 ): ReaderHttp {
-  const root = `${baseUrl.replace(/\/+$/, '')}/api/v1/blogs`;
-  const enc = encodeURIComponent;
-
-  async function getJson<T>(url: string, cache: 'default' | 'no-cache' = 'default'): Promise<T> {
-    // (`cache` is standard RequestInit; Node's type for it omits the field, hence the cast.)
-    const res = await fetchFn(url, { headers: { accept: 'application/json' }, cache } as RequestInit);
-    if (!res.ok) {
-      let message = `HTTP ${res.status}`;
-      try {
-        const body = (await res.json()) as { error?: { message?: string } };
-        if (body.error?.message) message = `${message}: ${body.error.message}`;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new HttpError(res.status, message);
-    }
-    return (await res.json()) as T;
-  }
-
+  const blogs = createApiClient(baseUrl, { fetch: fetchFn, headers: { accept: 'application/json' } }).api.v1.blogs;
   return {
-    getBlog: (idOrSlug) => getJson(`${root}/${enc(idOrSlug)}`),
-    listPosts: (blogId, q) => {
-      const params = new URLSearchParams({ limit: String(q.limit) });
-      if (q.before) params.set('before', q.before);
-      return getJson(`${root}/${enc(blogId)}/posts?${params}`);
-    },
-    getSummary: (blogId) => getJson(`${root}/${enc(blogId)}/summary`),
+    getBlog: (blogId) => ok(blogs[':blogId'].$get({ param: { blogId } })),
+    listPosts: (blogId, q) =>
+      ok(
+        blogs[':blogId'].posts.$get({
+          param: { blogId },
+          query: { limit: String(q.limit), ...(q.before ? { before: q.before } : {}) },
+        }),
+      ),
+    getSummary: (blogId) => ok(blogs[':blogId'].summary.$get({ param: { blogId } })),
     // A gap fill must see the newest events: the public answer is cacheable for a second.
-    changes: (blogId, since) => getJson(`${root}/${enc(blogId)}/changes?since=${since}`, 'no-cache'),
+    // (`cache` is standard RequestInit; Node's type for it omits the field, hence the cast.)
+    changes: (blogId, since) =>
+      ok(
+        blogs[':blogId'].changes.$get(
+          { param: { blogId }, query: { since: String(since) } },
+          {
+            init: { cache: 'no-cache' } as RequestInit,
+          },
+        ),
+      ),
   };
 }

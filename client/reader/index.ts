@@ -6,7 +6,7 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
 } from '../../src/domain/index.js';
-import { createReaderHttp, HttpError, type ReaderHttp } from './http.js';
+import { ApiError, createReaderHttp, type ReaderHttp } from './http.js';
 import { applyEvent, initialState, type ReaderState, sortPosts } from './state.js';
 
 export type { ReaderState } from './state.js';
@@ -209,7 +209,7 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
         break;
       } catch (err) {
         fail(err);
-        if (err instanceof HttpError && err.status === 404) return; // no such blog: nothing to follow
+        if (err instanceof ApiError && err.status === 404) return; // no such blog: nothing to follow
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
       }
     }

@@ -14,6 +14,8 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   'rate_limited',
   'unavailable',
+  /** The request is understood but this server does not do it (e.g. an oEmbed format other than json). */
+  'not_implemented',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

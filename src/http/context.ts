@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Principal } from '../domain/index.js';
+import type { Blog, Principal } from '../domain/index.js';
 import type { Logger } from '../lib/logger.js';
 
 /** Per-request values set by the middleware chain, read by the routes. */
@@ -9,6 +9,8 @@ export interface HttpEnv {
     log: Logger;
     /** null for anonymous requests; set by middleware/auth.ts. */
     principal: Principal | null;
+    /** The blog named in the path, loaded and judged visible by access.ts `blogFromPath`. */
+    blog: Blog;
   };
 }
 

@@ -16,8 +16,12 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
+  not_implemented: 501,
   internal: 500,
 };
+
+/** Retry-After sent with every 503 'unavailable' answer (JSON and HTML alike). */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export function statusFor(code: ErrorCode): ContentfulStatusCode {
   return STATUS[code];
@@ -56,6 +60,8 @@ export function errorResponse(c: Context<HttpEnv>, err: DomainError): Response {
   if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
   const retryAfter = err.code === 'rate_limited' ? retryAfterOf(err) : null;
   if (retryAfter !== null) c.header('Retry-After', String(retryAfter));
+  // The store is busy or unreachable: worth a retry soon, as the pages say too.
+  if (err.code === 'unavailable') c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
   c.header('Cache-Control', 'no-store');
   return c.json(body, statusFor(err.code));
 }

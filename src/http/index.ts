@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,15 +10,15 @@ import { authenticate, limitWrites } from './middleware/auth.js';
 import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
 import { MinuteLimit } from './middleware/rate-limit.js';
-import { mergeDeclaredPaths } from './openapi.js';
+import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { blogRoutes } from './routes/blogs.js';
+import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
-import { feedRoutes } from './routes/feed.js';
 import { meTokenRoutes } from './routes/me-tokens.js';
 import { memberRoutes } from './routes/members.js';
 import { oidcRoutes } from './routes/oidc.js';
@@ -29,10 +29,11 @@ import { userRoutes } from './routes/users.js';
 /**
  * The whole HTTP surface. Order matters: request id and metrics wrap everything; CORS
  * answers preflights before auth; the body limit runs before any route reads a body.
+ * Every route is declared in src/http/contract; /openapi.json is generated from them.
  */
-export function createHttpApp(deps: Deps): Hono<HttpEnv> {
+export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   const { config, metrics, log } = deps;
-  const app = new Hono<HttpEnv>();
+  const app = newRouter();
 
   app.use('*', requestIds());
   app.use('*', observe(log, metrics));
@@ -77,25 +78,27 @@ export function createHttpApp(deps: Deps): Hono<HttpEnv> {
   app.use('/api/*', limitWrites(writes));
   app.use('/api/*', publicCache());
 
-  // Identity routes are declared with @hono/zod-openapi; their documents join /openapi.json.
-  const identityApi = [authRoutes(deps), meTokenRoutes(deps), accountRoutes(deps), auditRoutes(deps)];
-  const sso = oidcRoutes(deps);
-  const declared = () =>
-    mergeDeclaredPaths([...identityApi.map((a) => ({ app: a, prefix: '/api/v1' })), { app: sso, prefix: '' }]);
-
+  let doc: OpenApiDocument | null = null;
+  const getDoc = () => {
+    doc ??= buildOpenApi(app, { publicUrl: config.publicUrl });
+    return doc;
+  };
   app.route('/', opsRoutes(deps));
-  app.route('/', docsRoutes(deps, declared));
-  app.route('/', sso);
-  const api = new Hono<HttpEnv>();
-  for (const sub of identityApi) api.route('/', sub);
-  api.route('/', userRoutes(deps));
-  api.route('/', blogRoutes(deps));
-  api.route('/', memberRoutes(deps));
+  app.route('/', docsRoutes(getDoc));
+  // Routes carry their full paths (/api/v1/…), as declared.
+  app.route('/', userRoutes(deps));
+  app.route('/', accountRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', meTokenRoutes(deps));
+  app.route('/', auditRoutes(deps));
+  // Single sign-on's browser round trip (outside /api).
+  app.route('/', oidcRoutes(deps));
+  app.route('/', blogRoutes(deps));
+  app.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
-  api.route('/', postRoutes(deps, readCache));
-  api.route('/', feedRoutes(deps, readCache));
-  app.route('/api/v1', api);
-  // Pages, feeds, oEmbed, widget and editor assets (outside /api).
+  app.route('/', postRoutes(deps, readCache));
+  app.route('/', changesRoutes(deps, readCache));
+  // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 
   app.notFound(onNotFound);

@@ -1,8 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { Context, TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
 
-export interface CachedBody {
+/** A serialised JSON body and its ETag; `T` is the type it was serialised from. */
+export interface CachedBody<T = unknown> {
   body: string;
   etag: string;
+  /** Type only: never set. */
+  readonly of?: T;
+}
+
+/** Sends a cached body as the JSON answer its route declares (typed as if by c.json). */
+export function sendCachedJson<T>(c: Context, cached: CachedBody<T>): TypedResponse<JSONParsed<T>, 200, 'json'> {
+  return c.body(cached.body, 200, {
+    'Content-Type': 'application/json',
+    ETag: cached.etag,
+  }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
 }
 
 /** A strong ETag from the body, hashed synchronously (webcrypto's async digest costs a thread-pool hop per request). */
@@ -35,13 +48,14 @@ export class ReadCache {
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
-  async getOrRender(key: string, version: number, render: () => Promise<unknown>): Promise<CachedBody> {
+  async getOrRender<T>(key: string, version: number, render: () => Promise<T>): Promise<CachedBody<T>> {
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       // Refresh its place in the eviction order.
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      // Same key and version: the body was rendered from the same render() type.
+      return hit as CachedBody<T>;
     }
     const body = JSON.stringify(await render());
     const etag = etagOf(body);

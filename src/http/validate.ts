@@ -1,15 +1,30 @@
+import type { Hook } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { DomainError } from '../domain/index.js';
-import type { HttpContext } from './context.js';
+import type { HttpContext, HttpEnv } from './context.js';
 import { validationError } from './errors.js';
 
-const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+/**
+ * The JSON media types a body may be sent as: exactly what the declared-body validator of
+ * @hono/zod-openapi accepts, so a type this check passes is never refused there with a 415.
+ */
+const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 /**
- * Reads and validates a JSON body. Wrong content type, malformed JSON and schema failures
- * are all 400s raised before anything is written.
+ * Route middleware for every route that declares a JSON body, run before the declared
+ * validator: wrong content type and malformed JSON are 400 bad_request; lone surrogates, NUL
+ * and nesting past 64 levels are 400 validation_failed naming the field. The body is read
+ * once (Hono caches it for the validator).
  */
-export async function readJson<S extends z.ZodType>(c: HttpContext, schema: S): Promise<z.output<S>> {
+export function jsonBodyChecks(): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    await readJsonValue(c);
+    await next();
+  };
+}
+
+async function readJsonValue(c: HttpContext): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!JSON_TYPE.test(type)) {
     throw new DomainError('bad_request', 'Content-Type must be application/json');
@@ -28,10 +43,26 @@ export async function readJson<S extends z.ZodType>(c: HttpContext, schema: S): 
       { path, message: 'lone surrogate or NUL character' },
     ]);
   }
-  const parsed = schema.safeParse(value);
+  return value;
+}
+
+/** Reads and validates a JSON body outside a declared route (same checks, same errors). */
+export async function readJson<S extends z.ZodType>(c: HttpContext, schema: S): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJsonValue(c));
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
+
+/** How each validation target is named in error paths: `query.limit`, `params.postId`, `blocks.0`. */
+const PREFIX: Record<string, string[]> = { query: ['query'], param: ['params'], header: ['headers'], json: [] };
+
+/**
+ * The defaultHook of every router: a failed declared validation becomes the contract's
+ * 400 validation_failed naming each field, raised through the one error handler.
+ */
+export const validationHook: Hook<unknown, HttpEnv, string, undefined> = (result) => {
+  if (!result.success) throw validationError(result.error as z.ZodError, PREFIX[result.target] ?? []);
+};
 
 // A lone UTF-16 surrogate (valid in a JSON escape, not in Unicode text) or NUL (which
 // PostgreSQL text columns refuse): either would be stored mangled or fail deep in the store.

@@ -1,11 +1,17 @@
-import type { z } from 'zod';
+import {
+  ApiError,
+  type BlogCreate,
+  type BlogPatch,
+  createApiClient,
+  ok,
+  type PostCreate,
+  type PostPatch,
+  type UserCreate,
+} from '../../client/api/index.js';
 import type {
   BlockInput,
   Blog,
-  BlogCreateInput,
-  BlogPatchInput,
   Changes,
-  ErrorBody,
   Member,
   Post,
   PostsPage,
@@ -13,37 +19,19 @@ import type {
   Summary,
   SummaryHistoryEntry,
   User,
-  UserCreateInput,
 } from '../../src/domain/index.js';
 
 /**
- * A tiny typed fetch client for tests: one method per contract route. Successful calls
- * resolve with the parsed body; any other status throws an ApiError carrying status and
- * body, so a test can assert on failures with `expect(...).rejects`. Use `raw()` to look
- * at headers or send malformed bodies.
+ * The test suites' view of the API: one method per contract route over the typed client
+ * (client/api), so paths, bodies and answers are the declared ones. Successful calls
+ * resolve with the parsed body; any other status throws an ApiError carrying status, body
+ * and headers, so a test can assert on failures with `expect(...).rejects`. Use `raw()` to
+ * look at headers or send malformed bodies.
  */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ErrorBody | unknown,
-    readonly headers: Headers,
-  ) {
-    super(`HTTP ${status}: ${JSON.stringify(body)}`);
-    this.name = 'ApiError';
-  }
-  /** The error code from the contract's error shape, if any. */
-  get code(): string | undefined {
-    return (this.body as ErrorBody | undefined)?.error?.code;
-  }
-}
+export { ApiError };
 
-export type PostInput = {
-  blocks: BlockInput[];
-  status?: 'draft' | 'published';
-  pinned?: boolean;
-  keyEvent?: boolean;
-};
-export type PostPatch = Partial<PostInput>;
+export type PostInput = PostCreate;
+export type { PostPatch };
 export type UserWithToken = User & { token: string };
 
 export interface RawResponse {
@@ -60,14 +48,14 @@ export interface Api {
   as(token: string | undefined): Api;
   raw(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<RawResponse>;
 
-  createUser(input: z.input<typeof UserCreateInput>): Promise<UserWithToken>;
+  createUser(input: UserCreate): Promise<UserWithToken>;
   listUsers(): Promise<{ users: User[] }>;
   me(): Promise<unknown>;
 
-  createBlog(input: z.input<typeof BlogCreateInput>): Promise<Blog>;
+  createBlog(input: BlogCreate): Promise<Blog>;
   listBlogs(query?: { limit?: number; offset?: number }): Promise<{ blogs: Blog[] }>;
   getBlog(blogId: string): Promise<Blog>;
-  patchBlog(blogId: string, patch: BlogPatchInput): Promise<Blog>;
+  patchBlog(blogId: string, patch: BlogPatch): Promise<Blog>;
 
   listMembers(blogId: string): Promise<{ members: Member[] }>;
   addMember(blogId: string, userId: string, role: Role): Promise<Member>;
@@ -90,16 +78,18 @@ export interface Api {
 /** A text block, for brevity in tests. */
 export const text = (html: string): BlockInput => ({ type: 'text', html });
 
-function queryString(q: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null) params.set(k, String(v));
-  const s = params.toString();
-  return s ? `?${s}` : '';
+/** Query values as the query string carries them (numbers as strings), absent ones left out. */
+type QueryOf<T> = { [K in keyof T]?: Exclude<T[K], null | undefined> extends number ? string : Exclude<T[K], null> };
+function query<T extends Record<string, string | number | null | undefined>>(q: T): QueryOf<T> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null) out[k] = String(v);
+  return out as QueryOf<T>;
 }
 
 export function createApi(baseUrl: string, token?: string): Api {
   const url = baseUrl.replace(/\/+$/, '');
-  const enc = encodeURIComponent;
+  const v1 = createApiClient(url, { token }).api.v1;
+  const blog = v1.blogs[':blogId'];
 
   const raw: Api['raw'] = async (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
@@ -122,41 +112,31 @@ export function createApi(baseUrl: string, token?: string): Api {
     return { status: res.status, headers: res.headers, body: parsed, text: textBody };
   };
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await raw(method, path, { body });
-    if (res.status < 200 || res.status > 299) throw new ApiError(res.status, res.body, res.headers);
-    return res.body as T;
-  }
-
-  const blog = (id: string) => `/api/v1/blogs/${enc(id)}`;
-
   return {
     url,
     token,
     as: (t) => createApi(url, t),
     raw,
-    createUser: (input) => call('POST', '/api/v1/users', input),
-    listUsers: () => call('GET', '/api/v1/users'),
-    me: () => call('GET', '/api/v1/me'),
-    createBlog: (input) => call('POST', '/api/v1/blogs', input),
-    listBlogs: (q = {}) => call('GET', `/api/v1/blogs${queryString(q)}`),
-    getBlog: (id) => call('GET', blog(id)),
-    patchBlog: (id, patch) => call('PATCH', blog(id), patch),
-    listMembers: (id) => call('GET', `${blog(id)}/members`),
-    addMember: (id, userId, role) => call('PUT', `${blog(id)}/members/${enc(userId)}`, { role }),
-    removeMember: async (id, userId) => {
-      await call('DELETE', `${blog(id)}/members/${enc(userId)}`);
-    },
-    createPost: (id, input) => call('POST', `${blog(id)}/posts`, input),
-    getPost: (id, postId) => call('GET', `${blog(id)}/posts/${enc(postId)}`),
-    patchPost: (id, postId, patch) => call('PATCH', `${blog(id)}/posts/${enc(postId)}`, patch),
-    deletePost: async (id, postId) => {
-      await call('DELETE', `${blog(id)}/posts/${enc(postId)}`);
-    },
-    listPosts: (id, q = {}) => call('GET', `${blog(id)}/posts${queryString(q)}`),
-    changes: (id, since) => call('GET', `${blog(id)}/changes${queryString({ since })}`),
-    getSummary: (id) => call('GET', `${blog(id)}/summary`),
-    summaryHistory: (id) => call('GET', `${blog(id)}/summary/history`),
+    // Without an email the answer is a user and its token (see POST /api/v1/users).
+    createUser: (json) => ok(v1.users.$post({ json })) as Promise<UserWithToken>,
+    listUsers: () => ok(v1.users.$get()),
+    me: () => ok(v1.me.$get()),
+    createBlog: (json) => ok(v1.blogs.$post({ json })),
+    listBlogs: (q = {}) => ok(v1.blogs.$get({ query: query(q) })),
+    getBlog: (blogId) => ok(blog.$get({ param: { blogId } })),
+    patchBlog: (blogId, json) => ok(blog.$patch({ param: { blogId }, json })),
+    listMembers: (blogId) => ok(blog.members.$get({ param: { blogId } })),
+    addMember: (blogId, userId, role) =>
+      ok(blog.members[':userId'].$put({ param: { blogId, userId }, json: { role } })),
+    removeMember: (blogId, userId) => ok(blog.members[':userId'].$delete({ param: { blogId, userId } })),
+    createPost: (blogId, json) => ok(blog.posts.$post({ param: { blogId }, json })),
+    getPost: (blogId, postId) => ok(blog.posts[':postId'].$get({ param: { blogId, postId } })),
+    patchPost: (blogId, postId, json) => ok(blog.posts[':postId'].$patch({ param: { blogId, postId }, json })),
+    deletePost: (blogId, postId) => ok(blog.posts[':postId'].$delete({ param: { blogId, postId } })),
+    listPosts: (blogId, q = {}) => ok(blog.posts.$get({ param: { blogId }, query: query(q) })),
+    changes: (blogId, since) => ok(blog.changes.$get({ param: { blogId }, query: query({ since }) })),
+    getSummary: (blogId) => ok(blog.summary.$get({ param: { blogId } })),
+    summaryHistory: (blogId) => ok(blog.summary.history.$get({ param: { blogId }, query: {} })),
   };
 }
 

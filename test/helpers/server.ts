@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { registerApiOrigin } from './response-check.js';
 import { registerCleanup } from './teardown.js';
 import { waitFor } from './wait.js';
 
@@ -43,6 +44,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const app = await createApp(config);
   const addr = await app.listen();
   const url = `http://127.0.0.1:${addr.port}`;
+  registerApiOrigin(url);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -100,6 +102,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     await exited;
   };
   registerCleanup(kill);
+  registerApiOrigin(`http://127.0.0.1:${port}`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

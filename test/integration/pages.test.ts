@@ -3,6 +3,7 @@ import type { Post } from '../../src/domain/index.js';
 import { createPagesApp } from '../../src/http/pages/index.js';
 import { ensureClientBuilt } from '../e2e/support.js';
 import { createApi, text } from '../helpers/api.js';
+import { checkAnswer } from '../helpers/response-check.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -16,7 +17,12 @@ let slug: string;
 let posts: Record<'old' | 'pinned' | 'key' | 'draft' | 'nasty' | 'latest', Post>;
 
 const BASE = 'http://localhost';
-const get = (path: string, headers: Record<string, string> = {}) => pages.request(`${BASE}${path}`, { headers });
+/** A page answer, held against /openapi.json like every fetched one (test/helpers/response-check.ts). */
+const get = async (path: string, headers: Record<string, string> = {}) => {
+  const res = await pages.request(`${BASE}${path}`, { headers });
+  await checkAnswer(server.url, 'GET', path, res);
+  return res;
+};
 
 function jsonLdOf(html: string): Record<string, unknown> {
   const m = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html);

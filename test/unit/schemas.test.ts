@@ -2,16 +2,17 @@ import { describe, expect, test } from 'vitest';
 import {
   BlogCreateInput,
   BlogPatchInput,
+  ChangesQuery,
   DomainError,
+  HistoryQuery,
   MemberInput,
   PostCreateInput,
+  PostListQuery,
   PostPatchInput,
   UserCreateInput,
 } from '../../src/domain/index.js';
 import { applyPostPatch, buildPost, cleanPlainText } from '../../src/domain/posts.js';
 import { slugify, withSuffix } from '../../src/domain/slug.js';
-import { ChangesQuery, HistoryQuery } from '../../src/http/routes/feed.js';
-import { PostListQuery } from '../../src/http/routes/posts.js';
 
 const text = { type: 'text', html: '<p>x</p>' };
 

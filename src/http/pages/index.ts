@@ -1,62 +1,41 @@
-import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/index.js';
-import { createAssetServer } from './assets.js';
+import * as routes from '../contract/pages.js';
+import { onHttpError, onNotFound, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
+import { newRouter } from '../openapi.js';
+import { assetRoutes } from '../routes/assets.js';
+import { syndicationRoutes } from '../routes/syndication.js';
 import { baseUrl, esc, layout, pageCsp, sendCached } from './html.js';
 import { registerLiveRoutes } from './live.js';
-import { OEmbedQuery, oembedResponse, slugFromUrl } from './oembed.js';
 
 /**
- * Server-rendered pages and browser assets, outside /api: the public page, its Atom feed,
- * the iframe embed, oEmbed, the editor shell and the bundles. Reads through deps.store only.
- * Mounted at the root of the HTTP app after the /api routes.
+ * Everything outside /api that browsers, feed readers and partner sites fetch: the HTML
+ * pages, the Atom feed and oEmbed, the widget and the bundles. Reads through deps.store only.
+ * Mounted at the root of the HTTP app; also usable alone (tests request it directly).
  */
-export function createPagesApp(deps: Deps): Hono {
-  const app = new Hono();
-  const serveAsset = createAssetServer();
-  const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
+export function createPagesApp(deps: Deps) {
+  const app = newRouter();
+  app.route('/', syndicationRoutes(deps));
+  app.route('/', assetRoutes());
+  app.route('/', htmlPages(deps));
+  // Feeds, oEmbed and assets are machine-read: their errors are the JSON error body, and so
+  // is a path no route serves (as in the whole app, when this one is used alone).
+  app.onError(onHttpError(deps.log));
+  app.notFound(onNotFound);
+  return app;
+}
 
-  // The widget script partners paste: a stable URL, so a short cache and an ETag.
-  app.get('/embed.js', async (c) => {
-    const res = await serveAsset(c, 'embed.js', { cacheControl: 'public, max-age=300', cors: true });
-    return res ?? c.text('widget bundle not built (run npm run build:client)', 404);
-  });
-  app.get('/assets/:name', async (c) => {
-    const res = await serveAsset(c, c.req.param('name'), { cacheControl: 'public, max-age=300', cors: true });
-    return res ?? c.text('not found', 404);
-  });
+/**
+ * The public page, the iframe embed and the editor shell: their errors are HTML pages
+ * (declared so in src/http/contract/pages.ts).
+ */
+function htmlPages(deps: Deps) {
+  const app = newRouter();
+  const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
 
   registerLiveRoutes(app, deps, base);
 
-  app.get('/oembed', async (c) => {
-    const parsed = OEmbedQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      return c.json({ error: { code: 'validation_failed', message: 'invalid oEmbed query', details } }, 400);
-    }
-    const q = parsed.data;
-    if (q.format !== undefined && q.format !== 'json') {
-      return c.json(
-        { error: { code: 'bad_request', message: `format '${q.format}' is not supported; use json` } },
-        501,
-      );
-    }
-    let slug: string | null;
-    try {
-      slug = slugFromUrl(q.url, base(c));
-    } catch {
-      return c.json({ error: { code: 'validation_failed', message: 'url must be an absolute http(s) URL' } }, 400);
-    }
-    const blog = slug ? await deps.store.getBlog(slug) : null;
-    if (!blog || blog.status === 'draft') {
-      return c.json({ error: { code: 'not_found', message: 'no public liveblog at that URL' } }, 404);
-    }
-    c.header('access-control-allow-origin', '*');
-    c.header('cache-control', 'public, max-age=300');
-    return c.json(oembedResponse(blog, base(c), q));
-  });
-
-  app.get('/editor', (c) => {
+  app.openapi(routes.editorPage, (c) => {
     const body = layout({
       title: 'Liveblog editor',
       head: '<script defer src="/assets/editor.js"></script>',
@@ -74,7 +53,7 @@ export function createPagesApp(deps: Deps): Hono {
       return c.html(layout({ title: 'Bad request', body: `<p>${esc(err.message)}</p>` }), 400);
     }
     if (err instanceof DomainError && err.code === 'unavailable') {
-      c.header('Retry-After', '5');
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
       return c.html(layout({ title: 'Unavailable', body: '<p>Temporarily unavailable. Please try again.</p>' }), 503);
     }
     deps.log.error({ err }, 'page failed');

@@ -1,23 +1,22 @@
-import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
-import type { Blog } from '../../domain/index.js';
+import { type Blog, blogVisible } from '../../domain/index.js';
+import type { HttpEnv } from '../context.js';
+import * as routes from '../contract/pages.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
-import { PAGE_STYLE, renderBlogBody, renderPost } from './render.js';
-import { atomFeed, liveBlogJsonLd } from './structured.js';
+import { PAGE_STYLE, renderBlogBody } from './render.js';
+import { liveBlogJsonLd } from './structured.js';
 
 const PAGE_SIZE = 50;
-const FEED_SIZE = 50;
 /** Short: the page is live. Shared caches may serve it stale briefly while they revalidate. */
 const LIVE_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
-const PageQuery = z.object({ before: z.string().min(1).max(200).optional() });
-
-/** Public blogs only: a draft blog does not exist for readers. */
-async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
+/** Public blogs only: pages have no members, so a draft blog does not exist for them. */
+export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(slug)) return null;
   const blog = await deps.store.getBlog(slug);
-  return blog && blog.status !== 'draft' ? blog : null;
+  return blog && blogVisible(blog, false) ? blog : null;
 }
 
 function notFoundPage(c: Context): Response {
@@ -34,17 +33,13 @@ function notFoundPage(c: Context): Response {
   });
 }
 
-/** /live/:slug (crawlable page), its Atom feed, and /embed/:slug (the iframe variant). */
-export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => string): void {
-  app.get('/live/:slug', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
+/** /live/{slug} (the crawlable page) and /embed/{slug} (the iframe variant). */
+export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: (c: Context) => string): void {
+  app.openapi(routes.livePage, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
     if (!blog) return notFoundPage(c);
-    const q = PageQuery.safeParse(c.req.query());
-    if (!q.success) return c.text('invalid page cursor', 400);
-    const page = await deps.store.listPosts(blog.id, {
-      limit: PAGE_SIZE,
-      ...(q.data.before ? { before: q.data.before } : {}),
-    });
+    const { before } = c.req.valid('query');
+    const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
     const root = base(c);
     const pageUrl = `${root}/live/${encodeURIComponent(blog.slug)}`;
     const feedUrl = `${pageUrl}/feed.atom`;
@@ -73,21 +68,8 @@ export function registerLiveRoutes(app: Hono, deps: Deps, base: (c: Context) => 
     });
   });
 
-  app.get('/live/:slug/feed.atom', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
-    if (!blog) return c.text('no such liveblog', 404);
-    const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
-    const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
-    return sendCached(c, xml, {
-      type: 'application/atom+xml; charset=utf-8',
-      cacheControl: 'public, max-age=30',
-      headers: { 'access-control-allow-origin': '*' },
-    });
-  });
-
-  app.get('/embed/:slug', async (c) => {
-    const blog = await publicBlog(deps, c.req.param('slug'));
+  app.openapi(routes.embedPage, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
     if (!blog) return notFoundPage(c);
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';

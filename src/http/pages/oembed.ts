@@ -1,22 +1,7 @@
-import { z } from 'zod';
-import type { Blog } from '../../domain/index.js';
+import type { Blog, OEmbedQuery, OEmbedRich } from '../../domain/index.js';
 import { esc } from './html.js';
 
 export const OEMBED_DEFAULT = { width: 600, height: 800 };
-
-const Dimension = z
-  .string()
-  .regex(/^\d{1,6}$/, 'must be a positive integer')
-  .transform(Number)
-  .pipe(z.number().int().min(1));
-
-export const OEmbedQuery = z.object({
-  url: z.string().min(1, 'is required').max(2048),
-  format: z.string().max(20).optional(),
-  maxwidth: Dimension.optional(),
-  maxheight: Dimension.optional(),
-});
-export type OEmbedQuery = z.infer<typeof OEmbedQuery>;
 
 /**
  * The blog slug (or id) a URL names, when it is one of this server's public page or embed
@@ -31,7 +16,7 @@ export function slugFromUrl(raw: string, base: string): string | null {
 }
 
 /** oEmbed 1.0 `rich` response: an iframe of /embed/:slug sized within the consumer's limits. */
-export function oembedResponse(blog: Blog, base: string, q: Pick<OEmbedQuery, 'maxwidth' | 'maxheight'>) {
+export function oembedResponse(blog: Blog, base: string, q: Pick<OEmbedQuery, 'maxwidth' | 'maxheight'>): OEmbedRich {
   // The spec says the consumer's maximums must never be exceeded, even below a comfortable size.
   const width = Math.min(OEMBED_DEFAULT.width, q.maxwidth ?? OEMBED_DEFAULT.width);
   const height = Math.min(OEMBED_DEFAULT.height, q.maxheight ?? OEMBED_DEFAULT.height);

@@ -1,30 +1,14 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import {
-  type Blog,
-  BlogCreateInput,
-  BlogPatchInput,
-  conflict,
-  DomainError,
-  type Principal,
-  QueryInt,
-} from '../../domain/index.js';
+import { type Blog, blogVisible, conflict, type Principal } from '../../domain/index.js';
 import { slugify, withSuffix } from '../../domain/slug.js';
 import { newId } from '../../lib/ids.js';
-import { authorizeAll, loadBlog } from '../access.js';
+import { blogFromPath, requireRights, signedIn } from '../access.js';
 import { auditFor } from '../audit.js';
-import type { HttpEnv } from '../context.js';
+import * as routes from '../contract/blogs.js';
 import { requirePrincipal } from '../middleware/auth.js';
+import { newRouter } from '../openapi.js';
 import { publishLive } from '../publish.js';
-import { readJson, readQuery } from '../validate.js';
-
-export const BlogListQuery = z
-  .object({
-    limit: QueryInt(1, 100).default(20).describe('page size, 1 to 100 (default 20)'),
-    offset: QueryInt(0, 1_000_000).default(0).describe('blogs to skip (default 0)'),
-  })
-  .strict();
+import { jsonBodyChecks } from '../validate.js';
 
 /** Picks a free slug: the requested one (409 when taken) or one made from the title. */
 async function chooseSlug(deps: Deps, requested: string | undefined, title: string): Promise<string> {
@@ -42,30 +26,29 @@ async function chooseSlug(deps: Deps, requested: string | undefined, title: stri
   throw conflict('could not find a free slug; pass one explicitly');
 }
 
-/** Blogs a caller may see in the list: all for the admin, live/ended ones plus the caller's own drafts. */
+/** Blogs a caller may see in the list (blogVisible; the admin is a member of every blog). */
 async function visibleTo(deps: Deps, p: Principal | null, blogs: Blog[]): Promise<Blog[]> {
-  if (p?.kind === 'admin') return blogs;
   const out: Blog[] = [];
   for (const b of blogs) {
-    if (b.status !== 'draft') out.push(b);
-    else if (p && (await deps.store.getRole(b.id, p.user.id)) !== null) out.push(b);
+    const member = b.status === 'draft' && p !== null && (await deps.auth.roleFor(p, b.id)) !== null;
+    if (blogVisible(b, member)) out.push(b);
   }
   return out;
 }
 
-export function blogRoutes(deps: Deps): Hono<HttpEnv> {
-  const app = new Hono<HttpEnv>();
+export function blogRoutes(deps: Deps) {
+  const app = newRouter();
 
-  app.get('/blogs', async (c) => {
-    const q = readQuery(c, BlogListQuery);
+  app.openapi(routes.listBlogs, async (c) => {
+    const q = c.req.valid('query');
     const blogs = await deps.store.listBlogs({ limit: q.limit, offset: q.offset });
-    return c.json({ blogs: await visibleTo(deps, c.get('principal'), blogs) });
+    return c.json({ blogs: await visibleTo(deps, c.get('principal'), blogs) }, 200);
   });
 
   // Any authenticated user may start a blog and becomes its owner.
-  app.post('/blogs', async (c) => {
+  app.openapi({ ...routes.createBlog, middleware: [signedIn(), jsonBodyChecks()] }, async (c) => {
     const p = requirePrincipal(c);
-    const input = await readJson(c, BlogCreateInput);
+    const input = c.req.valid('json');
     const slug = await chooseSlug(deps, input.slug, input.title);
     const now = new Date().toISOString();
     const blogId = newId();
@@ -85,33 +68,29 @@ export function blogRoutes(deps: Deps): Hono<HttpEnv> {
     return c.json(blog, 201);
   });
 
-  app.get('/blogs/:blogId', async (c) => c.json(await loadBlog(deps, c)));
+  app.openapi({ ...routes.getBlog, middleware: [blogFromPath(deps)] }, (c) => c.json(c.get('blog'), 200));
 
-  app.patch('/blogs/:blogId', async (c) => {
-    const blog = await loadBlog(deps, c);
-    await authorizeAll(deps, c.get('principal'), blog.id, ['blog.update']);
-    const patch = await readJson(c, BlogPatchInput);
-    if (patch.slug && patch.slug !== blog.slug) {
-      const other = await deps.store.getBlog(patch.slug);
-      if (other && other.id !== blog.id) {
-        throw conflict(`slug '${patch.slug}' is taken`, [{ path: 'slug', message: 'is taken' }]);
+  app.openapi(
+    {
+      ...routes.patchBlog,
+      middleware: [blogFromPath(deps), requireRights(deps, ['blog.update']), jsonBodyChecks()],
+    },
+    async (c) => {
+      const blog = c.get('blog');
+      const patch = c.req.valid('json');
+      if (patch.slug && patch.slug !== blog.slug) {
+        const other = await deps.store.getBlog(patch.slug);
+        if (other && other.id !== blog.id) {
+          throw conflict(`slug '${patch.slug}' is taken`, [{ path: 'slug', message: 'is taken' }]);
+        }
       }
-    }
-    const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString(), {
-      audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.update', { blogId: blog.id }),
-    });
-    publishLive(deps, event);
-    return c.json(updated);
-  });
+      const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString(), {
+        audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.update', { blogId: blog.id }),
+      });
+      publishLive(deps, event);
+      return c.json(updated, 200);
+    },
+  );
 
   return app;
-}
-
-/** Guards against a blog losing its last owner (nobody could manage it but the admin). */
-export async function assertKeepsAnOwner(deps: Deps, blogId: string, userId: string): Promise<void> {
-  const members = await deps.store.listMembers(blogId);
-  const owners = members.filter((m) => m.role === 'owner');
-  if (owners.length === 1 && owners[0]?.userId === userId) {
-    throw new DomainError('conflict', 'a blog must keep at least one owner');
-  }
 }

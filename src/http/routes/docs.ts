@@ -1,13 +1,11 @@
-import { Hono } from 'hono';
-import type { Deps } from '../../deps.js';
 import { escapeHtml } from '../../domain/sanitize.js';
-import type { HttpEnv } from '../context.js';
-import { buildOpenApi, openApiPath, ROUTES } from '../openapi.js';
+import * as routes from '../contract/ops.js';
+import { type OpenApiDocument as Doc, newRouter } from '../openapi.js';
 
-type Doc = ReturnType<typeof buildOpenApi>;
 type Operation = {
   summary: string;
-  parameters: { name: string; in: string; required: boolean; schema: unknown }[];
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean; schema: unknown }[];
   requestBody?: { content: { 'application/json': { schema: unknown } } };
   responses: Record<string, { description: string; content?: Record<string, { schema?: unknown }> }>;
   security?: unknown[];
@@ -27,13 +25,14 @@ table{border-collapse:collapse}td,th{padding:.15rem .6rem;border-bottom:1px soli
 const pretty = (v: unknown) => `<pre>${escapeHtml(JSON.stringify(v, null, 2))}</pre>`;
 
 function authNote(op: Operation): string {
-  if (!op.security) return 'no token needed';
+  if (!op.security || op.security.length === 0) return 'no token needed';
   return op.security.length > 1 ? 'token optional (needed for drafts)' : 'bearer token required';
 }
 
 function renderOperation(method: string, path: string, op: Operation): string {
-  const params = op.parameters.length
-    ? `<table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${op.parameters
+  const parameters = op.parameters ?? [];
+  const params = parameters.length
+    ? `<table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${parameters
         .map(
           (p) =>
             `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td></tr>`,
@@ -55,46 +54,43 @@ function renderOperation(method: string, path: string, op: Operation): string {
 
 /** A self-contained page (no external assets: nothing may be fetched from the internet). */
 export function renderDocsPage(doc: Doc): string {
-  const paths = doc.paths as Record<string, Record<string, Operation>>;
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
   const byTag = new Map<string, string[]>();
-  for (const r of ROUTES) {
-    const key = openApiPath(r.path);
-    const op = paths[key]?.[r.method];
-    if (!op) continue;
-    const list = byTag.get(r.tag) ?? [];
-    list.push(renderOperation(r.method, key, op));
-    byTag.set(r.tag, list);
+  for (const { name } of doc.tags ?? []) byTag.set(name, []);
+  for (const [path, ops] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const tag = op.tags?.[0] ?? 'other';
+      const list = byTag.get(tag) ?? [];
+      list.push(renderOperation(method, path, op));
+      byTag.set(tag, list);
+    }
   }
-  const info = doc.info as { title: string; description: string };
-  const sections = [...byTag].map(([tag, ops]) => `<h2>${escapeHtml(tag)}</h2>${ops.join('')}`).join('');
-  const errorSchema = (doc.components as { schemas: { Error: unknown } }).schemas.Error;
+  const info = doc.info as { title: string; description?: string };
+  const sections = [...byTag]
+    .filter(([, ops]) => ops.length > 0)
+    .map(([tag, ops]) => `<h2>${escapeHtml(tag)}</h2>${ops.join('')}`)
+    .join('');
+  const errorSchema = doc.components?.schemas?.Error;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(info.title)}</title><style>${STYLE}</style></head><body>
-<h1>${escapeHtml(info.title)}</h1><p>${escapeHtml(info.description)}</p>
+<h1>${escapeHtml(info.title)}</h1><p>${escapeHtml(info.description ?? '')}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every error has this shape:</p>${pretty(errorSchema)}
 ${sections}</body></html>`;
 }
 
-export function docsRoutes(
-  deps: Deps,
-  declared: () => Record<string, Record<string, unknown>> = () => ({}),
-): Hono<HttpEnv> {
-  const app = new Hono<HttpEnv>();
-  let doc: Doc | null = null;
+/** /openapi.json and /docs, built once from the whole app's declarations on first request. */
+export function docsRoutes(getDoc: () => Doc) {
+  const app = newRouter();
   let page: string | null = null;
-  const getDoc = () => {
-    doc ??= buildOpenApi({ publicUrl: deps.config.publicUrl }, declared());
-    return doc;
-  };
 
-  app.get('/openapi.json', (c) => c.json(getDoc()));
-  app.get('/docs', (c) => {
+  app.openapi(routes.openapiDocument, (c) => c.json(getDoc() as { openapi: string }, 200));
+  app.openapi(routes.docsPage, (c) => {
     page ??= renderDocsPage(getDoc());
     c.header(
       'Content-Security-Policy',
       "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
     );
-    return c.html(page);
+    return c.html(page, 200);
   });
   return app;
 }

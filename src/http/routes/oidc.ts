@@ -1,30 +1,18 @@
-import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { z } from 'zod';
 import { cookieIsSecure } from '../../auth/csrf.js';
 import { OidcPending } from '../../auth/oidc.js';
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../domain/index.js';
 import { escapeHtml } from '../../domain/sanitize.js';
 import type { HttpContext } from '../context.js';
+import * as routes from '../contract/identity.js';
 import { statusFor } from '../errors.js';
 import { clientIp } from '../middleware/auth.js';
+import { newRouter } from '../openapi.js';
 import { setSessionCookie } from './auth.js';
-import { errorResponses, openApiApp } from './openapi-app.js';
 
 const PENDING_COOKIE = 'liveblog_oidc';
 const PURPOSE = 'oidc-pending';
-const html = { 'text/html': { schema: z.string() } };
-
-const CallbackQuery = z.object({
-  code: z.string().max(2048).optional(),
-  state: z.string().max(512).optional(),
-  iss: z.string().max(2048).optional(),
-  error: z.string().max(200).optional(),
-  error_description: z.string().max(1000).optional(),
-  /** Set by our own bounce page (see the callback). */
-  bounced: z.literal('1').optional(),
-});
 
 /**
  * Single sign-on. `/auth/oidc/login` sends the browser to the provider with PKCE, state and
@@ -36,7 +24,7 @@ const CallbackQuery = z.object({
  * cookie). A forged callback (someone else's code in your browser) finds no matching cookie.
  */
 export function oidcRoutes(deps: Deps) {
-  const app = openApiApp();
+  const app = newRouter();
   const secure = cookieIsSecure(deps.config.publicUrl);
   const cookieOpts = { httpOnly: true, secure, sameSite: 'Strict' as const, path: '/auth/oidc', maxAge: 600 };
 
@@ -62,100 +50,64 @@ export function oidcRoutes(deps: Deps) {
     );
   };
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/auth/oidc/login',
-      tags: ['identity'],
-      summary: "Single sign-on: redirects to the newsroom's OpenID provider",
-      request: { query: z.object({ returnTo: z.string().max(500).optional() }) },
-      responses: {
-        302: { description: 'to the provider (Set-Cookie keeps PKCE, state and nonce, sealed)' },
-        404: { description: 'single sign-on is not configured', content: html },
-        503: { description: 'the provider could not be reached', content: html },
-        ...errorResponses(400),
-      },
-    }),
-    async (c) => {
-      const oidc = deps.auth.oidc;
-      if (!oidc) return failure(c, new DomainError('not_found', 'single sign-on is not configured here'));
-      try {
-        const { url, pending } = await oidc.start(c.req.valid('query').returnTo ?? '/editor');
-        setCookie(c, PENDING_COOKIE, deps.auth.sealer.seal(PURPOSE, pending), cookieOpts);
-        c.header('Cache-Control', 'no-store');
-        return c.redirect(url, 302);
-      } catch (err) {
-        if (err instanceof DomainError) return failure(c, err);
-        throw err;
-      }
-    },
-  );
+  app.openapi(routes.oidcLogin, async (c) => {
+    const oidc = deps.auth.oidc;
+    if (!oidc) return failure(c, new DomainError('not_found', 'single sign-on is not configured here'));
+    try {
+      const { url, pending } = await oidc.start(c.req.valid('query').returnTo ?? '/editor');
+      setCookie(c, PENDING_COOKIE, deps.auth.sealer.seal(PURPOSE, pending), cookieOpts);
+      c.header('Cache-Control', 'no-store');
+      return c.redirect(url, 302);
+    } catch (err) {
+      if (err instanceof DomainError) return failure(c, err);
+      throw err;
+    }
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/auth/oidc/callback',
-      tags: ['identity'],
-      summary: "The provider's redirect back: checks state, nonce and PKCE, then signs in",
-      request: { query: CallbackQuery },
-      responses: {
-        200: { description: 'a same-origin reload of this URL (so the Strict cookie is sent)', content: html },
-        303: { description: 'signed in: Set-Cookie carries the session; on to the page it started from' },
-        400: { description: 'the round trip is unknown, stale or was tampered with', content: html },
-        401: { description: "the provider's answer was refused", content: html },
-        403: { description: 'this account may not sign in here', content: html },
-        404: { description: 'single sign-on is not configured', content: html },
-        503: { description: 'the provider could not be reached', content: html },
-      },
-    }),
-    async (c) => {
-      const oidc = deps.auth.oidc;
-      if (!oidc) return failure(c, new DomainError('not_found', 'single sign-on is not configured here'));
-      const q = c.req.valid('query');
-      const sealed = getCookie(c, PENDING_COOKIE);
-      if (!sealed && !q.bounced) {
-        const again = new URL(c.req.url);
-        again.searchParams.set('bounced', '1');
-        const target = `${again.pathname}${again.search}`;
-        return page(c, 200, 'Signing in', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}">`);
-      }
-      deleteCookie(c, PENDING_COOKIE, cookieOpts);
-      if (q.error) return failure(c, new DomainError('unauthorized', `the provider refused: ${q.error}`));
-      const pending = OidcPending.safeParse(sealed ? deps.auth.sealer.open(PURPOSE, sealed) : null);
-      if (!pending.success) {
-        return failure(
-          c,
-          new DomainError(
-            'bad_request',
-            'this sign-in was not started from this browser, or took too long; start again',
-          ),
-        );
-      }
-      // openid-client checks the answer against the registered redirect URI, with the provider's parameters.
-      const answer = new URL(oidc.redirectUri);
-      for (const key of ['code', 'state', 'iss'] as const) {
-        const v = q[key];
-        if (v !== undefined) answer.searchParams.set(key, v);
-      }
-      try {
-        const identity = await oidc.finish(answer, pending.data);
-        const account = await deps.auth.accounts.externalAccount(identity);
-        if (!account.active) throw new DomainError('forbidden', 'this account is deactivated');
-        const s = await deps.auth.accounts.openSession(account, 'oidc_session', {
-          grants: identity.roles,
-          admin: identity.admin,
-          address: clientIp(c, deps.config.TRUST_PROXY),
-        });
-        setSessionCookie(deps, c, s);
-        c.header('Cache-Control', 'no-store');
-        // The page learns its CSRF token from the fragment, which never reaches a server.
-        return c.redirect(`${pending.data.returnTo}#sso=${s.csrfToken}`, 303);
-      } catch (err) {
-        if (err instanceof DomainError) return failure(c, err);
-        throw err;
-      }
-    },
-  );
+  app.openapi(routes.oidcCallback, async (c) => {
+    const oidc = deps.auth.oidc;
+    if (!oidc) return failure(c, new DomainError('not_found', 'single sign-on is not configured here'));
+    const q = c.req.valid('query');
+    const sealed = getCookie(c, PENDING_COOKIE);
+    if (!sealed && !q.bounced) {
+      const again = new URL(c.req.url);
+      again.searchParams.set('bounced', '1');
+      const target = `${again.pathname}${again.search}`;
+      return page(c, 200, 'Signing in', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}">`);
+    }
+    deleteCookie(c, PENDING_COOKIE, cookieOpts);
+    if (q.error) return failure(c, new DomainError('unauthorized', `the provider refused: ${q.error}`));
+    const pending = OidcPending.safeParse(sealed ? deps.auth.sealer.open(PURPOSE, sealed) : null);
+    if (!pending.success) {
+      return failure(
+        c,
+        new DomainError('bad_request', 'this sign-in was not started from this browser, or took too long; start again'),
+      );
+    }
+    // openid-client checks the answer against the registered redirect URI, with the provider's parameters.
+    const answer = new URL(oidc.redirectUri);
+    for (const key of ['code', 'state', 'iss'] as const) {
+      const v = q[key];
+      if (v !== undefined) answer.searchParams.set(key, v);
+    }
+    try {
+      const identity = await oidc.finish(answer, pending.data);
+      const account = await deps.auth.accounts.externalAccount(identity);
+      if (!account.active) throw new DomainError('forbidden', 'this account is deactivated');
+      const s = await deps.auth.accounts.openSession(account, 'oidc_session', {
+        grants: identity.roles,
+        admin: identity.admin,
+        address: clientIp(c, deps.config.TRUST_PROXY),
+      });
+      setSessionCookie(deps, c, s);
+      c.header('Cache-Control', 'no-store');
+      // The page learns its CSRF token from the fragment, which never reaches a server.
+      return c.redirect(`${pending.data.returnTo}#sso=${s.csrfToken}`, 303);
+    } catch (err) {
+      if (err instanceof DomainError) return failure(c, err);
+      throw err;
+    }
+  });
 
   return app;
 }

@@ -1,17 +1,17 @@
-import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
-import type { HttpEnv } from '../context.js';
+import * as routes from '../contract/ops.js';
+import { newRouter } from '../openapi.js';
 
 /** Liveness, readiness (for load balancers) and Prometheus metrics. */
-export function opsRoutes(deps: Deps): Hono<HttpEnv> {
-  const app = new Hono<HttpEnv>();
+export function opsRoutes(deps: Deps) {
+  const app = newRouter();
 
-  app.get('/health', (c) => {
+  app.openapi(routes.health, (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok' });
+    return c.json({ status: 'ok' }, 200);
   });
 
-  app.get('/ready', async (c) => {
+  app.openapi(routes.ready, async (c) => {
     c.header('Cache-Control', 'no-store');
     if (deps.lifecycle.draining) return c.json({ status: 'draining' }, 503);
     try {
@@ -20,10 +20,10 @@ export function opsRoutes(deps: Deps): Hono<HttpEnv> {
       c.get('log').warn({ err }, 'store ping failed');
       return c.json({ status: 'unavailable', reason: 'store unreachable' }, 503);
     }
-    return c.json({ status: 'ready', store: deps.store.kind, bus: deps.bus.kind });
+    return c.json({ status: 'ready', store: deps.store.kind, bus: deps.bus.kind }, 200);
   });
 
-  app.get('/metrics', async (c) => {
+  app.openapi(routes.metrics, async (c) => {
     const text = await deps.metrics.registry.metrics();
     c.header('Cache-Control', 'no-store');
     return c.text(text, 200, { 'Content-Type': deps.metrics.registry.contentType });

@@ -1,0 +1,52 @@
+import type { Deps } from '../../deps.js';
+import { DomainError, notFound } from '../../domain/index.js';
+import * as routes from '../contract/pages.js';
+import { newRouter } from '../openapi.js';
+import { baseUrl, sendCached } from '../pages/html.js';
+import { publicBlog } from '../pages/live.js';
+import { oembedResponse, slugFromUrl } from '../pages/oembed.js';
+import { renderPost } from '../pages/render.js';
+import { atomFeed } from '../pages/structured.js';
+
+const FEED_SIZE = 50;
+
+/** The Atom feed and oEmbed: machine-read, so their errors are the JSON error body. */
+export function syndicationRoutes(deps: Deps) {
+  const app = newRouter();
+  const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
+
+  app.openapi(routes.atomFeed, async (c) => {
+    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    if (!blog) throw notFound('liveblog');
+    const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
+    const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
+    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, renderPost);
+    return sendCached(c, xml, {
+      type: 'application/atom+xml; charset=utf-8',
+      cacheControl: 'public, max-age=30',
+      headers: { 'access-control-allow-origin': '*' },
+    });
+  });
+
+  app.openapi(routes.oembed, async (c) => {
+    const q = c.req.valid('query');
+    if (q.format !== undefined && q.format !== 'json') {
+      throw new DomainError('not_implemented', `format '${q.format}' is not supported; use json`);
+    }
+    let slug: string | null;
+    try {
+      slug = slugFromUrl(q.url, base(c));
+    } catch {
+      throw new DomainError('validation_failed', 'query.url: must be an absolute http(s) URL', [
+        { path: 'query.url', message: 'must be an absolute http(s) URL' },
+      ]);
+    }
+    const blog = slug ? await publicBlog(deps, slug) : null;
+    if (!blog) throw new DomainError('not_found', 'no public liveblog at that URL');
+    c.header('access-control-allow-origin', '*');
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(oembedResponse(blog, base(c), q), 200);
+  });
+
+  return app;
+}
