@@ -14,9 +14,12 @@ import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
 import { attachReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
+import type { Store } from './store/types.js';
 
 export interface App {
   server: Server;
+  /** The Hono app itself: `http.request()` answers without a socket (the fast test tier). */
+  http: ReturnType<typeof createHttpApp>;
   deps: Deps;
   /** Starts listening; resolves with the bound address (PORT=0 picks a free port). */
   listen(): Promise<AddressInfo>;
@@ -29,11 +32,12 @@ export interface App {
 }
 
 /** The composition root: picks the store and bus from config and wires http, realtime and collab. */
-export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<App> {
   const nodeId = config.NODE_ID ?? newId().slice(-8);
   const log = opts.log ?? createLogger(config.LOG_LEVEL, { node: nodeId });
   const metrics = createMetrics();
-  const store = await createStore(config, log.child({ area: 'store' }));
+  // A store may be handed in (an in-memory SQLite for the fast test tier); else from config.
+  const store = opts.store ?? (await createStore(config, log.child({ area: 'store' })));
   await store.migrate();
   const bus = createBus(config, { nodeId, log: log.child({ area: 'bus' }), metrics });
   const auth = await createAuth({ store, config, log: log.child({ area: 'auth' }) });
@@ -53,6 +57,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   let stopping: Promise<void> | null = null;
   return {
     server,
+    http,
     deps,
     listen: () =>
       new Promise((resolve, reject) => {

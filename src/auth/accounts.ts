@@ -105,6 +105,7 @@ export async function createAccounts(deps: {
     name,
     color: color ?? PALETTE[Math.floor(Math.random() * PALETTE.length)] ?? '#4363d8',
     createdAt: new Date().toISOString(),
+    canCreateBlogs: false,
   });
 
   const signedIn = (account: Account, sessionId: string, refreshToken: string, sessionEndsMs: number): SignedIn => {
@@ -221,7 +222,7 @@ export async function createAccounts(deps: {
     async createPerson(input, actor) {
       if (input.password !== undefined) accounts.checkNewPassword(input.password, input.email ?? null);
       const passwordHash = input.password !== undefined ? await hasher.hash(input.password) : null;
-      const user = newUser(input.name, input.color);
+      const user = { ...newUser(input.name, input.color), canCreateBlogs: input.admin ?? false };
       const account = await store.createAccount(
         { user, email: input.email ?? null, passwordHash, admin: input.admin ?? false },
         audit(actor, { action: 'user.create', subjectId: user.id }),

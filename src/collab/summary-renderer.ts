@@ -98,8 +98,3 @@ export function safeHref(link: unknown): string | null {
     return null;
   }
 }
-
-/** Bullet lists compare equal when every html and text matches, in order. */
-export function sameBullets(a: readonly Bullet[], b: readonly Bullet[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.html === b[i]?.html && x.text === b[i]?.text);
-}

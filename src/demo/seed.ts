@@ -29,7 +29,13 @@ export async function seedDemo(deps: Deps): Promise<void> {
   const authors = new Map<string, Author>();
   for (const [i, name] of [...new Set(DEMO_POSTS.map((p) => p.author))].entries()) {
     const user = await store.createUser(
-      { id: newId(), name, color: COLORS[i % COLORS.length] ?? '#333333', createdAt: iso(oldest + 10) },
+      {
+        id: newId(),
+        name,
+        color: COLORS[i % COLORS.length] ?? '#333333',
+        createdAt: iso(oldest + 10),
+        canCreateBlogs: false,
+      },
       hashToken(newToken()),
     );
     await store.setMember(blog.id, user.id, 'editor');

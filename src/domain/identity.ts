@@ -68,12 +68,6 @@ export type Invitation = z.infer<typeof Invitation>;
 
 export const InvitationAcceptInput = z.object({ token: z.string().min(20).max(100), password: PasswordInput }).strict();
 
-export const UserPatchInput = z
-  .object({ active: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
-export type UserPatchInput = z.infer<typeof UserPatchInput>;
-
 export const PersonalTokenInput = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 export const PersonalToken = z.object({
   id: Id,

@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './identity.js';
 export * from './permissions.js';
 export * from './post.js';
+export * from './post-rules.js';
 export * from './realtime.js';
 export * from './summary.js';
 export * from './users.js';

@@ -24,3 +24,8 @@ export const emptySummary = (): Summary => ({ seq: 0, bullets: [], updatedAt: nu
 
 /** Name of the Y.XmlFragment holding the summary (TipTap's StarterKit document shape). */
 export const SUMMARY_FRAGMENT = 'summary';
+
+/** Bullet lists compare equal when every html and text matches, in order (key order never matters). */
+export function sameBullets(a: readonly Bullet[], b: readonly Bullet[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.html === b[i]?.html && x.text === b[i]?.text);
+}

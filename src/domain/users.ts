@@ -12,6 +12,8 @@ export const User = z.object({
   name: z.string(),
   color: Color,
   createdAt: Timestamp,
+  /** May start blogs (and becomes their owner). Granted by the admin; false by default. */
+  canCreateBlogs: z.boolean(),
 });
 export type User = z.infer<typeof User>;
 
@@ -22,6 +24,17 @@ export const UserCreateInput = z
   })
   .strict();
 export type UserCreateInput = z.infer<typeof UserCreateInput>;
+
+/**
+ * What the admin may change on a user (`PATCH /api/v1/users/:userId`); at least one field.
+ * `active: false` deactivates the person everywhere within a second.
+ */
+export const UserPatchInput = z
+  .object({ canCreateBlogs: z.boolean(), active: z.boolean() })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'at least one field is required');
+export type UserPatchInput = z.infer<typeof UserPatchInput>;
 
 /** Returned once, at creation: the token is never stored in clear nor shown again. */
 export const UserWithToken = User.extend({ token: z.string() });
@@ -49,6 +62,8 @@ export type Principal =
     };
 
 export const Action = z.enum([
+  /** Not tied to a blog: judged on the user's own right (canCreateBlogs), role ignored. */
+  'blog.create',
   'blog.update',
   'blog.members',
   'post.draft',
@@ -74,7 +89,7 @@ const rights: Record<Role, ReadonlySet<Action>> = {
     'summary.read',
     'summary.edit',
   ]),
-  owner: new Set<Action>(Action.options),
+  owner: new Set<Action>(Action.options.filter((a) => a !== 'blog.create')),
 };
 
 const rank: Record<Role, number> = { contributor: 1, editor: 2, owner: 3 };
@@ -89,8 +104,12 @@ export function higherRole(a: Role | null, b: Role | null): Role | null {
   return rank[a] >= rank[b] ? a : b;
 }
 
-/** The single permission rule: admins may do everything; users what their blog role allows. */
+/**
+ * The single permission rule: admins may do everything; users what their blog role allows,
+ * except blog creation, which is a right of its own (a role on some blog never grants it).
+ */
 export function can(principal: Principal, role: Role | null, action: Action): boolean {
   if (principal.kind === 'admin') return true;
+  if (action === 'blog.create') return principal.user.canCreateBlogs;
   return role !== null && rights[role].has(action);
 }

@@ -13,7 +13,6 @@ import { MinuteLimit } from './middleware/rate-limit.js';
 import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
-import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { blogRoutes } from './routes/blogs.js';
@@ -87,7 +86,6 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   app.route('/', docsRoutes(getDoc));
   // Routes carry their full paths (/api/v1/…), as declared.
   app.route('/', userRoutes(deps));
-  app.route('/', accountRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', meTokenRoutes(deps));
   app.route('/', auditRoutes(deps));

@@ -17,13 +17,14 @@ const json = <T>(v: unknown, fallback: T): T => {
   }
 };
 
-export const ACCOUNT_COLUMNS = 'u.id, u.name, u.color, u.created_at, u.email, u.active, u.admin';
+export const ACCOUNT_COLUMNS = 'u.id, u.name, u.color, u.created_at, u.can_create_blogs, u.email, u.active, u.admin';
 
 export interface AccountRow {
   id: string;
   name: string;
   color: string;
   created_at: Time;
+  can_create_blogs: boolean | number;
   email: string | null;
   active: boolean | number;
   admin: boolean | number;
@@ -34,6 +35,7 @@ export const toAccount = (r: AccountRow): Account => ({
   name: r.name,
   color: r.color,
   createdAt: iso(r.created_at),
+  canCreateBlogs: bool(r.can_create_blogs),
   email: r.email,
   active: bool(r.active),
   admin: bool(r.admin),

@@ -1,26 +1,22 @@
-import { z } from 'zod';
 import {
   type Block,
   type Blog,
   type Bullet,
-  conflict,
   DomainError,
   emptySummary,
-  Id,
   LiveEvent,
   type Member,
   type Post,
   type Role,
   type Summary,
   type SummaryHistoryEntry,
-  Timestamp,
   type User,
 } from '../domain/index.js';
 
 /**
- * Row shapes and their mapping to domain objects, shared by the SQLite and PostgreSQL stores.
+ * Row shapes and their mapping to domain objects: the one place that reads driver values.
  * SQLite hands back JSON as text, booleans as 0/1 and timestamps as text; PostgreSQL hands
- * back jsonb as values, real booleans and Dates. The helpers below accept either.
+ * back jsonb as values, real booleans, Dates and bigints as strings. The helpers accept either.
  */
 
 type Json = unknown;
@@ -68,6 +64,7 @@ export interface UserRow {
   name: string;
   color: string;
   created_at: Time;
+  can_create_blogs: boolean | number;
 }
 
 export interface MemberRow {
@@ -85,7 +82,7 @@ export interface SummaryRow {
 
 export const json = <T>(v: Json): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 export const iso = (v: Time): string => (v instanceof Date ? v.toISOString() : v);
-const bool = (v: boolean | number): boolean => v === true || v === 1;
+export const bool = (v: boolean | number): boolean => v === true || v === 1;
 
 /** SELECT list (both dialects) producing a BlogRow from `blogs b LEFT JOIN summary s`. */
 export const BLOG_COLUMNS =
@@ -138,7 +135,15 @@ export function toEvent(r: EventRow): LiveEvent {
   return { blogId: r.blog_id, seq: Number(r.seq), type: r.type, data: json(r.data), at: iso(r.at) } as LiveEvent;
 }
 
-export const toUser = (r: UserRow): User => ({ id: r.id, name: r.name, color: r.color, createdAt: iso(r.created_at) });
+export const USER_COLUMNS = 'id, name, color, created_at, can_create_blogs';
+
+export const toUser = (r: UserRow): User => ({
+  id: r.id,
+  name: r.name,
+  color: r.color,
+  createdAt: iso(r.created_at),
+  canCreateBlogs: bool(r.can_create_blogs),
+});
 
 export const toMember = (r: MemberRow): Member => ({
   blogId: r.blog_id,
@@ -165,64 +170,5 @@ export function makeEvent(blogId: string, seq: number, type: LiveEvent['type'], 
   return parsed.data;
 }
 
-/**
- * What a post update means for readers: publishing is its creation, unpublishing is a
- * deletion, an edit of a published post is an update, draft edits are invisible.
- */
-export function postTransition(previous: Post['status'], next: Post['status']): LiveEvent['type'] | null {
-  if (previous === 'draft') return next === 'published' ? 'post.created' : null;
-  return next === 'published' ? 'post.updated' : 'post.deleted';
-}
-
-/** Bullets compare by content; the order of keys never matters since both come from the schema. */
-export const sameBullets = (a: Bullet[], b: Bullet[]): boolean =>
-  a.length === b.length && a.every((x, i) => x.html === b[i]?.html && x.text === b[i]?.text);
-
-// Cursors: opaque to clients, base64url of [createdAt, id] of the last post on a page.
-const CursorShape = z.tuple([Timestamp, Id]);
-
-/** Refuses a guarded write when the post changed since the caller read it (see WriteGuard). */
-export function assertUnchanged(previous: Post, expectedUpdatedAt: string | undefined): void {
-  if (expectedUpdatedAt !== undefined && previous.updatedAt !== expectedUpdatedAt) {
-    throw conflict('the post changed meanwhile; read it again');
-  }
-}
-
-export function encodeCursor(post: Pick<Post, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([post.createdAt, post.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const bad = () => new DomainError('validation_failed', 'before: invalid cursor');
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw bad();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  const parsed = CursorShape.safeParse(raw);
-  if (!parsed.success) throw bad();
-  return { createdAt: parsed.data[0], id: parsed.data[1] };
-}
-
-/** Pinned posts shown on page one at most (the interface's rule). */
-export const MAX_PINNED = 20;
-
 /** Copies a driver buffer into a plain Uint8Array (Buffers compare differently in tests and pools). */
 export const bytes = (b: Uint8Array): Uint8Array => new Uint8Array(b);
-
-/** Only the Post fields, whatever else the caller's object carries. */
-export function pickPost(p: Omit<Post, 'seq'>): Omit<Post, 'seq'> {
-  return {
-    id: p.id,
-    blogId: p.blogId,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    author: { id: p.author.id, name: p.author.name },
-    status: p.status,
-    pinned: p.pinned,
-    keyEvent: p.keyEvent,
-    blocks: p.blocks,
-  };
-}

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../lib/logger.js';
-import { sqliteMigrations } from './migrations/sqlite.js';
+import { migrations, sqliteTypes } from './migrations/schema.js';
+import type { Dialect, Sql, SqlDb, SqlParam } from './sql.js';
 import { mapSqliteError } from './sqlite-errors.js';
 
 export interface SqliteDbOptions {
@@ -11,14 +13,114 @@ export interface SqliteDbOptions {
   log: Logger;
 }
 
+type Bound = string | number | null | Buffer;
+
+/** Booleans as 0/1 and bytes as Buffers: what better-sqlite3 binds. */
+function bind(params: readonly SqlParam[] | undefined): Bound[] {
+  if (!params) return [];
+  return params.map((p) =>
+    typeof p === 'boolean'
+      ? p
+        ? 1
+        : 0
+      : p instanceof Uint8Array && !Buffer.isBuffer(p)
+        ? Buffer.from(p.buffer, p.byteOffset, p.byteLength)
+        : (p as Bound),
+  );
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  forUpdate: '',
+  snapshotReads: true,
+  jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
+  async lockDoc() {},
+  async insertDocUpdates(tx, blogId, updates) {
+    const ids: number[] = [];
+    for (const u of updates) {
+      const row = await tx.one<{ id: number }>('INSERT INTO doc_updates (blog_id, data) VALUES (?, ?) RETURNING id', [
+        blogId,
+        u,
+      ]);
+      if (row) ids.push(row.id);
+    }
+    return ids;
+  },
+};
+
 /**
- * The open file, its pragmas, a statement cache and the two kinds of transaction the
- * store uses. Writes are BEGIN IMMEDIATE: the write lock is taken before the first read,
- * so two processes on one file never both read the same seq and bump it.
+ * Turns on one database file, shared by every connection this process opens on it. A second
+ * connection's BEGIN IMMEDIATE would block the (only) thread in busy_timeout while the first
+ * one's transaction waits for that same thread to resume: so in-process writers queue here,
+ * and only other processes are left to SQLite's file lock.
  */
-export class SqliteDb {
+class FileQueue {
+  private static readonly byFile = new Map<string, { queue: FileQueue; users: number }>();
+  private static privates = 0;
+
+  static open(file: string): FileQueue {
+    // ':memory:' and '' are private to each connection: no sharing.
+    const key = file === ':memory:' || file === '' ? `private#${++FileQueue.privates}` : resolve(file);
+    let entry = FileQueue.byFile.get(key);
+    if (!entry) {
+      entry = { queue: new FileQueue(key), users: 0 };
+      FileQueue.byFile.set(key, entry);
+    }
+    entry.users++;
+    return entry.queue;
+  }
+
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+  private constructor(private readonly key: string) {}
+
+  get idle(): boolean {
+    return !this.busy;
+  }
+
+  async acquire(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** Hands the turn to the next caller in line (it stays busy), or frees it. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  close(): void {
+    const entry = FileQueue.byFile.get(this.key);
+    if (entry && --entry.users === 0) FileQueue.byFile.delete(this.key);
+  }
+}
+
+/**
+ * The SQL seam on one better-sqlite3 connection. Statements run synchronously, so the async
+ * face costs a resolved promise per call. One rule keeps transactions whole: while a
+ * transaction is open (its fn may await), nothing else runs on the connection; other calls
+ * queue in arrival order (with those of every other connection of this process on the same
+ * file, see FileQueue) and run when it has committed or rolled back. Writes are
+ * BEGIN IMMEDIATE: the write lock is taken before the first read, so two processes on one
+ * file never both read the same seq and bump it.
+ */
+export class SqliteDb implements SqlDb {
+  readonly dialect = sqliteDialect;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly turns: FileQueue;
+  private closed = false;
+
+  /** Statements of an open transaction: they own the connection, so they never queue. */
+  private readonly inTx: Sql = {
+    all: async <R>(sql: string, params?: readonly SqlParam[]) => this.q(sql).all(...bind(params)) as R[],
+    one: async <R>(sql: string, params?: readonly SqlParam[]) => this.q(sql).get(...bind(params)) as R | undefined,
+    run: async (sql: string, params?: readonly SqlParam[]) => this.q(sql).run(...bind(params)).changes,
+  };
 
   constructor(private readonly opts: SqliteDbOptions) {
     this.db = new Database(opts.file);
@@ -26,10 +128,11 @@ export class SqliteDb {
     this.db.pragma(`synchronous = ${opts.synchronous}`);
     this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
+    this.turns = FileQueue.open(opts.file);
   }
 
   /** Prepared once per SQL text. */
-  q(sql: string): Database.Statement {
+  private q(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -38,37 +141,77 @@ export class SqliteDb {
     return s;
   }
 
-  write<T>(fn: () => T, what?: string): T {
-    try {
-      return this.db.transaction(fn).immediate();
-    } catch (err) {
-      throw mapSqliteError(err, what);
+  /** A statement outside any transaction: at once when the connection is free, else in line. */
+  private async solo<T>(fn: () => T): Promise<T> {
+    if (!this.turns.idle) {
+      await this.turns.acquire();
+      try {
+        return fn();
+      } catch (err) {
+        throw mapSqliteError(err);
+      } finally {
+        this.turns.release();
+      }
     }
-  }
-
-  /** A deferred transaction: several SELECTs see one snapshot of the file. */
-  read<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).deferred();
+      return fn();
     } catch (err) {
       throw mapSqliteError(err);
     }
   }
 
-  migrate(): void {
-    this.db.exec(
+  all<R>(sql: string, params?: readonly SqlParam[]): Promise<R[]> {
+    return this.solo(() => this.q(sql).all(...bind(params)) as R[]);
+  }
+
+  one<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> {
+    return this.solo(() => this.q(sql).get(...bind(params)) as R | undefined);
+  }
+
+  run(sql: string, params?: readonly SqlParam[]): Promise<number> {
+    return this.solo(() => this.q(sql).run(...bind(params)).changes);
+  }
+
+  private async transaction<T>(begin: string, fn: (tx: Sql) => Promise<T>, what?: string): Promise<T> {
+    await this.turns.acquire();
+    try {
+      this.q(begin).run();
+      const result = await fn(this.inTx);
+      this.q('COMMIT').run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.q('ROLLBACK').run();
+      throw mapSqliteError(err, what);
+    } finally {
+      this.turns.release();
+    }
+  }
+
+  write<T>(fn: (tx: Sql) => Promise<T>, what?: string): Promise<T> {
+    return this.transaction('BEGIN IMMEDIATE', fn, what);
+  }
+
+  /** A deferred transaction: several SELECTs see one snapshot of the file. */
+  read<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN', fn);
+  }
+
+  async migrate(): Promise<void> {
+    await this.run(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
     );
-    const applied = this.write(() => {
-      const rows = this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+    const applied = await this.write(async (tx) => {
+      const rows = await tx.all<{ version: number }>('SELECT version FROM schema_migrations');
       const present = new Set(rows.map((r) => r.version));
       const now: number[] = [];
-      for (const m of sqliteMigrations) {
+      for (const m of migrations) {
         if (present.has(m.version)) continue;
-        this.db.exec(m.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, new Date().toISOString());
+        this.db.exec(m.sql(sqliteTypes));
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
         now.push(m.version);
       }
       return now;
@@ -76,7 +219,16 @@ export class SqliteDb {
     if (applied.length > 0) this.opts.log.info({ applied, file: this.opts.file }, 'sqlite schema migrated');
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    // Let a transaction in flight finish first: closing under it would lose its COMMIT.
+    if (this.closed) return;
+    this.closed = true;
+    await this.turns.acquire();
+    try {
+      if (this.db.open) this.db.close();
+    } finally {
+      this.turns.release();
+      this.turns.close();
+    }
   }
 }

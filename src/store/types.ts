@@ -16,11 +16,12 @@ import type {
   Summary,
   SummaryHistoryEntry,
   User,
+  UserPatchInput,
 } from '../domain/index.js';
 
 /**
- * The one persistence seam. Two implementations (sqlite.ts, postgres.ts) pass the same
- * contract suite (test/contract/store.contract.ts).
+ * The one persistence seam. One body (sql-store.ts, over the SQL seam in sql.ts) on two
+ * databases (sqlite.ts, postgres.ts), held to one contract suite (test/contract/store.contract.ts).
  *
  * Rules every implementation keeps:
  * - A reader-visible change and its event get the blog's next seq in ONE transaction:
@@ -28,7 +29,13 @@ import type {
  *   on several nodes.
  * - Drafts get no seq. Publishing a draft is its `post.created`; unpublishing a published
  *   post is a `post.deleted` for readers.
- * - Deleted posts are kept as tombstones (status 'deleted' internally) so replays stay whole.
+ * - Deleted posts are kept as tombstones (status 'deleted' internally, content emptied) so
+ *   replays stay whole.
+ * - Takedown: when a published post is deleted or unpublished, in the same transaction, every
+ *   earlier `post.created`/`post.updated` event of that post becomes `post.deleted` with data
+ *   `{ id }` (same seq, same `at`). Replaying the log still ends in the same state (the post is
+ *   absent after the real post.deleted that follows), and no replay (`listChanges`) serves the
+ *   removed content again. A later re-publication is a new post.created with the new content.
  * - Every method resolves only after the write is durable (committed).
  * - Lookups by blog accept the blog's id only; resolve slugs with getBlog first.
  * - Missing blog/post: methods that write throw DomainError('not_found').
@@ -47,7 +54,7 @@ export interface Store {
   getBlog(idOrSlug: string): Promise<Blog | null>;
   /** Newest first. */
   listBlogs(opts: { limit: number; offset?: number }): Promise<Blog[]>;
-  /** Emits blog.updated. Slug clash → DomainError('conflict'). */
+  /** Emits blog.updated. Slug clash → DomainError('conflict'), checked before a seq is taken. */
   updateBlog(
     blogId: string,
     patch: BlogPatchInput,
@@ -91,7 +98,8 @@ export interface Store {
 
   // Change log
   /**
-   * Events with seq > since, in order, at most `limit` (then the caller asks again).
+   * Events with seq > since and seq <= the returned `seq` (the head read first: never an
+   * event past it), in order, at most `limit` (then the caller asks again).
    * `{ reset: true }` when since < blog.seq - replayWindow, or since > blog.seq.
    */
   listChanges(blogId: string, since: number, opts: { limit: number; replayWindow: number }): Promise<Changes>;
@@ -99,7 +107,8 @@ export interface Store {
   // Summary (rendered bullets, published as events)
   /**
    * Emits summary.updated with the new bullets and records them in history, unless they
-   * equal the current bullets (then null, and no seq is used).
+   * equal the current bullets (then null, and no seq is used). Serialised per blog: concurrent
+   * publishes (several nodes) take turns, so none is lost and seqs follow commit order.
    */
   publishSummary(
     blogId: string,
@@ -127,6 +136,8 @@ export interface Store {
   getUserByTokenHash(tokenHash: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
   listUsers(): Promise<User[]>;
+  /** Applies the fields present in `patch`; null when the user does not exist. */
+  updateUser(userId: string, patch: UserPatchInput): Promise<User | null>;
   setMember(blogId: string, userId: string, role: Role, opts?: WriteGuard): Promise<Member>;
   removeMember(blogId: string, userId: string, opts?: WriteGuard): Promise<boolean>;
   listMembers(blogId: string): Promise<Member[]>;
@@ -181,6 +192,7 @@ export interface NewAccount {
 }
 
 export interface AccountPatch {
+  canCreateBlogs?: boolean;
   active?: boolean;
   name?: string;
   passwordHash?: string;

@@ -66,7 +66,7 @@ export interface Person {
 /** Creates a user straight in the store (the HTTP users route belongs to another part). */
 export async function createPerson(server: TestServer, name: string, color = '#aa3300'): Promise<Person> {
   const token = newToken();
-  const user = { id: newId(), name, color, createdAt: new Date().toISOString() };
+  const user = { id: newId(), name, color, createdAt: new Date().toISOString(), canCreateBlogs: false };
   await server.app.deps.store.createUser(user, hashToken(token));
   return { ...user, token };
 }

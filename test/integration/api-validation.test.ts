@@ -11,6 +11,8 @@ let postId: string;
 beforeAll(async () => {
   server = await startServer({ MAX_BODY_BYTES: '4096' });
   cast = await setupBlog(server.url, server.adminToken);
+  // Blog creation is a granted right; the owner needs it for the POST /blogs cases.
+  await cast.admin.patchUser(cast.users.owner.id, { canCreateBlogs: true });
   postId = (await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>original</p>')] })).id;
   await cast.contributor.createPost(cast.blog.id, { blocks: [text('a draft')], status: 'draft' });
 });

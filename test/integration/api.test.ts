@@ -53,8 +53,24 @@ describe('users', () => {
 });
 
 describe('blogs and members', () => {
-  test('any user may create a blog and becomes its owner; slug from the title', async () => {
+  test('blog creation is a right the admin grants: without it 403 and nothing created', async () => {
     const me = createApi(server.url, cast.users.outsider.token);
+    const before = (await cast.admin.listBlogs({ limit: 100 })).blogs.length;
+    // No right by default, and a role on some blog (even owner) does not give it.
+    for (const who of [me, cast.owner, cast.editor, cast.contributor]) {
+      const err = (await who.createBlog({ title: 'Under our name' }).catch((e) => e)) as ApiError;
+      expect(err.status).toBe(403);
+      expect(err.code).toBe('forbidden');
+    }
+    expect(await status(cast.anon.createBlog({ title: 'x' }))).toBe(401);
+    expect((await cast.admin.listBlogs({ limit: 100 })).blogs).toHaveLength(before);
+    expect(await me.me()).toMatchObject({ user: { canCreateBlogs: false } });
+
+    const granted = await cast.admin.patchUser(cast.users.outsider.id, { canCreateBlogs: true });
+    expect(granted).toMatchObject({ id: cast.users.outsider.id, canCreateBlogs: true });
+    expect(JSON.stringify(granted)).not.toContain(cast.users.outsider.token);
+    expect((await cast.admin.listUsers()).users.find((u) => u.id === granted.id)).toEqual(granted);
+
     const blog = await me.createBlog({ title: 'Élection présidentielle : la soirée' });
     expect(blog).toMatchObject({ slug: 'election-presidentielle-la-soiree', status: 'live', seq: 0 });
     expect(blog.summary).toEqual({ seq: 0, bullets: [], updatedAt: null });
@@ -67,6 +83,37 @@ describe('blogs and members', () => {
     // An explicit slug that is taken is a conflict.
     const err = (await me.createBlog({ title: 'x', slug: blog.slug }).catch((e) => e)) as ApiError;
     expect(err.status).toBe(409);
+
+    // Withdrawn: refused again at once; the blogs already made stay theirs.
+    await cast.admin.patchUser(cast.users.outsider.id, { canCreateBlogs: false });
+    expect(await status(me.createBlog({ title: 'One more' }))).toBe(403);
+    expect((await me.listMembers(blog.id)).members[0]?.role).toBe('owner');
+  });
+
+  test('PATCH /users/:userId: admin only, 404 for an unknown user, 400 for a bad body, nothing changed', async () => {
+    const target = cast.users.editor;
+    const path = `/api/v1/users/${target.id}`;
+    expect(await status(cast.owner.patchUser(target.id, { canCreateBlogs: true }))).toBe(403);
+    expect(await status(cast.editor.patchUser(target.id, { canCreateBlogs: true }))).toBe(403);
+    expect(await status(cast.anon.patchUser(target.id, { canCreateBlogs: true }))).toBe(401);
+    // A stranger learns nothing about bodies: 403 even for a bad one.
+    expect((await cast.owner.raw('PATCH', path, { body: { nope: 1 } })).status).toBe(403);
+    expect(await status(cast.admin.patchUser('no-such-user', { canCreateBlogs: true }))).toBe(404);
+    for (const body of [{}, { canCreateBlogs: 'yes' }, { canCreateBlogs: true, name: 'x' }, [], null]) {
+      const res = await cast.admin.raw('PATCH', path, { body });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    const notJson = await cast.admin.raw('PATCH', path, {
+      body: 'canCreateBlogs=true',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toMatchObject({ error: { code: 'bad_request' } });
+    expect((await cast.admin.raw('PATCH', '/api/v1/users/bad%20id', { body: { canCreateBlogs: true } })).status).toBe(
+      400,
+    );
+    expect((await cast.admin.listUsers()).users.find((u) => u.id === target.id)?.canCreateBlogs).toBe(false);
   });
 
   test('GET by id or slug; PATCH by the owner emits blog.updated', async () => {
@@ -94,6 +141,7 @@ describe('blogs and members', () => {
   });
 
   test('draft blogs are hidden from the public and listed for members', async () => {
+    await cast.admin.patchUser(cast.users.owner.id, { canCreateBlogs: true });
     const hidden = await cast.owner.createBlog({ title: 'Embargoed', status: 'draft' });
     expect(await status(cast.anon.getBlog(hidden.id))).toBe(404);
     expect(await status(cast.editor.getBlog(hidden.id))).toBe(404);

@@ -114,6 +114,7 @@ const badBody = fc.oneof(
   fc.record({ role: fc.string({ maxLength: 12 }).filter((r) => !['owner', 'editor', 'contributor'].includes(r)) }),
   fc.record({ name: fc.oneof(fc.constant(''), fc.constant('   '), fc.integer(), fc.constant('n'.repeat(500))) }),
   fc.record({ allowedOrigins: fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ canCreateBlogs: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)) }),
 );
 
 const segment = fc.oneof(
@@ -144,6 +145,7 @@ describe('hostile input sweep', () => {
       ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -188,6 +190,7 @@ describe('hostile input sweep', () => {
           '/api/v1/blogs/',
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
+          '/api/v1/users/',
           '/api/v1/',
           '/live/',
           '/embed/',

@@ -14,7 +14,7 @@ import {
 /** The HTTP-side newsroom rules, now pure functions in src/domain. */
 const user = (id: string): Principal => ({
   kind: 'user',
-  user: { id, name: id, color: '#000000', createdAt: '2026-01-01T00:00:00.000Z' },
+  user: { id, name: id, color: '#000000', createdAt: '2026-01-01T00:00:00.000Z', canCreateBlogs: false },
 });
 const admin: Principal = { kind: 'admin' };
 const post = (over: Partial<Post>): Post => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { renderSummary, safeHref, sameBullets } from '../../src/collab/summary-renderer.js';
+import { renderSummary, safeHref } from '../../src/collab/summary-renderer.js';
+import { sameBullets } from '../../src/domain/index.js';
 import { bulletList, listItem } from '../helpers/collab.js';
 
 function docWith(items: Y.XmlElement[]): Y.Doc {

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  Account,
   AuditPage,
   Id,
   InvitationAcceptInput,
@@ -9,7 +8,6 @@ import {
   PersonalToken,
   PersonalTokenCreated,
   PersonalTokenInput,
-  UserPatchInput,
 } from '../../domain/index.js';
 import { apiErrors, BEARER, BlogParams, errors, json, jsonBody, PUBLIC } from './common.js';
 
@@ -116,17 +114,6 @@ export const deleteToken = createRoute({
   security: BEARER,
   request: { params: z.object({ tokenId: Id.describe('the token id') }) },
   responses: { 204: { description: 'revoked' }, ...errors(400, 403, 404), ...apiErrors() },
-});
-
-export const patchUser = createRoute({
-  method: 'patch',
-  path: '/api/v1/users/{userId}',
-  operationId: 'patchUser',
-  tags: ['users'],
-  summary: 'Change a user (admin): `{ active: false }` deactivates them everywhere within a second',
-  security: BEARER,
-  request: { params: z.object({ userId: Id.describe('the user id') }), body: jsonBody(UserPatchInput) },
-  responses: { 200: json(Account, 'the user as changed'), ...errors(400, 403, 404, 409, 413), ...apiErrors() },
 });
 
 const AuditQuery = z

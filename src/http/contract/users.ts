@@ -1,5 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { Me, PersonCreateInput, UserCreated, UserList } from '../../domain/index.js';
+import { createRoute, z } from '@hono/zod-openapi';
+import { Account, Id, Me, PersonCreateInput, UserCreated, UserList, UserPatchInput } from '../../domain/index.js';
 import { apiErrors, BEARER, errors, json, jsonBody, notModified } from './common.js';
 
 export const createUser = createRoute({
@@ -36,4 +36,16 @@ export const me = createRoute({
   summary: 'Who the bearer token belongs to',
   security: BEARER,
   responses: { 200: json(Me, 'the principal'), ...notModified, ...apiErrors() },
+});
+
+export const patchUser = createRoute({
+  method: 'patch',
+  path: '/api/v1/users/{userId}',
+  operationId: 'patchUser',
+  tags: ['users'],
+  summary:
+    'Change a user (admin): canCreateBlogs, or `active: false`, which deactivates them everywhere within a second',
+  security: BEARER,
+  request: { params: z.object({ userId: Id }), body: jsonBody(UserPatchInput) },
+  responses: { 200: json(Account, 'the user as now stored'), ...errors(400, 403, 404, 409, 413), ...apiErrors() },
 });

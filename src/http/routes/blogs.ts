@@ -1,9 +1,11 @@
+import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../deps.js';
-import { type Blog, blogVisible, conflict, type Principal } from '../../domain/index.js';
+import { type Blog, blogVisible, can, conflict, DomainError, type Principal } from '../../domain/index.js';
 import { slugify, withSuffix } from '../../domain/slug.js';
 import { newId } from '../../lib/ids.js';
-import { blogFromPath, requireRights, signedIn } from '../access.js';
+import { blogFromPath, requireRights } from '../access.js';
 import { auditFor } from '../audit.js';
+import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/blogs.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
@@ -45,8 +47,16 @@ export function blogRoutes(deps: Deps) {
     return c.json({ blogs: await visibleTo(deps, c.get('principal'), blogs) }, 200);
   });
 
-  // Any authenticated user may start a blog and becomes its owner.
-  app.openapi({ ...routes.createBlog, middleware: [signedIn(), jsonBodyChecks()] }, async (c) => {
+  // Blog creation is a right of its own (admins, and users the admin granted it to): a live
+  // blog speaks with the newsroom's name. A user who creates one becomes its owner. The right
+  // is judged before the body is read, so a 403 never depends on the body.
+  const mayCreateBlogs: MiddlewareHandler<HttpEnv> = async (c, next) => {
+    if (!can(requirePrincipal(c), null, 'blog.create')) {
+      throw new DomainError('forbidden', 'creating blogs is a right the admin grants (canCreateBlogs)');
+    }
+    await next();
+  };
+  app.openapi({ ...routes.createBlog, middleware: [mayCreateBlogs, jsonBodyChecks()] }, async (c) => {
     const p = requirePrincipal(c);
     const input = c.req.valid('json');
     const slug = await chooseSlug(deps, input.slug, input.title);

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { DomainError, type Principal } from '../../domain/index.js';
 import { hashToken, newToken } from '../../lib/ids.js';
-import { actorOf } from '../audit.js';
+import { actorOf, auditFor } from '../audit.js';
 import * as routes from '../contract/users.js';
 import { clientIp, requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
@@ -18,19 +18,14 @@ const requireAdmin = (p: Principal) => {
  */
 export function userRoutes(deps: Deps) {
   const app = newRouter();
+  const adminOnly = () => async (c: Parameters<typeof requirePrincipal>[0], next: () => Promise<void>) => {
+    requireAdmin(requirePrincipal(c));
+    await next();
+  };
 
   app.openapi(
-    {
-      ...routes.createUser,
-      // The admin check comes before the body is read: a 403 must not depend on the body.
-      middleware: [
-        async (c, next) => {
-          requireAdmin(requirePrincipal(c));
-          await next();
-        },
-        jsonBodyChecks(),
-      ],
-    },
+    // The admin check comes before the body is read: a 403 must not depend on the body.
+    { ...routes.createUser, middleware: [adminOnly(), jsonBodyChecks()] },
     async (c) => {
       const input = c.req.valid('json');
       const accounts = deps.auth.accounts;
@@ -57,6 +52,24 @@ export function userRoutes(deps: Deps) {
       return c.json({ ...account, invitation: { url, expiresAt: invitation.expiresAt } }, 201);
     },
   );
+
+  app.openapi({ ...routes.patchUser, middleware: [adminOnly(), jsonBodyChecks()] }, async (c) => {
+    const p = requirePrincipal(c);
+    const { userId } = c.req.valid('param');
+    const patch = c.req.valid('json');
+    if (patch.active === false && p.user?.id === userId)
+      throw new DomainError('conflict', 'you cannot deactivate yourself');
+    const action = patch.active === false ? 'user.deactivate' : patch.active === true ? 'user.activate' : 'user.update';
+    const account = await deps.store.updateAccount(
+      userId,
+      patch,
+      auditFor(c, deps.config.TRUST_PROXY, action, { subjectId: userId }),
+    );
+    // Deactivation ends every credential at once on HTTP (checked per request); open
+    // Socket.IO and collab connections are re-judged on every node through the bus.
+    if (patch.active !== undefined) deps.bus.publish({ kind: 'access.changed', userId, blogId: null });
+    return c.json(account, 200);
+  });
 
   app.openapi(routes.listUsers, async (c) => {
     requireAdmin(requirePrincipal(c));

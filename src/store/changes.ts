@@ -1,0 +1,24 @@
+import type { Changes } from '../domain/index.js';
+import type { EventRow } from './rows.js';
+import { toEvent } from './rows.js';
+import { blogSeq } from './seq.js';
+import type { SqlDb } from './sql.js';
+
+/**
+ * Events after `since`, never past the head read first: an event committed meanwhile
+ * belongs to the next call, so `seq` and `events` always agree (no event newer than `seq`).
+ */
+export async function listChanges(
+  db: SqlDb,
+  blogId: string,
+  since: number,
+  opts: { limit: number; replayWindow: number },
+): Promise<Changes> {
+  const head = await blogSeq(db, blogId);
+  if (since > head || since < head - opts.replayWindow) return { seq: head, reset: true };
+  const rows = await db.all<EventRow>(
+    'SELECT blog_id, seq, type, data, at FROM events WHERE blog_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    [blogId, since, head, Math.max(1, Math.floor(opts.limit))],
+  );
+  return { seq: head, events: rows.map(toEvent) };
+}

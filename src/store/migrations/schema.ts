@@ -1,0 +1,226 @@
+/**
+ * The schema of both databases, as numbered migrations written once. Each step is a function
+ * of the dialect's type map, so one text gives the SQLite and the PostgreSQL DDL. Never edit a
+ * released step: append a new one. Version 1 renders exactly the DDL the two databases were
+ * created with before the body was shared, so their `schema_migrations` rows still hold.
+ *
+ * Number ranges (so branches merge without clashes): store 10–19, identity 20–29,
+ * workflow 30–39, media 40–49, outward 50–59.
+ */
+export interface TypeMap {
+  /** Ids and every column holding one: byte order on both (PostgreSQL: the "C" collation). */
+  id: string;
+  text: string;
+  int: string;
+  bigint: string;
+  json: string;
+  /** ISO 8601 text on SQLite (sorts as text), timestamptz on PostgreSQL. */
+  time: string;
+  bool: string;
+  false: string;
+  true: string;
+  bytes: string;
+  /** An ever-growing integer primary key whose values are never reused. */
+  serial: string;
+  /** Table option for small-keyed tables read by primary key (SQLite only). */
+  withoutRowid: string;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (t: TypeMap) => string;
+}
+
+export const sqliteTypes: TypeMap = {
+  id: 'TEXT',
+  text: 'TEXT',
+  int: 'INTEGER',
+  bigint: 'INTEGER',
+  json: 'TEXT',
+  time: 'TEXT',
+  bool: 'INTEGER',
+  false: '0',
+  true: '1',
+  bytes: 'BLOB',
+  // AUTOINCREMENT: ids are never reused after compaction deletes the newest rows, so a new
+  // row can never hide behind a snapshot's up_to_id.
+  serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  withoutRowid: ' WITHOUT ROWID',
+};
+
+export const postgresTypes: TypeMap = {
+  id: 'text COLLATE "C"',
+  text: 'text',
+  int: 'integer',
+  bigint: 'bigint',
+  json: 'jsonb',
+  time: 'timestamptz',
+  bool: 'boolean',
+  false: 'false',
+  true: 'true',
+  bytes: 'bytea',
+  serial: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  withoutRowid: '',
+};
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: (t) => `
+CREATE TABLE blogs (
+  id ${t.id} PRIMARY KEY,
+  slug ${t.text} NOT NULL UNIQUE,
+  title ${t.text} NOT NULL,
+  description ${t.text} NOT NULL DEFAULT '',
+  status ${t.text} NOT NULL CHECK (status IN ('draft', 'live', 'ended')),
+  seq ${t.int} NOT NULL DEFAULT 0,
+  allowed_origins ${t.json} NOT NULL DEFAULT '[]',
+  created_at ${t.time} NOT NULL,
+  updated_at ${t.time} NOT NULL
+);
+CREATE INDEX blogs_newest ON blogs (created_at DESC, id DESC);
+
+CREATE TABLE posts (
+  id ${t.id} PRIMARY KEY,
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq ${t.int} NOT NULL DEFAULT 0,
+  created_at ${t.time} NOT NULL,
+  updated_at ${t.time} NOT NULL,
+  author_id ${t.text} NOT NULL,
+  author_name ${t.text} NOT NULL,
+  status ${t.text} NOT NULL CHECK (status IN ('draft', 'published', 'deleted')),
+  pinned ${t.bool} NOT NULL DEFAULT ${t.false},
+  key_event ${t.bool} NOT NULL DEFAULT ${t.false},
+  blocks ${t.json} NOT NULL
+);
+-- Serves both halves of page one (pinned, then unpinned) and every older page.
+CREATE INDEX posts_newest ON posts (blog_id, status, pinned, created_at DESC, id DESC);
+
+CREATE TABLE events (
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq ${t.int} NOT NULL,
+  type ${t.text} NOT NULL,
+  data ${t.json} NOT NULL,
+  at ${t.time} NOT NULL,
+  PRIMARY KEY (blog_id, seq)
+)${t.withoutRowid};
+
+CREATE TABLE summary (
+  blog_id ${t.id} PRIMARY KEY REFERENCES blogs (id) ON DELETE CASCADE,
+  seq ${t.int} NOT NULL,
+  bullets ${t.json} NOT NULL,
+  updated_at ${t.time} NOT NULL
+);
+
+CREATE TABLE summary_history (
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  seq ${t.int} NOT NULL,
+  bullets ${t.json} NOT NULL,
+  at ${t.time} NOT NULL,
+  PRIMARY KEY (blog_id, seq)
+)${t.withoutRowid};
+
+CREATE TABLE doc_snapshots (
+  blog_id ${t.id} PRIMARY KEY REFERENCES blogs (id) ON DELETE CASCADE,
+  data ${t.bytes} NOT NULL,
+  up_to_id ${t.bigint} NOT NULL
+);
+
+CREATE TABLE doc_updates (
+  id ${t.serial},
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  data ${t.bytes} NOT NULL
+);
+CREATE INDEX doc_updates_blog ON doc_updates (blog_id, id);
+
+CREATE TABLE users (
+  id ${t.id} PRIMARY KEY,
+  name ${t.text} NOT NULL,
+  color ${t.text} NOT NULL,
+  token_hash ${t.text} NOT NULL UNIQUE,
+  created_at ${t.time} NOT NULL
+);
+
+CREATE TABLE members (
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role ${t.text} NOT NULL CHECK (role IN ('owner', 'editor', 'contributor')),
+  PRIMARY KEY (blog_id, user_id)
+);
+CREATE INDEX members_user ON members (user_id);
+
+CREATE TABLE settings (
+  key ${t.text} PRIMARY KEY,
+  value ${t.text} NOT NULL
+);
+`,
+  },
+  {
+    version: 10,
+    name: 'blog creation is a right of its own',
+    sql: (t) => `ALTER TABLE users ADD COLUMN can_create_blogs ${t.bool} NOT NULL DEFAULT ${t.false};`,
+  },
+  {
+    version: 20,
+    name: 'identity: people, outside identities, credentials, invitations, audit trail',
+    sql: (t) => `
+-- People who sign in. token_hash stays NOT NULL UNIQUE for legacy user tokens; accounts made
+-- without one store 'none:' || id there, which no SHA-256 hex digest can equal.
+ALTER TABLE users ADD COLUMN email ${t.text};
+ALTER TABLE users ADD COLUMN password_hash ${t.text};
+ALTER TABLE users ADD COLUMN active ${t.bool} NOT NULL DEFAULT ${t.true};
+ALTER TABLE users ADD COLUMN admin ${t.bool} NOT NULL DEFAULT ${t.false};
+CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+
+CREATE TABLE external_identities (
+  issuer ${t.text} NOT NULL,
+  subject ${t.text} NOT NULL,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at ${t.time} NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+
+CREATE TABLE credentials (
+  id ${t.id} PRIMARY KEY,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind ${t.text} NOT NULL CHECK (kind IN ('password_session', 'oidc_session', 'personal_token')),
+  name ${t.text} NOT NULL DEFAULT '',
+  token_hash ${t.text} NOT NULL UNIQUE,
+  expires_at ${t.time},
+  grants ${t.json} NOT NULL DEFAULT '{}',
+  admin ${t.bool} NOT NULL DEFAULT ${t.false},
+  created_at ${t.time} NOT NULL,
+  last_used_at ${t.time},
+  revoked_at ${t.time}
+);
+CREATE INDEX credentials_user ON credentials (user_id, kind, created_at);
+
+CREATE TABLE invitations (
+  token_hash ${t.text} PRIMARY KEY,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_by ${t.text},
+  created_at ${t.time} NOT NULL,
+  expires_at ${t.time} NOT NULL,
+  used_at ${t.time}
+);
+
+-- No foreign keys: the trail outlives what it names.
+CREATE TABLE audit (
+  id ${t.id} PRIMARY KEY,
+  at ${t.time} NOT NULL,
+  actor_id ${t.text},
+  actor_name ${t.text},
+  actor_admin ${t.bool} NOT NULL,
+  credential ${t.text} NOT NULL,
+  action ${t.text} NOT NULL,
+  blog_id ${t.id},
+  post_id ${t.text},
+  subject_id ${t.text},
+  address ${t.text}
+);
+CREATE INDEX audit_blog ON audit (blog_id, id);
+`,
+  },
+];

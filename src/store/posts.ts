@@ -1,0 +1,202 @@
+import {
+  assertUnchanged,
+  decodeCursor,
+  encodeCursor,
+  type LiveEvent,
+  MAX_PINNED,
+  notFound,
+  type Post,
+  type PostsPage,
+  pickPost,
+  postTransition,
+} from '../domain/index.js';
+import type { PostChange } from '../domain/posts.js';
+import { insertAudit } from './identity.js';
+import { makeEvent, POST_COLUMNS, type PostRow, toPost } from './rows.js';
+import { appendEvent, blogSeq, bump } from './seq.js';
+import { type Dialect, jsonParam, type Sql, type SqlDb } from './sql.js';
+import type { WriteGuard } from './types.js';
+
+/** The post row (tombstones excluded), locked until COMMIT so concurrent edits see each other. */
+async function lockLivePost(tx: Sql, dialect: Dialect, blogId: string, postId: string): Promise<Post> {
+  const row = await tx.one<PostRow>(
+    `SELECT ${POST_COLUMNS} FROM posts WHERE id = ? AND blog_id = ? AND status <> 'deleted'${dialect.forUpdate}`,
+    [postId, blogId],
+  );
+  if (!row) throw notFound('post');
+  return toPost(row);
+}
+
+/**
+ * Takedown: when a published post leaves the readers' view, the earlier events that carried
+ * its content become `post.deleted { id }` (same seq, same time). A replay then ends in the
+ * same state (the post absent, as after the real post.deleted that follows) and never serves
+ * the removed content again.
+ */
+async function tombstoneEarlierEvents(tx: Sql, dialect: Dialect, blogId: string, postId: string): Promise<void> {
+  await tx.run(
+    `UPDATE events SET type = 'post.deleted', data = ?
+     WHERE blog_id = ? AND type IN ('post.created', 'post.updated') AND ${dialect.jsonText('data', 'id')} = ?`,
+    [jsonParam({ id: postId }), blogId, postId],
+  );
+}
+
+export function createPost(
+  db: SqlDb,
+  input: Omit<Post, 'seq'>,
+  opts: WriteGuard = {},
+): Promise<{ post: Post; event: LiveEvent | null }> {
+  return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, input.updatedAt);
+    const published = input.status === 'published';
+    // A draft takes no seq, but its blog must exist.
+    if (!published) await blogSeq(tx, input.blogId);
+    const seq = published ? await bump(tx, input.blogId) : 0;
+    const post: Post = { ...pickPost(input), seq };
+    await tx.run(
+      `INSERT INTO posts (id, blog_id, seq, created_at, updated_at, author_id, author_name, status, pinned, key_event, blocks)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        post.id,
+        post.blogId,
+        seq,
+        post.createdAt,
+        post.updatedAt,
+        post.author.id,
+        post.author.name,
+        post.status,
+        post.pinned,
+        post.keyEvent,
+        jsonParam(post.blocks),
+      ],
+    );
+    if (!published) return { post, event: null };
+    const event = makeEvent(post.blogId, seq, 'post.created', post, post.updatedAt);
+    await appendEvent(tx, event);
+    return { post, event };
+  }, 'post');
+}
+
+export function updatePost(
+  db: SqlDb,
+  blogId: string,
+  postId: string,
+  next: PostChange,
+  opts: WriteGuard = {},
+): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
+  return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, next.updatedAt);
+    const previous = await lockLivePost(tx, db.dialect, blogId, postId);
+    assertUnchanged(previous, opts.expectedUpdatedAt);
+    const type = postTransition(previous.status, next.status);
+    const seq = type ? await bump(tx, blogId) : previous.seq;
+    const post: Post = {
+      ...previous,
+      seq,
+      blocks: next.blocks,
+      status: next.status,
+      pinned: next.pinned,
+      keyEvent: next.keyEvent,
+      updatedAt: next.updatedAt,
+      createdAt: next.createdAt,
+    };
+    await tx.run(
+      `UPDATE posts SET seq = ?, blocks = ?, status = ?, pinned = ?, key_event = ?, updated_at = ?, created_at = ?
+       WHERE id = ?`,
+      [seq, jsonParam(post.blocks), post.status, post.pinned, post.keyEvent, post.updatedAt, post.createdAt, postId],
+    );
+    if (!type) return { post, previous, event: null };
+    if (type === 'post.deleted') await tombstoneEarlierEvents(tx, db.dialect, blogId, postId);
+    const event = makeEvent(blogId, seq, type, type === 'post.deleted' ? { id: postId } : post, next.updatedAt);
+    await appendEvent(tx, event);
+    return { post, previous, event };
+  }, 'post');
+}
+
+/** The row stays as a tombstone (status 'deleted') with its content emptied. */
+export function deletePost(
+  db: SqlDb,
+  blogId: string,
+  postId: string,
+  now: string,
+  opts: WriteGuard = {},
+): Promise<{ previous: Post; event: LiveEvent | null }> {
+  return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, now);
+    const previous = await lockLivePost(tx, db.dialect, blogId, postId);
+    assertUnchanged(previous, opts.expectedUpdatedAt);
+    const published = previous.status === 'published';
+    const seq = published ? await bump(tx, blogId) : previous.seq;
+    await tx.run(`UPDATE posts SET status = 'deleted', seq = ?, blocks = '[]', updated_at = ? WHERE id = ?`, [
+      seq,
+      now,
+      postId,
+    ]);
+    if (!published) return { previous, event: null };
+    await tombstoneEarlierEvents(tx, db.dialect, blogId, postId);
+    const event = makeEvent(blogId, seq, 'post.deleted', { id: postId }, now);
+    await appendEvent(tx, event);
+    return { previous, event };
+  }, 'post');
+}
+
+export async function getPost(
+  db: SqlDb,
+  blogId: string,
+  postId: string,
+  opts: { includeDrafts?: boolean } = {},
+): Promise<Post | null> {
+  const row = await db.one<PostRow>(
+    `SELECT ${POST_COLUMNS} FROM posts WHERE id = ? AND blog_id = ? AND status <> 'deleted'`,
+    [postId, blogId],
+  );
+  if (!row || (row.status === 'draft' && !opts.includeDrafts)) return null;
+  return toPost(row);
+}
+
+const NEWEST = 'ORDER BY created_at DESC, id DESC';
+const FIRST_PAGE_HALF = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?`;
+
+export async function listPosts(
+  db: SqlDb,
+  blogId: string,
+  opts: { limit: number; before?: string; status?: 'published' | 'draft' },
+): Promise<PostsPage> {
+  const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;
+  const status = opts.status ?? 'published';
+  const limit = Math.max(1, Math.floor(opts.limit));
+  await blogSeq(db, blogId);
+  let pinned: PostRow[] = [];
+  let rows: PostRow[];
+  if (cursor) {
+    rows = await db.all<PostRow>(
+      `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?
+       AND (created_at, id) < (?, ?) ${NEWEST} LIMIT ?`,
+      [blogId, status, false, cursor.createdAt, cursor.id, limit + 1],
+    );
+  } else if (db.dialect.snapshotReads) {
+    // SQLite: the two halves in one read transaction see one snapshot, and two plain
+    // statements are cheaper there than the compound one.
+    [pinned, rows] = await db.read(async (tx) => [
+      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, true, MAX_PINNED]),
+      await tx.all<PostRow>(`${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`, [blogId, status, false, limit + 1]),
+    ]);
+  } else {
+    // PostgreSQL: both halves in ONE statement, so both see the same snapshot without a
+    // transaction: a pin committing between two queries would show a post twice on page
+    // one, or not at all.
+    const half = (part: 0 | 1) =>
+      `SELECT * FROM (SELECT ${POST_COLUMNS}, ${part} AS part FROM posts
+       WHERE blog_id = ? AND status = ? AND pinned = ? ${NEWEST} LIMIT ?) AS half${part}`;
+    const both = await db.all<PostRow & { part: number }>(
+      `${half(0)} UNION ALL ${half(1)} ORDER BY part, created_at DESC, id DESC`,
+      [blogId, status, true, MAX_PINNED, blogId, status, false, limit + 1],
+    );
+    pinned = both.filter((r) => Number(r.part) === 0);
+    rows = both.filter((r) => Number(r.part) === 1);
+  }
+  const page = rows.slice(0, limit).map(toPost);
+  const last = page.at(-1);
+  const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+  return { posts: [...pinned.map(toPost), ...page], nextCursor };
+}
