@@ -146,6 +146,11 @@ describe('hostile input sweep', () => {
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
+      ['POST', '/api/v1/auth/login'],
+      ['POST', '/api/v1/auth/invitations/accept'],
+      ['POST', '/api/v1/auth/refresh'],
+      ['POST', '/api/v1/auth/logout'],
+      ['POST', '/api/v1/me/tokens'],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -191,6 +196,9 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
           '/api/v1/users/',
+          '/api/v1/me/tokens/',
+          `/api/v1/blogs/${blogId}/audit`,
+          '/auth/oidc/',
           '/api/v1/',
           '/live/',
           '/embed/',
