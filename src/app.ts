@@ -8,6 +8,7 @@ import { attachCollab } from './collab/index.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createHttpApp } from './http/index.js';
+import { isLoopbackHost } from './lib/hosts.js';
 import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
@@ -47,6 +48,12 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
     `using ${store.kind} store and ${bus.kind} bus`,
   );
 
+  if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
+    log.warn(
+      { host: config.HOST },
+      'PUBLIC_URL is not set: public pages, feeds and oEmbed answer 421 to any Host but localhost; set PUBLIC_URL',
+    );
+  }
   const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) });
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.

@@ -30,6 +30,13 @@ const SECRET_KEY = 'auth_secret';
 export interface Auth {
   /** Resolves the principal for a bearer credential, or null when it is not (or no longer) valid. */
   authenticate(token: string | undefined | null): Promise<Principal | null>;
+  /**
+   * For a connection already open with this credential (re-judged on `access.changed`): like
+   * authenticate, except that a session access token past its 15-minute expiry still counts
+   * while its session lives. Its expiry bounds how long a copied token admits new requests,
+   * not how long an admitted connection may stay; revocation and deactivation still end it.
+   */
+  reauthenticate(token: string | undefined | null): Promise<Principal | null>;
   /** Like authenticate, with the reason a credential was refused (for HTTP's 401 message). */
   resolve(token: string): Promise<{ principal: Principal } | { principal: null; reason: string }>;
   roleFor(principal: Principal, blogId: string): Promise<Role | null>;
@@ -136,6 +143,13 @@ export async function createAuth(deps: { store: Store; config: Config; log: Logg
     async authenticate(token) {
       if (!token) return null;
       return (await resolve(token)).principal;
+    },
+    async reauthenticate(token) {
+      if (!token) return null;
+      if (!isAccessToken(token) || token.length > maxLength) return (await resolve(token)).principal;
+      const v = verifyAccessToken(sessionKey, token, 0);
+      const live = v ? await store.getLiveCredential(v.sessionId, new Date().toISOString()) : null;
+      return live ? fromCredential(live) : null;
     },
     async roleFor(principal, blogId) {
       if (principal.kind === 'admin') return 'owner';

@@ -14,6 +14,8 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   'rate_limited',
   'unavailable',
+  /** The request named a host this server may not put into its links (no PUBLIC_URL, not loopback). */
+  'misdirected',
   /** The request is understood but this server does not do it (e.g. an oEmbed format other than json). */
   'not_implemented',
   'internal',

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
   unavailable: 503,
   not_implemented: 501,
+  misdirected: 421,
   internal: 500,
 };
 

@@ -94,6 +94,10 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   app.route('/', blogRoutes(deps));
   app.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
+  // A takedown (post.deleted, from this node or another) drops the blog's cached bodies.
+  deps.bus.subscribe(({ msg }) => {
+    if (msg.kind === 'event' && msg.event.type === 'post.deleted') readCache.dropBlog(msg.event.blogId);
+  });
   app.route('/', postRoutes(deps, readCache));
   app.route('/', changesRoutes(deps, readCache));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.

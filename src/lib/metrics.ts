@@ -24,6 +24,16 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Blogs with at least one subscribed reader on this node',
       ...reg,
     }),
+    replayRingBytes: new client.Gauge({
+      name: `${prefix}replay_ring_bytes`,
+      help: 'Bytes held by the replay rings of every followed blog on this node (bound: REPLAY_MEMORY_BYTES)',
+      ...reg,
+    }),
+    feedsLoaded: new client.Gauge({
+      name: `${prefix}feeds_loaded`,
+      help: 'Blogs whose live feed (head, ring, sequencer) is held on this node',
+      ...reg,
+    }),
     eventsCommitted: new client.Counter({
       name: `${prefix}events_committed_total`,
       help: 'Reader-visible events committed by this node, by type',
@@ -82,6 +92,11 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
+    bulletsPublishFailures: new client.Counter({
+      name: `${prefix}collab_bullets_publish_failures_total`,
+      help: 'Renderings of the summary bullets that could not be published (retried with backoff)',
+      ...reg,
+    }),
     refusedFrames: new client.Counter({
       name: `${prefix}collab_refused_frames_total`,
       help: 'Collab frames refused, by reason',
@@ -106,6 +121,12 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'HTTP request duration by route pattern, method and status',
       labelNames: ['route', 'method', 'status'] as const,
       buckets: seconds,
+      ...reg,
+    }),
+    eventsTooLarge: new client.Counter({
+      name: `${prefix}events_too_large_total`,
+      help: 'Writes whose event would pass MAX_EVENT_BYTES, refused (posts) or not published (summaries), by event type',
+      labelNames: ['type'] as const,
       ...reg,
     }),
     rateLimited: new client.Counter({

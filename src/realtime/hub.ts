@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
 import { delay } from '../lib/wait.js';
+import { AccessJudge } from './access.js';
 import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -88,26 +89,20 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     scheduleSlowCheck(room);
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
-    if (event.type === 'blog.updated' && event.data.status === 'draft') void dropNonMembers(event.blogId);
+    if (event.type === 'blog.updated' && event.data.status === 'draft') void access.dropNonMembers(event.blogId);
   };
 
-  async function dropNonMembers(blogId: string): Promise<void> {
-    const room = blogRoom(blogId);
-    for (const socket of await io.in(room).fetchSockets()) {
-      const p = socket.data.principal;
-      const role = p ? await auth.roleFor(p, blogId).catch(() => null) : null;
-      if (p && (p.kind === 'admin' || role !== null)) continue;
-      socket.leave(room);
-      socket.data.subs.delete(blogId);
-    }
-  }
   const feeds = new FeedRegistry(deps, emitEvent);
+  const access = new AccessJudge(deps, io, feeds);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
     if (msg.kind === 'event') feeds.onEvent(msg.event);
     else if (msg.kind === 'draft') io.to(draftRoom(msg.event.blogId)).emit('draft', msg.event);
     else if (msg.kind === 'readers' && from !== bus.nodeId) readerCounts.report(from, msg.counts);
+    else if (msg.kind === 'access.changed') {
+      access.changed(msg.userId, msg.blogId).catch((err: unknown) => log.warn({ err }, 'access re-check failed'));
+    }
   });
   const unsubscribeResync = bus.onResync(() => {
     for (const feed of feeds.all()) void feed.checkTail();
@@ -155,7 +150,13 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       return refusal('connection closed during the handshake', 'unavailable');
     }
     socket.conn.once('close', () => perIp.remove(ip));
-    socket.data = { ip, principal, subs: new Set(), transport: socket.conn.transport.name };
+    socket.data = {
+      ip,
+      principal,
+      token: principal ? (token as string) : null,
+      subs: new Set(),
+      transport: socket.conn.transport.name,
+    };
     return null;
   };
   io.use((socket, next) => {
@@ -183,7 +184,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       metrics.readersConnected.dec({ transport: socket.data.transport });
       socket.data.subs.clear();
     });
-    handleSubscriptions(socket, deps, feeds);
+    access.track(socket);
+    handleSubscriptions(socket, deps, feeds, access);
   });
 
   // Heartbeats, reader totals, idle feeds, missed tails and slow readers, once per interval.
@@ -207,6 +209,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       }
     }
     metrics.roomsSubscribed.set(rooms);
+    metrics.replayRingBytes.set(feeds.budget.used);
+    metrics.feedsLoaded.set(feeds.size);
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
     publishedCounts = rooms > 0;
     for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,20 @@ import { waitFor } from '../helpers/wait.js';
  * everything a client can observe of the store is exactly as before.
  */
 const RUNS = Number(process.env.SWEEP_RUNS ?? 1000);
+const METRICS_TOKEN = 'sweep-metrics-token-0123456789';
+
+/** One raw HTTP/1.1 request, so Host and the request target are ours to choose. */
+function rawRequest(port: number, target: string, host: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: '127.0.0.1', port });
+    let data = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (data += d));
+    sock.on('error', reject);
+    sock.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data }));
+    sock.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  });
+}
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof setupBlog>>;
@@ -39,6 +54,8 @@ beforeAll(async () => {
     RATE_WRITES_PER_MIN: '1000000',
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
+    RATE_SUBSCRIBES_PER_MIN: '1000000',
+    METRICS_TOKEN: METRICS_TOKEN,
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
   postId = (await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>first</p>')] })).id;
@@ -263,6 +280,85 @@ describe('hostile input sweep', () => {
       expect((await cast.anon.raw('GET', `/api/v1/blogs/${blogId}`)).status).toBe(200);
     }
 
+    // Posts whose event would be too large for readers (valid shape, under the body limit):
+    // 413 naming MAX_EVENT_BYTES, nothing written.
+    const tooBig = { blocks: Array.from({ length: 30 }, () => text(`<p>${'w'.repeat(19_000)}</p>`)) };
+    for (const [method, path] of [
+      ['POST', `/api/v1/blogs/${blogId}/posts`],
+      ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
+    ] as const) {
+      const res = await cast.editor.raw(method, path, { body: tooBig });
+      expect(res.status, `${method} ${path}`).toBe(413);
+      expect(res.text).toContain('MAX_EVENT_BYTES');
+    }
+
+    // /metrics behind METRICS_TOKEN: any other Authorization is a 401, never a 5xx.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 100 }),
+          fc.string({ maxLength: 100 }).map((t) => `Bearer ${t}`),
+          fc.constantFrom('Bearer', 'Bearer ', `bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN),
+        ),
+        async (authorization) => {
+          counts.metricsAuth = (counts.metricsAuth ?? 0) + 1;
+          let res: Response;
+          try {
+            res = await fetch(`${server.url}/metrics`, { headers: { authorization } });
+          } catch {
+            return; // a header value fetch itself refuses to send
+          }
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(res.status, authorization).toBe(401);
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+    expect(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status,
+    ).toBe(200);
+
+    // Hostile Host headers and absolute-form targets on the pages: never 5xx, never echoed
+    // into a link (PUBLIC_URL is unset here, so only loopback hosts are believed).
+    const pageTargets = [
+      `/live/${cast.blog.slug}`,
+      `/live/${cast.blog.slug}/feed.atom`,
+      `/embed/${cast.blog.slug}`,
+      `/oembed?url=${encodeURIComponent(`http://127.0.0.1:${server.port}/live/${cast.blog.slug}`)}`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...pageTargets),
+        fc.oneof(
+          fc.constantFrom(
+            'evil.example',
+            'evil.example:443',
+            'localhost.evil.example',
+            '127.0.0.1.evil.example',
+            '[::2]',
+          ),
+          fc.stringMatching(/^[a-z0-9.-]{1,40}(:[0-9]{1,5})?$/),
+        ),
+        fc.boolean(),
+        async (path, host, absolute) => {
+          counts.hostHeaders = (counts.hostHeaders ?? 0) + 1;
+          const target = absolute ? `http://${host}${path}` : path;
+          const res = await rawRequest(server.port, target, absolute ? `127.0.0.1:${server.port}` : host);
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(res.status, `${target} Host: ${host}`).toBeLessThan(500);
+          expect(res.status).toBeGreaterThan(0);
+          const links = res.text.match(/(?:href|content|src)="https?:\/\/[^"/]*/g) ?? [];
+          for (const l of links) {
+            const linked = l.replace(/^[a-z]+="https?:\/\//, '');
+            expect(['localhost', '127.0.0.1'].some((ok) => linked.startsWith(ok)) || !linked.includes(host), l).toBe(
+              true,
+            );
+          }
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+
     // Queries on the real read routes.
     for (const q of ['?since=-1', '?since=abc', '?since=', '?since=1.5', '?since=1e3']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/changes${q}`);
@@ -275,7 +371,8 @@ describe('hostile input sweep', () => {
 
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(
-      `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths; statuses ${JSON.stringify(statuses)}`,
+      `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths, ${counts.metricsAuth} metrics auths, ` +
+        `${counts.hostHeaders} hosts; statuses ${JSON.stringify(statuses)}`,
     );
   }, 120_000); // bounded by RUNS; every answer is also checked against /openapi.json
 
@@ -396,4 +493,45 @@ describe('hostile input sweep', () => {
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(`[sweep] collab: ${counts.collabFrames} frames, ${closedWithCode} closed with a 4xxx code`);
   });
+
+  it('collab: bursts of frames on one connection (sync requests, awareness, garbage) are bounded', async () => {
+    const before = await snapshot(cast.admin);
+    const wsUrl = `${server.url.replace('http', 'ws')}/collab/${cast.blog.id}?token=${cast.users.editor.token}`;
+    // Frames that make the server answer with the whole doc or all presence, cheap ones, and noise.
+    const frame = fc.oneof(
+      fc.constant(Uint8Array.of(0, 0, 1, 0)),
+      fc.constant(Uint8Array.of(3)),
+      fc.constant(Uint8Array.of(1, 1, 0)),
+      fc.uint8Array({ minLength: 0, maxLength: 64 }),
+    );
+    let cut = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 400 }), fc.boolean(), async (burst, reads) => {
+        counts.collabFrames = (counts.collabFrames ?? 0) + burst.length;
+        const ws = new WebSocket(wsUrl);
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        });
+        if (!reads) ws.pause();
+        const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+        for (const f of burst) if (ws.readyState === ws.OPEN) ws.send(f);
+        const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(0), 300))]);
+        if (code >= 4000) cut += 1;
+        ws.terminate();
+      }),
+      { numRuns: Math.min(RUNS, 60) },
+    );
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(await snapshot(cast.admin)).toBe(before);
+    // A fresh editor still connects and syncs.
+    const ws = new WebSocket(wsUrl);
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      ws.once('message', (d: Buffer) => resolve(d));
+      ws.once('error', reject);
+    });
+    expect(first.length).toBeGreaterThan(0);
+    ws.terminate();
+    console.log(`[sweep] collab bursts: ${cut} connections closed with a 4xxx code`);
+  }, 60_000);
 });

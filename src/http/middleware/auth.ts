@@ -25,7 +25,9 @@ export function clientIp(c: HttpContext, trustProxy: boolean): string {
 /**
  * Resolves the bearer token (if any) to a principal. A token that is present but unknown
  * is a 401 even on public routes, so a client with a stale token learns at once. Failed
- * attempts are counted per IP; past the budget the IP gets 429 before any lookup.
+ * attempts are counted per IP and, past the budget, answered 429 instead of 401. The token
+ * is always checked first: a valid one is never refused, whatever else shares the address
+ * (a newsroom's office NAT, a CDN edge), so a stranger's flood cannot lock editors out.
  */
 export function authenticate(auth: Auth, failures: MinuteLimit, config: Config): MiddlewareHandler<HttpEnv> {
   // Long enough for a CMS JWT (AUTH_JWT_MAX_BYTES), refused unread past that.
@@ -34,12 +36,10 @@ export function authenticate(auth: Auth, failures: MinuteLimit, config: Config):
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) return next();
-    const ip = clientIp(c, config.TRUST_PROXY);
-    await failures.check(ip);
     const token = header.length <= max + 64 ? bearer.exec(header)?.[1] : undefined;
     const resolved = token ? await auth.resolve(token) : null;
     if (!resolved?.principal) {
-      await failures.consume(ip);
+      await failures.consume(clientIp(c, config.TRUST_PROXY));
       throw new DomainError(
         'unauthorized',
         resolved

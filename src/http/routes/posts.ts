@@ -1,10 +1,12 @@
 import type { Deps } from '../../deps.js';
 import {
+  assertEventFits,
   authorOf,
   can,
   createActions,
   DomainError,
   deleteActions,
+  maxEventBytes,
   notFound,
   type Post,
   patchActions,
@@ -48,6 +50,15 @@ async function guardedWrite<T>(
 export function postRoutes(deps: Deps, readCache: ReadCache) {
   const app = newRouter();
   const { store } = deps;
+  /** 413 before the write when readers could not be sent the event (counted per type). */
+  const fitsForReaders = (post: Omit<Post, 'seq'>, type: 'post.created' | 'post.updated') => {
+    try {
+      assertEventFits('post', post, maxEventBytes(deps.config));
+    } catch (err) {
+      deps.metrics.eventsTooLarge.inc({ type });
+      throw err;
+    }
+  };
   const readPost = async (blogId: string, postId: string): Promise<Post> => {
     const post = await store.getPost(blogId, postId, { includeDrafts: true });
     if (!post) throw notFound('post');
@@ -79,7 +90,9 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     await authorizeAll(deps, p, blog.id, createActions(input));
     const now = new Date().toISOString();
     const id = newId();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, id), {
+    const draft = buildPost(input, authorOf(p), blog.id, now, id);
+    fitsForReaders(draft, 'post.created');
+    const { post, event } = await store.createPost(draft, {
       audit: auditFor(c, deps.config.TRUST_PROXY, 'post.create', { blogId: blog.id, postId: id }),
     });
     publishLive(deps, event);
@@ -112,7 +125,9 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
       async (current) => {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
-        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
+        const next = applyPostPatch(current, patch, now);
+        fitsForReaders({ ...current, ...next }, 'post.updated');
+        const { post, event } = await store.updatePost(blog.id, postId, next, {
           expectedUpdatedAt: current.updatedAt,
           audit: auditFor(c, deps.config.TRUST_PROXY, 'post.update', { blogId: blog.id, postId }),
         });
