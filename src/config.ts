@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './domain/index.js';
 
 /**
  * Every setting comes from the environment, parsed once here. A bad value stops the start
@@ -17,6 +18,49 @@ const optionalUrl = (schemes: string[]) =>
     .url()
     .refine((u) => schemes.some((s) => u.startsWith(`${s}:`)), `must start with ${schemes.join(': or ')}:`)
     .optional();
+
+/** Asymmetric JWS algorithms a CMS may sign with; `none` and HMAC are never accepted. */
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'EdDSA',
+] as const;
+
+const list = () =>
+  z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .filter(Boolean),
+    );
+
+export type GroupRole = { group: string; role: 'admin' } | { group: string; role: Role; blog: string };
+
+function parseGroupRoles(s: string, ctx: z.RefinementCtx): GroupRole[] {
+  const out: GroupRole[] = [];
+  for (const entry of s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const m = /^([^=]{1,200})=(admin|(owner|editor|contributor)@([A-Za-z0-9_-]{1,80}))$/.exec(entry);
+    if (!m?.[1]) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not group=admin or group=role@blog` });
+      continue;
+    }
+    if (m[2] === 'admin') out.push({ group: m[1], role: 'admin' });
+    else out.push({ group: m[1], role: m[3] as Role, blog: m[4] as string });
+  }
+  return out;
+}
 
 export const ConfigSchema = z.object({
   PORT: int(3000, 0, 65535),
@@ -149,6 +193,69 @@ export const ConfigSchema = z.object({
     .max(200)
     .regex(/^[A-Za-z0-9._/-]*$/, 'letters, digits, . _ - and / only')
     .default(''),
+  // Identity (docs/identity.md)
+  /** argon2id cost: memory in KiB, passes, lanes. The defaults follow OWASP's first argon2id row. */
+  ARGON2_MEMORY_KIB: int(19_456, 1024, 4 * 1024 * 1024),
+  ARGON2_TIME_COST: int(2, 1, 20),
+  ARGON2_PARALLELISM: int(1, 1, 16),
+  PASSWORD_MIN_LENGTH: int(10, 8, 128),
+  /** Wrong passwords for one account from one address before that pair waits LOGIN_WINDOW_S. */
+  LOGIN_FAILURES_PER_PAIR: int(10, 1),
+  /** Wrong passwords for one account from all addresses (addresses it signed in from are exempt). */
+  LOGIN_FAILURES_PER_ACCOUNT: int(50, 1),
+  /** Wrong passwords from one address at all accounts before it gets one try per account. */
+  LOGIN_FAILURES_PER_ADDRESS: int(100, 1),
+  LOGIN_WINDOW_S: int(900, 1, 86_400),
+
+  /** The editor page's access token lives this long; the page renews it through its session cookie. */
+  SESSION_ACCESS_TTL_S: int(900, 30, 3600),
+  /** A sign-in session (its cookie) ends this long after it began, renewals or not. */
+  SESSION_TTL_S: int(14 * 86_400, 300, 90 * 86_400),
+
+  /** Tokens from the newsroom's CMS: a JWKS URL or one static public key (PEM, SPKI). */
+  AUTH_JWKS_URL: optionalUrl(['https', 'http']),
+  AUTH_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Comma-separated; asymmetric algorithms only (a shared secret would let any holder mint tokens). */
+  AUTH_JWT_ALGORITHMS: z
+    .string()
+    .default('RS256,ES256,EdDSA')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(JWT_ALGORITHMS)).min(1)),
+  AUTH_JWT_CLOCK_SKEW_S: int(30, 0, 300),
+  /** A JWT longer than this is refused before it is parsed. */
+  AUTH_JWT_MAX_BYTES: int(8192, 256, 65_536),
+  /** A token whose `exp` is further away than this is refused (a CMS should mint short-lived tokens). */
+  AUTH_JWT_MAX_TTL_S: int(86_400, 60, 30 * 86_400),
+  /** The claim holding per-blog roles: `{ "<blog id or slug>": "owner" | "editor" | "contributor" }`. */
+  AUTH_JWT_ROLES_CLAIM: z.string().min(1).max(100).default('liveblog_roles'),
+
+  /** Single sign-on with OpenID Connect (authorization code + PKCE). */
+  OIDC_ISSUER: optionalUrl(['https', 'http']),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Defaults to PUBLIC_URL + /auth/oidc/callback. */
+  OIDC_REDIRECT_URL: optionalUrl(['https', 'http']),
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** Comma-separated email domains allowed in; empty allows every verified email. */
+  OIDC_ALLOWED_DOMAINS: list(),
+  OIDC_GROUPS_CLAIM: z.string().min(1).max(100).default('groups'),
+  /**
+   * Group → role, comma-separated: `newsroom-admins=admin,politics=editor@election-2026`
+   * (`admin`, or `owner|editor|contributor@<blog id or slug>`).
+   */
+  OIDC_GROUP_ROLES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => parseGroupRoles(s, ctx)),
+  /** When true, a provider account that matches no OIDC_GROUP_ROLES entry is refused. */
+  OIDC_REQUIRE_GROUP: bool(false),
 
   // Lifecycle
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
@@ -184,6 +291,11 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
 
+export function isLoopbackUrl(u: string): boolean {
+  const host = new URL(u).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -204,5 +316,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.S3_ENDPOINT && !c.S3_BUCKET)
     throw new ConfigError('invalid configuration:\n  S3_BUCKET: required when S3_ENDPOINT is set');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  const problems: string[] = [];
+  if (c.AUTH_JWKS_URL && c.AUTH_JWT_PUBLIC_KEY)
+    problems.push('  AUTH_JWT_PUBLIC_KEY: set either it or AUTH_JWKS_URL, not both');
+  if ((c.AUTH_JWKS_URL || c.AUTH_JWT_PUBLIC_KEY) && (!c.AUTH_JWT_ISSUER || !c.AUTH_JWT_AUDIENCE)) {
+    problems.push('  AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE: both are required when CMS tokens are enabled');
+  }
+  for (const key of ['AUTH_JWKS_URL', 'OIDC_ISSUER'] as const) {
+    const v = c[key];
+    // Plain http would let anyone on the path swap the keys: only a loopback address may use it.
+    if (v?.startsWith('http:') && !isLoopbackUrl(v)) problems.push(`  ${key}: must be https (http only on loopback)`);
+  }
+  if (c.OIDC_ISSUER && !c.OIDC_CLIENT_ID) problems.push('  OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return { ...c, publicUrl };
 }

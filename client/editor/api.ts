@@ -1,9 +1,11 @@
-import type { Me, Media } from '../../src/domain/index.js';
+import type { Account, AuditEntry, Me, Media, Member, Role } from '../../src/domain/index.js';
 import { ApiError, createApiClient, ok, type PostCreate, type PostPatch } from '../api/index.js';
 
 /** The editor's view of the JSON API: bearer token on every call, contract errors as messages. */
 export type { Me };
 export { ApiError };
+export type AuditPage = { entries: AuditEntry[]; nextCursor: string | null };
+export type NewPerson = Account & { invitation?: { url: string; expiresAt: string } };
 
 /**
  * Uploads one photo (multipart, field `file`). XMLHttpRequest rather than fetch: only it
@@ -35,11 +37,19 @@ function upload(token: string, blogId: string, file: Blob, onProgress: (fraction
 export type PostDraft = PostCreate & PostPatch;
 export type ListStatus = 'published' | 'draft' | 'submitted' | 'scheduled';
 
-export function createEditorApi(token: string) {
+/** `token` is asked on every call: the page renews its access token while it stays open. */
+export function createEditorApi(token: () => string) {
+  const withToken: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${token()}`);
+    return fetch(input, { ...init, headers });
+  };
   // Same origin as the editor page; never from the HTTP cache (editors need the latest).
-  const v1 = createApiClient(location.origin, { token, init: { cache: 'no-store' } }).api.v1;
+  const v1 = createApiClient(location.origin, { fetch: withToken, init: { cache: 'no-store' } }).api.v1;
   const blog = v1.blogs[':blogId'];
   const post = blog.posts[':postId'];
+  const user = v1.users[':userId'];
+  const member = blog.members[':userId'];
   return {
     me: () => ok(v1.me.$get()),
     listBlogs: () => ok(v1.blogs.$get({ query: { limit: '100' } })),
@@ -52,12 +62,23 @@ export function createEditorApi(token: string) {
       ok(post.$patch({ param: { blogId, postId }, json: patch })),
     deletePost: (blogId: string, postId: string) => ok(post.$delete({ param: { blogId, postId } })),
     uploadMedia: (blogId: string, file: Blob, onProgress: (fraction: number) => void) =>
-      upload(token, blogId, file, onProgress),
+      upload(token(), blogId, file, onProgress),
     listMedia: (blogId: string) => ok(blog.media.$get({ param: { blogId }, query: {} })),
     submitPost: (blogId: string, postId: string) => ok(post.submit.$post({ param: { blogId, postId }, json: {} })),
     publishPost: (blogId: string, postId: string) => ok(post.publish.$post({ param: { blogId, postId }, json: {} })),
     returnPost: (blogId: string, postId: string, note: string) =>
       ok(post.return.$post({ param: { blogId, postId }, json: { note } })),
+    listUsers: () => ok(v1.users.$get()),
+    createPerson: (json: { name: string; email: string; admin?: boolean }) =>
+      ok(v1.users.$post({ json })) as Promise<NewPerson>,
+    setActive: (userId: string, active: boolean) => ok(user.$patch({ param: { userId }, json: { active } })),
+    listMembers: (blogId: string): Promise<{ members: Member[] }> => ok(blog.members.$get({ param: { blogId } })),
+    setMember: (blogId: string, userId: string, role: Role) =>
+      ok(member.$put({ param: { blogId, userId }, json: { role } })),
+    removeMember: (blogId: string, userId: string) => ok(member.$delete({ param: { blogId, userId } })),
+    blogAudit: (blogId: string): Promise<AuditPage> =>
+      ok(blog.audit.$get({ param: { blogId }, query: { limit: '50' } })),
+    audit: (): Promise<AuditPage> => ok(v1.audit.$get({ query: { limit: '100' } })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -2,15 +2,17 @@ import type { Blog } from '../../src/domain/index.js';
 import { type ApiError, createEditorApi, type EditorApi, type Me } from './api.js';
 import { postComposer } from './composer.js';
 import { flash, h } from './dom.js';
+import { auditTable, membersPanel, peoplePanel } from './people.js';
 import { postList } from './post-list.js';
+import * as session from './session.js';
 import { EDITOR_CSS } from './styles.js';
 import { type EditorUser, summaryEditor } from './summary.js';
 
 /**
- * The editor page: sign in with a token (kept for the tab in sessionStorage), pick or
- * create a blog, then write posts, follow them live and co-edit the summary.
+ * The editor page: sign in (password, single sign-on, an invitation link, or a pasted
+ * token), pick or create a blog, then write posts, follow them live and co-edit the summary.
+ * Admins manage people and read the audit trail; owners manage their blog's members.
  */
-const TOKEN_KEY = 'liveblog.token';
 const app = document.getElementById('lb-editor-app') as HTMLElement;
 let teardown: (() => void)[] = [];
 
@@ -21,7 +23,11 @@ function clear(): void {
 }
 
 function topBar(title: string, me: Me | null): HTMLElement {
-  const who = me ? (me.kind === 'admin' ? 'admin' : me.user.name) : '';
+  const who = me ? (me.user?.name ?? 'admin') : '';
+  const adminLinks =
+    me?.kind === 'admin'
+      ? [h('a', { href: '#/people' }, 'People'), ' · ', h('a', { href: '#/audit' }, 'Audit'), ' ']
+      : [];
   return h(
     'header',
     { class: 'top' },
@@ -30,15 +36,17 @@ function topBar(title: string, me: Me | null): HTMLElement {
       ? h(
           'div',
           {},
+          ...adminLinks,
           h('span', { class: 'hint', 'data-testid': 'signed-in-as' }, `Signed in as ${who} `),
           h(
             'button',
             {
               type: 'button',
               onclick: () => {
-                sessionStorage.removeItem(TOKEN_KEY);
-                location.hash = '';
-                void route();
+                void session.signOut().then(() => {
+                  location.hash = '';
+                  void route();
+                });
               },
             },
             'Sign out',
@@ -50,29 +58,87 @@ function topBar(title: string, me: Me | null): HTMLElement {
 
 function signIn(error?: string): void {
   clear();
-  const token = h('input', { type: 'password', name: 'token', autocomplete: 'current-password', required: true });
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const message = h('p', { class: 'flash', role: 'status' });
   if (error) flash(message, error, 'error');
   const form = h(
     'form',
     {
       class: 'panel',
+      'data-testid': 'password-sign-in',
       onsubmit: (e: Event) => {
         e.preventDefault();
-        sessionStorage.setItem(TOKEN_KEY, token.value.trim());
-        void route();
+        session
+          .passwordSignIn(email.value.trim(), password.value)
+          .then(() => route())
+          .catch((err: Error) => flash(message, err.message, 'error'));
       },
     },
     h('h2', {}, 'Sign in'),
-    h('label', {}, 'Access token', token),
+    h('label', {}, 'Email', email),
+    h('label', {}, 'Password', password),
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
+    message,
+  );
+  const sso = h(
+    'p',
+    { class: 'hint', hidden: true },
+    h('a', { href: '/auth/oidc/login?returnTo=/editor', 'data-testid': 'sso' }, 'Sign in with your newsroom account'),
+  );
+  void fetch('/api/v1/auth/methods')
+    .then((r) => r.json() as Promise<{ oidc: boolean }>)
+    .then((m) => {
+      sso.hidden = !m.oidc;
+    })
+    .catch(() => undefined);
+  const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true });
+  const tokenForm = h(
+    'form',
+    {
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        session.usePastedToken(token.value.trim());
+        void route();
+      },
+    },
+    h('label', {}, 'Or paste an access token (admin or personal token)', token),
+    h('button', { type: 'submit' }, 'Use token'),
+  );
+  app.append(topBar('Liveblog editor', null), form, h('section', { class: 'panel' }, sso, tokenForm));
+}
+
+function invitationForm(token: string): void {
+  clear();
+  const password = h('input', { type: 'password', name: 'new-password', autocomplete: 'new-password', required: true });
+  const message = h('p', { class: 'flash', role: 'status' });
+  const form = h(
+    'form',
+    {
+      class: 'panel',
+      'data-testid': 'invitation',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        session
+          .acceptInvitation(token, password.value)
+          .then(() => {
+            history.replaceState(null, '', '/editor');
+            return route();
+          })
+          .catch((err: Error) => flash(message, err.message, 'error'));
+      },
+    },
+    h('h2', {}, 'Welcome: choose your password'),
+    h('p', { class: 'hint' }, 'At least 10 characters; a few unusual words make a good one.'),
+    h('label', {}, 'Password', password),
+    h('button', { type: 'submit', class: 'primary' }, 'Set password and sign in'),
     message,
   );
   app.append(topBar('Liveblog editor', null), form);
 }
 
 function editorUser(me: Me): EditorUser {
-  if (me.kind === 'user') return { name: me.user.name, color: me.user.color };
+  if (me.user) return { name: me.user.name, color: me.user.color };
   return { name: 'Admin', color: '#6b4fbb' };
 }
 
@@ -122,12 +188,26 @@ async function blogList(api: EditorApi, me: Me): Promise<void> {
   render((await api.listBlogs()).blogs);
 }
 
-async function blogView(api: EditorApi, me: Me, token: string, blogId: string): Promise<void> {
+async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
   clear();
   const blog = await api.getBlog(blogId);
   const composer = postComposer(blog.id, api);
-  const posts = postList(blog.id, token, api, (p) => composer.edit(p));
-  const summary = summaryEditor(blog.id, token, editorUser(me));
+  const posts = postList(blog.id, session.accessToken, api, (p) => composer.edit(p));
+  const summary = summaryEditor(blog.id, session.accessToken, editorUser(me));
+  // Owners (and admins) manage members and read the blog's trail; other members never ask.
+  const ownerPanels = h('div', {});
+  void api
+    .listMembers(blog.id)
+    .then(async ({ members }) => {
+      const mine = members.find((m) => m.userId === me.user?.id);
+      if (me.kind !== 'admin' && mine?.role !== 'owner') return;
+      const [panel, trail] = await Promise.all([membersPanel(api, blog.id), api.blogAudit(blog.id)]);
+      ownerPanels.append(
+        panel,
+        h('section', { class: 'panel' }, h('h2', {}, 'Audit trail'), auditTable(trail.entries)),
+      );
+    })
+    .catch(() => undefined);
   teardown.push(
     () => composer.destroy(),
     () => posts.destroy(),
@@ -157,26 +237,49 @@ async function blogView(api: EditorApi, me: Me, token: string, blogId: string): 
           h('h2', {}, 'Embed on a partner site'),
           h('code', { class: 'snippet' }, snippet),
         ),
+        ownerPanels,
       ),
     ),
   );
 }
 
 async function route(): Promise<void> {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (!token) return signIn();
-  const api = createEditorApi(token);
+  const invite = /^#invite=([A-Za-z0-9_-]{20,100})$/.exec(location.hash);
+  if (invite?.[1]) return invitationForm(invite[1]);
+  const sso = /^#sso=([A-Za-z0-9_-]{20,100})$/.exec(location.hash);
+  if (sso?.[1]) {
+    session.adoptSsoReturn(sso[1]);
+    // The fragment held the CSRF token: out of the address bar and history.
+    history.replaceState(null, '', '/editor');
+  }
+  if (!(await session.ensureSignedIn())) return signIn();
+  const api = createEditorApi(session.accessToken);
   let me: Me;
   try {
     me = await api.me();
   } catch (err) {
-    sessionStorage.removeItem(TOKEN_KEY);
+    await session.signOut();
     return signIn(`Sign-in failed: ${(err as Error).message}`);
   }
   const m = /^#\/blog\/([A-Za-z0-9_-]+)$/.exec(location.hash);
   try {
-    if (m?.[1]) await blogView(api, me, token, m[1]);
-    else await blogList(api, me);
+    if (m?.[1]) await blogView(api, me, m[1]);
+    else if (location.hash === '#/people' && me.kind === 'admin') {
+      clear();
+      app.append(
+        topBar('People', me),
+        h('p', { class: 'hint' }, h('a', { href: '#/' }, '← All blogs')),
+        await peoplePanel(api),
+      );
+    } else if (location.hash === '#/audit' && me.kind === 'admin') {
+      clear();
+      const trail = await api.audit();
+      app.append(
+        topBar('Audit trail', me),
+        h('p', { class: 'hint' }, h('a', { href: '#/' }, '← All blogs')),
+        h('section', { class: 'panel' }, auditTable(trail.entries)),
+      );
+    } else await blogList(api, me);
   } catch (err) {
     clear();
     app.append(

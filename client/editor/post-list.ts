@@ -41,7 +41,7 @@ const LISTS: { status: ListStatus; css: string; title: string; label: string; em
  * with the editor's token and `drafts: true` says when something changed; the lists are then
  * re-read over HTTP (editors are few, and a re-read can never drift from the server).
  */
-export function postList(blogId: string, token: string, api: EditorApi, onEdit: (post: Post) => void) {
+export function postList(blogId: string, token: () => string, api: EditorApi, onEdit: (post: Post) => void) {
   const lists = new Map(
     LISTS.map((l) => [l.status, h('ol', { class: `list ${l.css}`, 'aria-label': l.label, 'data-list': l.status })]),
   );
@@ -212,7 +212,8 @@ export function postList(blogId: string, token: string, api: EditorApi, onEdit: 
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(location.origin, {
     path: '/socket.io',
-    auth: { token },
+    // Read at each (re)connect, so a reconnection uses the current, renewed access token.
+    auth: (cb) => cb({ token: token() }),
   });
   socket.on('connect', () => {
     live.textContent = 'live';

@@ -49,4 +49,6 @@ code.snippet{display:block;font-size:.8rem;background:#f4f4f6;padding:.4rem;bord
 .dropzone.over{border-color:var(--accent);background:#fff5f6}
 .dropzone progress{display:block;width:100%}
 .upload-preview{display:block;max-width:100%;max-height:12rem;margin:.3rem 0;border-radius:4px}
+table.audit{border-collapse:collapse;width:100%;font-size:.85rem}
+table.audit td,table.audit th{border-top:1px solid var(--border);padding:.25rem .4rem;text-align:left;vertical-align:top}
 `;

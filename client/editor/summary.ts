@@ -18,10 +18,18 @@ export interface EditorUser {
  * `summary`) through the stock y-websocket provider at /collab/:blogId, with the other
  * editors' carets and names, and how many editors are here.
  */
-export function summaryEditor(blogId: string, token: string, user: EditorUser): { el: HTMLElement; destroy(): void } {
+export function summaryEditor(
+  blogId: string,
+  token: () => string,
+  user: EditorUser,
+): { el: HTMLElement; destroy(): void } {
   const doc = new Y.Doc();
   const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
-  const provider = new WebsocketProvider(wsBase, blogId, doc, { params: { token } });
+  const provider = new WebsocketProvider(wsBase, blogId, doc, { params: { token: token() } });
+  // The provider builds its URL from params at each reconnect: keep the renewed token there.
+  const keepFresh = setInterval(() => {
+    provider.params.token = token();
+  }, 5000);
   provider.awareness.setLocalStateField('user', user);
 
   const { el: rt, editor } = richText({
@@ -81,6 +89,7 @@ export function summaryEditor(blogId: string, token: string, user: EditorUser): 
   return {
     el,
     destroy() {
+      clearInterval(keepFresh);
       editor.destroy();
       provider.off('status', onStatus);
       provider.awareness.off('change', onAwareness);

@@ -57,7 +57,7 @@ export class OpenConnections {
         try {
           let principal = principals.get(member.token);
           if (!principal) {
-            principal = auth.authenticate(member.token);
+            principal = auth.reauthenticate(member.token);
             principals.set(member.token, principal);
           }
           const p = await principal;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Blog } from './blog.js';
 import { QueryInt } from './common.js';
+import { Account, Invitation } from './identity.js';
 import { PostStatus } from './post.js';
 import { SummaryHistoryEntry } from './summary.js';
-import { Member, MemberInput, User } from './users.js';
+import { Member, MemberInput, User, UserWithToken } from './users.js';
 import { Tag } from './workflow/tags.js';
 
 /**
@@ -49,12 +50,23 @@ export const HistoryQuery = z
 export const MemberRoleInput = MemberInput.pick({ role: true }).strict();
 
 export const BlogList = z.object({ blogs: z.array(Blog) });
-export const UserList = z.object({ users: z.array(User) });
+/** Users as the admin sees them: with email, active and admin (people who sign in). */
+export const UserList = z.object({ users: z.array(Account) });
 export const MemberList = z.object({ members: z.array(Member) });
 export const SummaryHistory = z.object({ history: z.array(SummaryHistoryEntry) });
 
 /** Who a bearer token belongs to. */
-export const Me = z.union([z.object({ kind: z.literal('admin') }), z.object({ kind: z.literal('user'), user: User })]);
+export const Me = z.union([
+  // `user` when the admin is a person (an admin account) rather than the bare admin token.
+  z.object({ kind: z.literal('admin'), user: User.optional() }),
+  z.object({ kind: z.literal('user'), user: User }),
+]);
+
+/**
+ * What POST /users answers: a person (with an email) as an account, with an invitation link
+ * when no password was given; without an email, as before, a user and its token (shown once).
+ */
+export const UserCreated = z.union([UserWithToken, Account.extend({ invitation: Invitation.optional() })]);
 export type Me = z.infer<typeof Me>;
 
 /** /health and /ready: a status word and, for /ready, which store and bus answered or why not. */

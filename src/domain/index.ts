@@ -6,6 +6,7 @@ export * from './blog.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './identity.js';
 export * from './limits.js';
 export * from './media.js';
 export * from './outward.js';

@@ -4,7 +4,8 @@ import type { Action, Member, Principal } from './users.js';
 
 /** The author's id the server writes on a post made by this principal. */
 export function authorOf(p: Principal): { id: string; name: string } {
-  return p.kind === 'admin' ? { id: 'admin', name: 'Admin' } : { id: p.user.id, name: p.user.name };
+  // An admin account writes as the person it is; only the bare admin token writes as "Admin".
+  return p.user ? { id: p.user.id, name: p.user.name } : { id: 'admin', name: 'Admin' };
 }
 
 function isAuthor(p: Principal, post: Pick<Post, 'author'>): boolean {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
+import type { CredentialKind } from './identity.js';
 
 export const Role = z.enum(['owner', 'editor', 'contributor']);
 export type Role = z.infer<typeof Role>;
@@ -24,9 +25,12 @@ export const UserCreateInput = z
   .strict();
 export type UserCreateInput = z.infer<typeof UserCreateInput>;
 
-/** What the admin may change on a user (`PATCH /api/v1/users/:userId`); at least one field. */
+/**
+ * What the admin may change on a user (`PATCH /api/v1/users/:userId`); at least one field.
+ * `active: false` deactivates the person everywhere within a second.
+ */
 export const UserPatchInput = z
-  .object({ canCreateBlogs: z.boolean() })
+  .object({ canCreateBlogs: z.boolean(), active: z.boolean() })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'at least one field is required');
@@ -41,8 +45,21 @@ export type Member = z.infer<typeof Member>;
 export const MemberInput = z.object({ userId: Id, role: Role }).strict();
 export type MemberInput = z.infer<typeof MemberInput>;
 
-/** Who is asking: the admin (every right) or a user (rights per blog role). */
-export type Principal = { kind: 'admin' } | { kind: 'user'; user: User };
+/**
+ * Who is asking: the admin (every right) or a user (rights per blog role). `user` on an admin
+ * is the person behind it (an admin account, not the bare admin token); `credential` says how
+ * they proved it; `grants` are per-blog roles carried by the credential itself (a CMS token's
+ * roles claim, an SSO session's group roles), keyed by blog id.
+ */
+export type Principal =
+  | { kind: 'admin'; user?: User; credential?: CredentialKind; credentialId?: string }
+  | {
+      kind: 'user';
+      user: User;
+      credential?: CredentialKind;
+      credentialId?: string;
+      grants?: Readonly<Record<string, Role>>;
+    };
 
 export const Action = z.enum([
   /** Not tied to a blog: judged on the user's own right (canCreateBlogs), role ignored. */
@@ -62,6 +79,8 @@ export const Action = z.enum([
   'media.manage',
   /** Webhooks carry every event to a URL of the owner's choosing: owners only. */
   'webhooks.manage',
+  /** The blog's audit trail: owners (and the admin). */
+  'audit.read',
 ]);
 export type Action = z.infer<typeof Action>;
 
@@ -80,6 +99,18 @@ const rights: Record<Role, ReadonlySet<Action>> = {
   ]),
   owner: new Set<Action>(Action.options.filter((a) => a !== 'blog.create')),
 };
+
+const rank: Record<Role, number> = { contributor: 1, editor: 2, owner: 3 };
+
+/**
+ * A blog role can come from the members table and from the credential (a CMS token's roles
+ * claim, SSO groups): the higher one counts, so neither source can lower the other.
+ */
+export function higherRole(a: Role | null, b: Role | null): Role | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return rank[a] >= rank[b] ? a : b;
+}
 
 /**
  * The single permission rule: admins may do everything; users what their blog role allows,

@@ -14,13 +14,17 @@ import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
 import { audienceRoutes } from './routes/audience.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { blogRoutes } from './routes/blogs.js';
 import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
 import { eventRoutes } from './routes/events.js';
+import { meTokenRoutes } from './routes/me-tokens.js';
 import { mediaRoutes } from './routes/media.js';
 import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
@@ -86,7 +90,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.use('/api/*', (c, next) => (isUpload(c) ? next() : jsonBodyLimit(c, next)));
   const authFailures = new MinuteLimit('http_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
   const writes = new MinuteLimit('http_writes', config.RATE_WRITES_PER_MIN, metrics);
-  app.use('/api/*', authenticate(deps.auth, authFailures, config.TRUST_PROXY));
+  app.use('/api/*', authenticate(deps.auth, authFailures, config));
   app.use('/api/*', limitWrites(writes));
   app.use('/api/*', publicCache());
 
@@ -99,6 +103,11 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', docsRoutes(getDoc));
   // Routes carry their full paths (/api/v1/…), as declared.
   app.route('/', userRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', meTokenRoutes(deps));
+  app.route('/', auditRoutes(deps));
+  // Single sign-on's browser round trip (outside /api).
+  app.route('/', oidcRoutes(deps));
   app.route('/', blogRoutes(deps));
   app.route('/', memberRoutes(deps));
   const readCache = new ReadCache();

@@ -14,6 +14,7 @@ export function newRouter(): OpenAPIHono<HttpEnv> {
 const TAGS = [
   { name: 'ops', description: 'Liveness, readiness, metrics and this document' },
   { name: 'users', description: 'Users and their tokens (created by the admin)' },
+  { name: 'identity', description: 'Sign-in, sessions, personal tokens, single sign-on and the audit trail' },
   { name: 'blogs', description: 'Liveblogs: settings, status and rendered summary' },
   { name: 'members', description: 'Who may do what on a blog (owner, editor, contributor)' },
   { name: 'posts', description: 'Timestamped updates of a blog' },

@@ -15,6 +15,7 @@ import {
   type StoredPost,
 } from '../domain/index.js';
 import { type MediaLookup, planPostPatch } from '../domain/posts.js';
+import type { AuditContext } from '../store/types.js';
 import { authorizeAll } from './access.js';
 import { publishDraft, publishLive } from './publish.js';
 
@@ -71,6 +72,7 @@ export async function patchPost(
   postId: string,
   patch: PostPatchInput,
   media: MediaLookup = new Map(),
+  audit?: AuditContext,
 ): Promise<StoredPost> {
   assertWritable(blog);
   const readPost = async (): Promise<Post> => {
@@ -90,6 +92,7 @@ export async function patchPost(
     const { post, event, previous } = await deps.store.updatePost(blog.id, postId, planned.change, {
       expectedUpdatedAt: current.updatedAt,
       by: actor,
+      ...(audit ? { audit } : {}),
     });
     publishLive(deps, event);
     announceHidden(deps, post, previous, blog.id, now);

@@ -77,7 +77,7 @@ export class AccessJudge {
     for (const [token, group] of byToken) {
       let principal: Awaited<ReturnType<typeof auth.authenticate>>;
       try {
-        principal = await auth.authenticate(token);
+        principal = await auth.reauthenticate(token);
       } catch (err) {
         // Fail closed: a credential we cannot re-check no longer reads drafts.
         log.warn({ err, userId }, 'could not re-authenticate a socket; treating it as revoked');

@@ -7,9 +7,11 @@ import {
   type NewBlog,
   notFound,
 } from '../domain/index.js';
+import { insertAudit } from './identity.js';
 import { BLOG_COLUMNS, BLOG_FROM, type BlogRow, iso, makeEvent, toBlog } from './rows.js';
 import { appendEvent, bump, lockBlog } from './seq.js';
 import { jsonParam, type Sql, type SqlDb } from './sql.js';
+import type { WriteGuard } from './types.js';
 
 export async function blogById(tx: Sql, id: string): Promise<Blog | null> {
   const row = await tx.one<BlogRow>(`SELECT ${BLOG_COLUMNS} FROM ${BLOG_FROM} WHERE b.id = ?`, [id]);
@@ -22,8 +24,9 @@ async function assertSlugFree(tx: Sql, slug: string, exceptId: string): Promise<
   }
 }
 
-export function createBlog(db: SqlDb, blog: NewBlog, now: string): Promise<Blog> {
+export function createBlog(db: SqlDb, blog: NewBlog, now: string, opts: WriteGuard = {}): Promise<Blog> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, now);
     await assertSlugFree(tx, blog.slug, blog.id);
     await tx.run(
       `INSERT INTO blogs (id, slug, title, description, status, seq, allowed_origins, created_at, updated_at,
@@ -75,8 +78,10 @@ export function updateBlog(
   blogId: string,
   patch: BlogPatchInput,
   now: string,
+  opts: WriteGuard = {},
 ): Promise<{ blog: Blog; event: LiveEvent }> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, now);
     await lockBlog(tx, db.dialect, blogId);
     const cur = await blogById(tx, blogId);
     if (!cur) throw notFound('blog');

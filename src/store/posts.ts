@@ -16,6 +16,7 @@ import {
   revisionId,
 } from '../domain/index.js';
 import type { PostChange } from '../domain/posts.js';
+import { insertAudit } from './identity.js';
 import { makeEvent, POST_COLUMNS, type PostRow, toPost } from './rows.js';
 import { appendEvent, blogSeq, bump } from './seq.js';
 import { type Dialect, jsonParam, type Sql, type SqlDb, type SqlParam } from './sql.js';
@@ -45,8 +46,13 @@ async function tombstoneEarlierEvents(tx: Sql, dialect: Dialect, blogId: string,
   );
 }
 
-export function createPost(db: SqlDb, input: Omit<InputPost, 'seq'>): Promise<{ post: Post; event: LiveEvent | null }> {
+export function createPost(
+  db: SqlDb,
+  input: Omit<InputPost, 'seq'>,
+  opts: WriteGuard = {},
+): Promise<{ post: Post; event: LiveEvent | null }> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, input.updatedAt);
     const published = input.status === 'published';
     // A draft takes no seq, but its blog must exist.
     if (!published) await blogSeq(tx, input.blogId);
@@ -91,6 +97,7 @@ export function updatePost(
   opts: WriteGuard & { by?: Author } = {},
 ): Promise<{ post: Post; previous: Post; event: LiveEvent | null }> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, next.updatedAt);
     const previous = await lockLivePost(tx, db.dialect, blogId, postId);
     assertUnchanged(previous, opts.expectedUpdatedAt);
     const type = postTransition(previous.status, next.status);
@@ -152,6 +159,7 @@ export function deletePost(
   opts: WriteGuard = {},
 ): Promise<{ previous: Post; event: LiveEvent | null }> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, now);
     const previous = await lockLivePost(tx, db.dialect, blogId, postId);
     assertUnchanged(previous, opts.expectedUpdatedAt);
     const published = previous.status === 'published';

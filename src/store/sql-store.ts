@@ -2,6 +2,7 @@ import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
+import * as identity from './identity.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
 import * as posts from './posts.js';
@@ -34,12 +35,12 @@ export class SqlStore implements Store {
   };
   close: Store['close'] = () => this.db.close();
 
-  createBlog: Store['createBlog'] = (blog, now) => blogs.createBlog(this.db, blog, now);
+  createBlog: Store['createBlog'] = (blog, now, opts) => blogs.createBlog(this.db, blog, now, opts);
   getBlog: Store['getBlog'] = (idOrSlug) => blogs.getBlog(this.db, idOrSlug);
   listBlogs: Store['listBlogs'] = (opts) => blogs.listBlogs(this.db, opts);
-  updateBlog: Store['updateBlog'] = (blogId, patch, now) => blogs.updateBlog(this.db, blogId, patch, now);
+  updateBlog: Store['updateBlog'] = (blogId, patch, now, opts) => blogs.updateBlog(this.db, blogId, patch, now, opts);
 
-  createPost: Store['createPost'] = (post) => posts.createPost(this.db, post);
+  createPost: Store['createPost'] = (post, opts) => posts.createPost(this.db, post, opts);
   updatePost: Store['updatePost'] = (blogId, postId, next, opts) =>
     posts.updatePost(this.db, blogId, postId, next, opts);
   deletePost: Store['deletePost'] = (blogId, postId, now, opts) => posts.deletePost(this.db, blogId, postId, now, opts);
@@ -69,8 +70,8 @@ export class SqlStore implements Store {
   getUser: Store['getUser'] = (userId) => users.getUser(this.db, userId);
   listUsers: Store['listUsers'] = () => users.listUsers(this.db);
   updateUser: Store['updateUser'] = (userId, patch) => users.updateUser(this.db, userId, patch);
-  setMember: Store['setMember'] = (blogId, userId, role) => users.setMember(this.db, blogId, userId, role);
-  removeMember: Store['removeMember'] = (blogId, userId) => users.removeMember(this.db, blogId, userId);
+  setMember: Store['setMember'] = (blogId, userId, role, opts) => users.setMember(this.db, blogId, userId, role, opts);
+  removeMember: Store['removeMember'] = (blogId, userId, opts) => users.removeMember(this.db, blogId, userId, opts);
   listMembers: Store['listMembers'] = (blogId) => users.listMembers(this.db, blogId);
   getRole: Store['getRole'] = (blogId, userId) => users.getRole(this.db, blogId, userId);
 
@@ -82,6 +83,24 @@ export class SqlStore implements Store {
   updateMedia: Store['updateMedia'] = (blogId, mediaId, patch, now) =>
     media.updateMedia(this.db, blogId, mediaId, patch, now);
   deleteMedia: Store['deleteMedia'] = (blogId, mediaId) => media.deleteMedia(this.db, blogId, mediaId);
+  createAccount: Store['createAccount'] = (input, audit) => identity.createAccount(this.db, input, audit);
+  getAccount: Store['getAccount'] = (userId) => identity.getAccount(this.db, userId);
+  getAccountByEmail: Store['getAccountByEmail'] = (email) => identity.getAccountByEmail(this.db, email);
+  listAccounts: Store['listAccounts'] = () => identity.listAccounts(this.db);
+  upsertExternalAccount: Store['upsertExternalAccount'] = (input) => identity.upsertExternalAccount(this.db, input);
+  updateAccount: Store['updateAccount'] = (userId, patch, audit) =>
+    identity.updateAccount(this.db, userId, patch, audit);
+  createCredential: Store['createCredential'] = (c, audit) => identity.createCredential(this.db, c, audit);
+  findCredentialByHash: Store['findCredentialByHash'] = (h, now) => identity.findCredentialByHash(this.db, h, now);
+  getLiveCredential: Store['getLiveCredential'] = (id, now) => identity.getLiveCredential(this.db, id, now);
+  revokeCredential: Store['revokeCredential'] = (userId, id, now, audit) =>
+    identity.revokeCredential(this.db, userId, id, now, audit);
+  listPersonalTokens: Store['listPersonalTokens'] = (userId) => identity.listPersonalTokens(this.db, userId);
+  touchCredential: Store['touchCredential'] = (id, now) => identity.touchCredential(this.db, id, now);
+  createInvitation: Store['createInvitation'] = (i) => identity.createInvitation(this.db, i);
+  acceptInvitation: Store['acceptInvitation'] = (h, ph, now) => identity.acceptInvitation(this.db, h, ph, now);
+  appendAudit: Store['appendAudit'] = (audit, now) => identity.appendAudit(this.db, audit, now);
+  listAudit: Store['listAudit'] = (opts) => identity.listAudit(this.db, opts);
 
   getSetting: Store['getSetting'] = (key) => settings.getSetting(this.db, key);
   setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) => settings.setSettingIfAbsent(this.db, key, value);

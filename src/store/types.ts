@@ -1,14 +1,19 @@
 import type {
+  Account,
   AudienceSample,
+  AuditPage,
   Author,
   Blog,
   BlogPatchInput,
   Bullet,
+  Changes,
+  CredentialKind,
   LiveEvent,
   MediaPatchInput,
   MediaRecord,
   Member,
   NewBlog,
+  PersonalToken,
   Post,
   PostStatus,
   PostsPage,
@@ -59,17 +64,22 @@ export interface Store extends ScheduleStore {
   close(): Promise<void>;
 
   // Blogs
-  createBlog(blog: NewBlog, now: string): Promise<StoredBlog>;
+  createBlog(blog: NewBlog, now: string, opts?: WriteGuard): Promise<StoredBlog>;
   /** By id or by slug. */
   getBlog(idOrSlug: string): Promise<StoredBlog | null>;
   /** Newest first. */
   listBlogs(opts: { limit: number; offset?: number }): Promise<StoredBlog[]>;
   /** Emits blog.updated. Slug clash → DomainError('conflict'), checked before a seq is taken. */
-  updateBlog(blogId: string, patch: BlogPatchInput, now: string): Promise<{ blog: StoredBlog; event: LiveEvent }>;
+  updateBlog(
+    blogId: string,
+    patch: BlogPatchInput,
+    now: string,
+    opts?: WriteGuard,
+  ): Promise<{ blog: StoredBlog; event: LiveEvent }>;
 
   // Posts
   /** `post` is complete but for seq; seq is assigned here (0 for a draft). */
-  createPost(post: Omit<Post, 'seq'>): Promise<{ post: StoredPost; event: LiveEvent | null }>;
+  createPost(post: Omit<Post, 'seq'>, opts?: WriteGuard): Promise<{ post: StoredPost; event: LiveEvent | null }>;
   /**
    * Replaces the post's mutable fields (blocks, status, pinned, keyEvent, updatedAt, and
    * createdAt when first published; the workflow fields when given, else kept). Event:
@@ -156,8 +166,8 @@ export interface Store extends ScheduleStore {
   listUsers(): Promise<User[]>;
   /** Applies the fields present in `patch`; null when the user does not exist. */
   updateUser(userId: string, patch: UserPatchInput): Promise<User | null>;
-  setMember(blogId: string, userId: string, role: Role): Promise<Member>;
-  removeMember(blogId: string, userId: string): Promise<boolean>;
+  setMember(blogId: string, userId: string, role: Role, opts?: WriteGuard): Promise<Member>;
+  removeMember(blogId: string, userId: string, opts?: WriteGuard): Promise<boolean>;
   listMembers(blogId: string): Promise<Member[]>;
   getRole(blogId: string, userId: string): Promise<Role | null>;
 
@@ -185,6 +195,40 @@ export interface Store extends ScheduleStore {
   deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }>;
   /** Webhook endpoints and their delivery outbox (rows written with each event: see outbox.ts). */
   readonly outbox: OutboxStore;
+  // Identity: accounts, credentials, invitations, the audit trail (docs/identity.md)
+  /** A person who can sign in (email unique, case-folded by the caller). Email clash → conflict. */
+  createAccount(input: NewAccount, audit?: AuditContext): Promise<Account>;
+  getAccount(userId: string): Promise<Account | null>;
+  /** With the password hash, for sign-in only. */
+  getAccountByEmail(email: string): Promise<(Account & { passwordHash: string | null }) | null>;
+  listAccounts(): Promise<Account[]>;
+  /**
+   * The user an outside identity (CMS token, SSO) belongs to: the one linked to
+   * (issuer, subject), else the account with that email (then linked), else a new one.
+   */
+  upsertExternalAccount(input: ExternalAccountInput): Promise<Account>;
+  /** Not found → DomainError('not_found'). */
+  updateAccount(userId: string, patch: AccountPatch, audit?: AuditContext): Promise<Account>;
+  createCredential(credential: NewCredential, audit?: AuditContext): Promise<void>;
+  /** The live credential (not revoked, not expired, account active) whose secret hashes to this. */
+  findCredentialByHash(tokenHash: string, now: string): Promise<LiveCredential | null>;
+  /** The live credential with this id (sessions' signed access tokens name it). */
+  getLiveCredential(credentialId: string, now: string): Promise<LiveCredential | null>;
+  /** Revokes one credential of a user (false when there was none live). */
+  revokeCredential(userId: string, credentialId: string, now: string, audit?: AuditContext): Promise<boolean>;
+  listPersonalTokens(userId: string): Promise<PersonalToken[]>;
+  /** Records use, at most once a minute per credential (callers may call on every request). */
+  touchCredential(credentialId: string, now: string): Promise<void>;
+  createInvitation(invitation: NewInvitation): Promise<void>;
+  /**
+   * Sets the invited account's password and uses the invitation up, in one transaction; null
+   * when the token is unknown, used or expired (a replayed link changes nothing).
+   */
+  acceptInvitation(tokenHash: string, passwordHash: string, now: string): Promise<Account | null>;
+  /** Writes one audit row alone (for actions with no other row, e.g. a sign-in). */
+  appendAudit(audit: AuditContext, now: string): Promise<void>;
+  /** Newest first; `before` is an entry id from a previous page. */
+  listAudit(opts: { blogId?: string; before?: string; limit: number }): Promise<AuditPage>;
 
   // Small settings (e.g. the admin token hash)
   getSetting(key: string): Promise<string | null>;
@@ -219,6 +263,84 @@ export interface Store extends ScheduleStore {
   ): Promise<Question | null>;
 }
 
+export interface NewAccount {
+  user: User;
+  email: string | null;
+  passwordHash: string | null;
+  admin: boolean;
+}
+
+export interface AccountPatch {
+  canCreateBlogs?: boolean;
+  active?: boolean;
+  name?: string;
+  passwordHash?: string;
+}
+
+export interface ExternalAccountInput {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  name: string | null;
+  /** Used when the account is created. */
+  newUser: User;
+}
+
+export type CredentialRowKind = 'password_session' | 'oidc_session' | 'personal_token';
+
+export interface NewCredential {
+  id: string;
+  userId: string;
+  kind: CredentialRowKind;
+  /** A personal token's label; empty for sessions. */
+  name: string;
+  /** SHA-256 of the secret: the personal token, or a session's refresh token (its cookie). */
+  tokenHash: string;
+  /** When a session ends whatever happens; null for personal tokens (they live until revoked). */
+  expiresAt: string | null;
+  /** Per-blog roles carried by the credential (SSO group roles), keyed by blog id or slug. */
+  grants: Record<string, Role>;
+  /** An SSO session that its groups make admin. */
+  admin: boolean;
+  createdAt: string;
+}
+
+export interface Credential extends NewCredential {
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Only live credentials of active accounts are ever returned. */
+export interface LiveCredential {
+  credential: Credential;
+  account: Account;
+}
+
+export interface NewInvitation {
+  tokenHash: string;
+  userId: string;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/**
+ * Who did a write, recorded in the same transaction as the write. `action` names it
+ * (post.create …); the ids say what it touched.
+ */
+export interface AuditContext {
+  id: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorAdmin: boolean;
+  credential: CredentialKind;
+  action: string;
+  blogId: string | null;
+  postId: string | null;
+  subjectId: string | null;
+  address: string | null;
+}
+
 /**
  * Optimistic concurrency for read-modify-write callers: when `expectedUpdatedAt` is given and
  * the stored post's updatedAt differs (someone changed it since the caller read it), the write
@@ -226,6 +348,8 @@ export interface Store extends ScheduleStore {
  */
 export interface WriteGuard {
   expectedUpdatedAt?: string;
+  /** Who made this write: recorded in the audit trail in the same transaction. */
+  audit?: AuditContext;
 }
 
 export interface DocState {

@@ -1,7 +1,9 @@
 import { type Member, notFound, type Role, type User, type UserPatchInput } from '../domain/index.js';
+import { insertAudit } from './identity.js';
 import { type MemberRow, toMember, toUser, USER_COLUMNS, type UserRow } from './rows.js';
 import { blogSeq } from './seq.js';
 import type { SqlDb } from './sql.js';
+import type { WriteGuard } from './types.js';
 
 export async function createUser(db: SqlDb, user: User, tokenHash: string): Promise<User> {
   await db.write(
@@ -22,7 +24,11 @@ export async function createUser(db: SqlDb, user: User, tokenHash: string): Prom
 }
 
 export async function getUserByTokenHash(db: SqlDb, tokenHash: string): Promise<User | null> {
-  const row = await db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ?`, [tokenHash]);
+  // A deactivated person's legacy token stops working with the rest of their credentials.
+  const row = await db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ? AND active = ?`, [
+    tokenHash,
+    true,
+  ]);
   return row ? toUser(row) : null;
 }
 
@@ -46,8 +52,15 @@ export function updateUser(db: SqlDb, userId: string, patch: UserPatchInput): Pr
   }, 'user');
 }
 
-export function setMember(db: SqlDb, blogId: string, userId: string, role: Role): Promise<Member> {
+export function setMember(
+  db: SqlDb,
+  blogId: string,
+  userId: string,
+  role: Role,
+  opts: WriteGuard = {},
+): Promise<Member> {
   return db.write(async (tx) => {
+    await insertAudit(tx, opts.audit, new Date().toISOString());
     await blogSeq(tx, blogId);
     const user = await tx.one<{ name: string }>('SELECT name FROM users WHERE id = ?', [userId]);
     if (!user) throw notFound('user');
@@ -60,8 +73,12 @@ export function setMember(db: SqlDb, blogId: string, userId: string, role: Role)
   }, 'member');
 }
 
-export async function removeMember(db: SqlDb, blogId: string, userId: string): Promise<boolean> {
-  return (await db.run('DELETE FROM members WHERE blog_id = ? AND user_id = ?', [blogId, userId])) > 0;
+export function removeMember(db: SqlDb, blogId: string, userId: string, opts: WriteGuard = {}): Promise<boolean> {
+  return db.write(async (tx) => {
+    const removed = (await tx.run('DELETE FROM members WHERE blog_id = ? AND user_id = ?', [blogId, userId])) > 0;
+    if (removed) await insertAudit(tx, opts.audit, new Date().toISOString());
+    return removed;
+  });
 }
 
 export async function listMembers(db: SqlDb, blogId: string): Promise<Member[]> {

@@ -10,7 +10,7 @@ import {
   type Role,
 } from '../../src/domain/index.js';
 import { newId } from '../../src/lib/ids.js';
-import type { Store } from '../../src/store/types.js';
+import type { AuditContext, Store } from '../../src/store/types.js';
 import { mediaStoreCases } from './store-media.cases.js';
 
 /**
@@ -804,6 +804,167 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
         expect(await store.removeMember(blog.id, uid)).toBe(false);
         expect(await store.getRole(blog.id, uid)).toBeNull();
         expect(await store.listMembers(blog.id)).toEqual([]);
+      });
+    });
+
+    describe('identity', () => {
+      const actor = (action: string, over: Partial<AuditContext> = {}): AuditContext => ({
+        id: newId(),
+        actorId: 'actor-1',
+        actorName: 'Ann Admin',
+        actorAdmin: true,
+        credential: 'admin_token',
+        action,
+        blogId: null,
+        postId: null,
+        subjectId: null,
+        address: '192.0.2.1',
+        ...over,
+      });
+      const person = (name: string) => ({
+        id: newId(),
+        name,
+        color: '#123456',
+        createdAt: tick(),
+        canCreateBlogs: false,
+      });
+
+      it('accounts: unique email, lookup with the hash, deactivation, outside identities linked once', async () => {
+        const u = person('Pat Person');
+        const email = `pat-${u.id}@newsroom.test`;
+        const acc = await store.createAccount(
+          { user: u, email, passwordHash: '$argon2id$x', admin: false },
+          actor('user.create'),
+        );
+        expect(acc).toEqual({ ...u, email, active: true, admin: false });
+        expect(await store.getAccountByEmail(email)).toEqual({ ...acc, passwordHash: '$argon2id$x' });
+        await rejectsWith(
+          store.createAccount({ user: person('Again'), email, passwordHash: null, admin: false }),
+          'conflict',
+        );
+        const off = await store.updateAccount(u.id, { active: false }, actor('user.deactivate', { subjectId: u.id }));
+        expect(off.active).toBe(false);
+        await rejectsWith(store.updateAccount('nobody', { active: false }), 'not_found');
+
+        const ext = { issuer: 'https://cms', subject: `s-${u.id}`, email: `ext-${u.id}@newsroom.test`, name: 'Ext' };
+        const first = await store.upsertExternalAccount({ ...ext, newUser: person('Ext') });
+        const again = await store.upsertExternalAccount({ ...ext, newUser: person('Ext twin') });
+        expect(again.id).toBe(first.id);
+        // An outside identity with an existing email joins that account.
+        const byEmail = await store.upsertExternalAccount({
+          issuer: 'https://idp',
+          subject: `o-${u.id}`,
+          email,
+          name: null,
+          newUser: person('unused'),
+        });
+        expect(byEmail.id).toBe(u.id);
+      });
+
+      it('credentials: live until revoked or expired, and never for a deactivated account', async () => {
+        const u = person('Cred Holder');
+        await store.createAccount({ user: u, email: `c-${u.id}@newsroom.test`, passwordHash: null, admin: false });
+        const now = tick();
+        const id = newId();
+        await store.createCredential(
+          {
+            id,
+            userId: u.id,
+            kind: 'personal_token',
+            name: 'bot',
+            tokenHash: `th-${id}`,
+            expiresAt: null,
+            grants: { b1: 'editor' },
+            admin: false,
+            createdAt: now,
+          },
+          actor('token.create'),
+        );
+        const live = await store.findCredentialByHash(`th-${id}`, now);
+        expect(live?.credential).toMatchObject({
+          id,
+          kind: 'personal_token',
+          grants: { b1: 'editor' },
+          revokedAt: null,
+        });
+        expect((await store.getLiveCredential(id, now))?.account.id).toBe(u.id);
+        await store.touchCredential(id, now);
+        expect((await store.listPersonalTokens(u.id))[0]).toMatchObject({ id, name: 'bot', lastUsedAt: now });
+        const sid = newId();
+        await store.createCredential({
+          id: sid,
+          userId: u.id,
+          kind: 'password_session',
+          name: '',
+          tokenHash: `sh-${sid}`,
+          expiresAt: new Date(clock + 60_000).toISOString(),
+          grants: {},
+          admin: false,
+          createdAt: now,
+        });
+        expect(await store.getLiveCredential(sid, new Date(clock + 120_000).toISOString())).toBeNull();
+        expect(await store.revokeCredential(u.id, id, tick())).toBe(true);
+        expect(await store.revokeCredential(u.id, id, tick())).toBe(false);
+        expect(await store.findCredentialByHash(`th-${id}`, tick())).toBeNull();
+        expect(await store.listPersonalTokens(u.id)).toEqual([]);
+        await store.updateAccount(u.id, { active: false });
+        expect(await store.getLiveCredential(sid, now)).toBeNull();
+      });
+
+      it('invitations work once and not after they expire', async () => {
+        const u = person('Invitee');
+        await store.createAccount({ user: u, email: `i-${u.id}@newsroom.test`, passwordHash: null, admin: false });
+        const at = tick();
+        await store.createInvitation({
+          tokenHash: `ih-${u.id}`,
+          userId: u.id,
+          createdBy: null,
+          createdAt: at,
+          expiresAt: new Date(clock + 60_000).toISOString(),
+        });
+        expect(await store.acceptInvitation('unknown', 'h', at)).toBeNull();
+        expect((await store.acceptInvitation(`ih-${u.id}`, '$argon2id$new', at))?.id).toBe(u.id);
+        expect(await store.acceptInvitation(`ih-${u.id}`, '$argon2id$again', at)).toBeNull();
+        expect((await store.getAccountByEmail(`i-${u.id}@newsroom.test`))?.passwordHash).toBe('$argon2id$new');
+        const v = person('Late');
+        await store.createAccount({ user: v, email: `l-${v.id}@newsroom.test`, passwordHash: null, admin: false });
+        await store.createInvitation({
+          tokenHash: `lh-${v.id}`,
+          userId: v.id,
+          createdBy: null,
+          createdAt: at,
+          expiresAt: at,
+        });
+        expect(await store.acceptInvitation(`lh-${v.id}`, 'h', tick())).toBeNull();
+      });
+
+      it('audit rows commit with their write, roll back with it, and page newest first', async () => {
+        const blog = await newBlog(store, {});
+        const made = await store.createPost(postInput(blog.id), { audit: actor('post.create', { blogId: blog.id }) });
+        await rejectsWith(
+          store.createBlog(
+            { id: newId(), slug: blog.slug, title: 't', description: '', status: 'live', allowedOrigins: [] },
+            tick(),
+            { audit: actor('blog.create', { blogId: 'clash' }) },
+          ),
+          'conflict',
+        );
+        await store.deletePost(blog.id, made.post.id, tick(), {
+          audit: actor('post.delete', { blogId: blog.id, postId: made.post.id }),
+        });
+        const page = await store.listAudit({ blogId: blog.id, limit: 10 });
+        expect(page.entries.map((e) => e.action)).toEqual(['post.delete', 'post.create']);
+        expect(page.entries[0]).toMatchObject({
+          actor: { name: 'Ann Admin', admin: true },
+          credential: 'admin_token',
+          address: '192.0.2.1',
+        });
+        expect((await store.listAudit({ blogId: 'clash', limit: 10 })).entries).toEqual([]);
+        const first = await store.listAudit({ blogId: blog.id, limit: 1 });
+        expect(first.nextCursor).not.toBeNull();
+        const second = await store.listAudit({ blogId: blog.id, limit: 1, before: first.nextCursor ?? '' });
+        expect(second.entries.map((e) => e.action)).toEqual(['post.create']);
+        expect(second.nextCursor).toBeNull();
       });
     });
 

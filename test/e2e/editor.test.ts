@@ -24,7 +24,7 @@ async function signIn(context: BrowserContext, token: string): Promise<Page> {
   errors.push((await watchPage(page)).errors);
   await page.goto(`${server.url}/editor`);
   await page.fill('input[name="token"]', token);
-  await page.click('button[type="submit"]');
+  await page.click('form:has(input[name="token"]) button[type="submit"]');
   await page.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
   await page.waitForSelector('[data-testid="collab-status"][data-status="connected"]', { timeout: 15_000 });
   return page;
@@ -254,7 +254,7 @@ describe('editor page', () => {
     const page = await ada.context().browser()!.newPage();
     await page.goto(`${server.url}/editor`);
     await page.fill('input[name="token"]', 'not-a-real-token-at-all');
-    await page.click('button[type="submit"]');
+    await page.click('form:has(input[name="token"]) button[type="submit"]');
     await page.waitForSelector('.flash.error:has-text("Sign-in failed")');
     await page.close();
   });

@@ -121,7 +121,8 @@ export function createApi(baseUrl: string, token?: string, opts: { fetch?: typeo
     token,
     as: (t) => createApi(url, t, opts),
     raw,
-    createUser: (json) => ok(v1.users.$post({ json })),
+    // Without an email the answer is a user and its token (see POST /api/v1/users).
+    createUser: (json) => ok(v1.users.$post({ json })) as Promise<UserWithToken>,
     listUsers: () => ok(v1.users.$get()),
     patchUser: (userId, json) => ok(v1.users[':userId'].$patch({ param: { userId }, json })),
     me: () => ok(v1.me.$get()),

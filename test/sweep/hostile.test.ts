@@ -190,6 +190,11 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/questions`],
       ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
       ['POST', `/api/v1/blogs/${blogId}/questions/${questionId}/answer`],
+      ['POST', '/api/v1/auth/login'],
+      ['POST', '/api/v1/auth/invitations/accept'],
+      ['POST', '/api/v1/auth/refresh'],
+      ['POST', '/api/v1/auth/logout'],
+      ['POST', '/api/v1/me/tokens'],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -238,6 +243,9 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/media/`,
           '/media/',
           '/api/v1/users/',
+          '/api/v1/me/tokens/',
+          `/api/v1/blogs/${blogId}/audit`,
+          '/auth/oidc/',
           '/api/v1/',
           '/live/',
           '/embed/',

@@ -3,6 +3,7 @@ import type { Env, Hono } from 'hono';
 import * as audience from './audience.js';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
+import * as identity from './identity.js';
 import * as media from './media.js';
 import * as members from './members.js';
 import * as ops from './ops.js';
@@ -22,6 +23,7 @@ import * as workflow from './workflow.js';
 export const ROUTES = {
   ...ops,
   ...users,
+  ...identity,
   ...blogs,
   ...members,
   ...media,

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id, Me, User, UserCreateInput, UserList, UserPatchInput, UserWithToken } from '../../domain/index.js';
+import { Account, Id, Me, PersonCreateInput, UserCreated, UserList, UserPatchInput } from '../../domain/index.js';
 import { apiErrors, BEARER, errors, json, jsonBody, notModified } from './common.js';
 
 export const createUser = createRoute({
@@ -7,10 +7,15 @@ export const createUser = createRoute({
   path: '/api/v1/users',
   operationId: 'createUser',
   tags: ['users'],
-  summary: 'Create a user (admin); the answer carries its token, shown once',
+  summary:
+    'Create a user (admin). With an email, a person who signs in: with `password`, or else an `invitation` link (shown once, 7 days, single use); without, a user and its token (shown once)',
   security: BEARER,
-  request: { body: jsonBody(UserCreateInput) },
-  responses: { 201: json(UserWithToken, 'the user and its token'), ...errors(400, 403, 413), ...apiErrors() },
+  request: { body: jsonBody(PersonCreateInput) },
+  responses: {
+    201: json(UserCreated, 'the person (and invitation), or the user and its token'),
+    ...errors(400, 403, 409, 413),
+    ...apiErrors(),
+  },
 });
 
 export const listUsers = createRoute({
@@ -38,8 +43,9 @@ export const patchUser = createRoute({
   path: '/api/v1/users/{userId}',
   operationId: 'patchUser',
   tags: ['users'],
-  summary: "Change a user's rights (admin): canCreateBlogs",
+  summary:
+    'Change a user (admin): canCreateBlogs, or `active: false`, which deactivates them everywhere within a second',
   security: BEARER,
   request: { params: z.object({ userId: Id }), body: jsonBody(UserPatchInput) },
-  responses: { 200: json(User, 'the user as now stored'), ...errors(400, 403, 404, 413), ...apiErrors() },
+  responses: { 200: json(Account, 'the user as now stored'), ...errors(400, 403, 404, 409, 413), ...apiErrors() },
 });

@@ -1,12 +1,11 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
-import type { Auth } from '../../auth/index.js';
+import { type Auth, maxCredentialLength } from '../../auth/index.js';
+import type { Config } from '../../config.js';
 import { DomainError, type Principal } from '../../domain/index.js';
 import { clientAddress } from '../../lib/client-ip.js';
 import type { MinuteLimit } from '../../lib/rate-limit.js';
 import type { HttpContext, HttpEnv } from '../context.js';
-
-const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
 /**
  * The client address: the socket peer, or behind a trusted proxy the LAST X-Forwarded-For
@@ -30,17 +29,27 @@ export function clientIp(c: HttpContext, trustProxy: boolean): string {
  * is always checked first: a valid one is never refused, whatever else shares the address
  * (a newsroom's office NAT, a CDN edge), so a stranger's flood cannot lock editors out.
  */
-export function authenticate(auth: Auth, failures: MinuteLimit, trustProxy: boolean): MiddlewareHandler<HttpEnv> {
+export function authenticate(auth: Auth, failures: MinuteLimit, config: Config): MiddlewareHandler<HttpEnv> {
+  // Long enough for a CMS JWT (AUTH_JWT_MAX_BYTES), refused unread past that.
+  const max = maxCredentialLength(config);
+  const bearer = new RegExp(`^Bearer\\s+(\\S{1,${max}})\\s*$`, 'i');
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) return next();
-    const token = BEARER.exec(header)?.[1];
-    const principal = token ? await auth.authenticate(token) : null;
-    if (!principal) {
-      await spend(failures, clientIp(c, trustProxy));
-      throw new DomainError('unauthorized', token ? 'the bearer token is not valid' : 'malformed Authorization header');
+    const token = header.length <= max + 64 ? bearer.exec(header)?.[1] : undefined;
+    const resolved = token ? await auth.resolve(token) : null;
+    if (!resolved?.principal) {
+      await spend(failures, clientIp(c, config.TRUST_PROXY));
+      throw new DomainError(
+        'unauthorized',
+        resolved
+          ? resolved.reason
+          : header.length > max
+            ? 'the credential is too long'
+            : 'malformed Authorization header',
+      );
     }
-    c.set('principal', principal);
+    c.set('principal', resolved.principal);
     return next();
   };
 }
@@ -64,7 +73,7 @@ export function requirePrincipal(c: HttpContext): Principal {
 
 /** Stable rate-limit key for a principal; never the token itself. */
 export function principalKey(p: Principal): string {
-  return p.kind === 'admin' ? 'admin' : `user:${p.user.id}`;
+  return p.kind === 'admin' ? (p.user ? `user:${p.user.id}` : 'admin') : `user:${p.user.id}`;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

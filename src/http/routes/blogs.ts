@@ -12,6 +12,7 @@ import {
 import { slugify, withSuffix } from '../../domain/slug.js';
 import { newId } from '../../lib/ids.js';
 import { blogFromPath, requireRights } from '../access.js';
+import { auditFor } from '../audit.js';
 import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/blogs.js';
 import { requirePrincipal } from '../middleware/auth.js';
@@ -68,9 +69,10 @@ export function blogRoutes(deps: Deps) {
     const input = c.req.valid('json');
     const slug = await chooseSlug(deps, input.slug, input.title);
     const now = new Date().toISOString();
+    const blogId = newId();
     const blog = await deps.store.createBlog(
       {
-        id: newId(),
+        id: blogId,
         slug,
         title: input.title,
         description: input.description,
@@ -80,6 +82,7 @@ export function blogRoutes(deps: Deps) {
         language: input.language,
       },
       now,
+      { audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.create', { blogId }) },
     );
     if (p.kind === 'user') await deps.store.setMember(blog.id, p.user.id, 'owner');
     return c.json(blog, 201);
@@ -106,7 +109,9 @@ export function blogRoutes(deps: Deps) {
           throw conflict(`slug '${patch.slug}' is taken`, [{ path: 'slug', message: 'is taken' }]);
         }
       }
-      const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString());
+      const { blog: updated, event } = await deps.store.updateBlog(blog.id, patch, new Date().toISOString(), {
+        audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.update', { blogId: blog.id }),
+      });
       publishLive(deps, event);
       return c.json(updated, 200);
     },

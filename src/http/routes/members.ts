@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { assertKeepsAnOwner, notFound } from '../../domain/index.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn, signedIn } from '../access.js';
+import { auditFor } from '../audit.js';
 import * as routes from '../contract/members.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
@@ -30,8 +31,10 @@ export function memberRoutes(deps: Deps) {
       const { role } = c.req.valid('json');
       if (!(await deps.store.getUser(userId))) throw notFound('user');
       if (role !== 'owner') assertKeepsAnOwner(await deps.store.listMembers(blog.id), userId);
-      const member = await deps.store.setMember(blog.id, userId, role);
-      // Open sockets and collab connections of that user are re-judged on every node.
+      const member = await deps.store.setMember(blog.id, userId, role, {
+        audit: auditFor(c, deps.config.TRUST_PROXY, 'member.set', { blogId: blog.id, subjectId: userId }),
+      });
+      // Open connections of that person re-judge their rights on this blog, on every node.
       deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
       return c.json(member, 200);
     },
@@ -43,7 +46,8 @@ export function memberRoutes(deps: Deps) {
       const blog = c.get('blog');
       const { userId } = c.req.valid('param');
       assertKeepsAnOwner(await deps.store.listMembers(blog.id), userId);
-      if (!(await deps.store.removeMember(blog.id, userId))) throw notFound('member');
+      const audit = auditFor(c, deps.config.TRUST_PROXY, 'member.remove', { blogId: blog.id, subjectId: userId });
+      if (!(await deps.store.removeMember(blog.id, userId, { audit }))) throw notFound('member');
       deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
       return c.body(null, 204);
     },

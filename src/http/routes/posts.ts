@@ -3,6 +3,7 @@ import { assertWritable, authorOf, can, deleteActions, isHidden, notFound, type 
 import { buildPost, createRights } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn } from '../access.js';
+import { auditFor } from '../audit.js';
 import * as routes from '../contract/posts.js';
 import { mediaLookup } from '../media-base.js';
 import { requirePrincipal } from '../middleware/auth.js';
@@ -50,12 +51,15 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const input = c.req.valid('json');
     assertWritable(blog);
     const now = new Date().toISOString();
+    const id = newId();
     const media = await mediaLookup(deps, c, blog.id, input.blocks);
-    const built = buildPost(input, authorOf(p), blog.id, now, newId(), media);
+    const built = buildPost(input, authorOf(p), blog.id, now, id, media);
     // Publishing or scheduling is an editor's right; so are pin and key event.
     await authorizeAll(deps, p, blog.id, createRights(built));
     fitsForReaders(deps, built, 'post.created');
-    const { post, event } = await store.createPost(built);
+    const { post, event } = await store.createPost(built, {
+      audit: auditFor(c, deps.config.TRUST_PROXY, 'post.create', { blogId: blog.id, postId: id }),
+    });
     publishLive(deps, event);
     announceHidden(deps, post, null, blog.id, now);
     return c.json(post, 201);
@@ -80,7 +84,8 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const { postId } = c.req.valid('param');
     const patch = c.req.valid('json');
     const media = await mediaLookup(deps, c, blog.id, patch.blocks);
-    return c.json(await patchPost(deps, blog, p, postId, patch, media), 200);
+    const audit = auditFor(c, deps.config.TRUST_PROXY, 'post.update', { blogId: blog.id, postId });
+    return c.json(await patchPost(deps, blog, p, postId, patch, media, audit), 200);
   });
 
   app.openapi({ ...routes.deletePost, middleware: writeIn }, async (c) => {
@@ -99,6 +104,7 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
         const now = new Date().toISOString();
         const { previous, event } = await store.deletePost(blog.id, postId, now, {
           expectedUpdatedAt: current.updatedAt,
+          audit: auditFor(c, deps.config.TRUST_PROXY, 'post.delete', { blogId: blog.id, postId }),
         });
         publishLive(deps, event);
         if (isHidden(previous.status)) publishDraft(deps, 'draft.deleted', { id: previous.id }, blog.id, now);

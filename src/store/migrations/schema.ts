@@ -165,6 +165,67 @@ CREATE TABLE settings (
     name: 'blog creation is a right of its own',
     sql: (t) => `ALTER TABLE users ADD COLUMN can_create_blogs ${t.bool} NOT NULL DEFAULT ${t.false};`,
   },
+  {
+    version: 20,
+    name: 'identity: people, outside identities, credentials, invitations, audit trail',
+    sql: (t) => `
+-- People who sign in. token_hash stays NOT NULL UNIQUE for legacy user tokens; accounts made
+-- without one store 'none:' || id there, which no SHA-256 hex digest can equal.
+ALTER TABLE users ADD COLUMN email ${t.text};
+ALTER TABLE users ADD COLUMN password_hash ${t.text};
+ALTER TABLE users ADD COLUMN active ${t.bool} NOT NULL DEFAULT ${t.true};
+ALTER TABLE users ADD COLUMN admin ${t.bool} NOT NULL DEFAULT ${t.false};
+CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+
+CREATE TABLE external_identities (
+  issuer ${t.text} NOT NULL,
+  subject ${t.text} NOT NULL,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at ${t.time} NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+
+CREATE TABLE credentials (
+  id ${t.id} PRIMARY KEY,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind ${t.text} NOT NULL CHECK (kind IN ('password_session', 'oidc_session', 'personal_token')),
+  name ${t.text} NOT NULL DEFAULT '',
+  token_hash ${t.text} NOT NULL UNIQUE,
+  expires_at ${t.time},
+  grants ${t.json} NOT NULL DEFAULT '{}',
+  admin ${t.bool} NOT NULL DEFAULT ${t.false},
+  created_at ${t.time} NOT NULL,
+  last_used_at ${t.time},
+  revoked_at ${t.time}
+);
+CREATE INDEX credentials_user ON credentials (user_id, kind, created_at);
+
+CREATE TABLE invitations (
+  token_hash ${t.text} PRIMARY KEY,
+  user_id ${t.id} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_by ${t.text},
+  created_at ${t.time} NOT NULL,
+  expires_at ${t.time} NOT NULL,
+  used_at ${t.time}
+);
+
+-- No foreign keys: the trail outlives what it names.
+CREATE TABLE audit (
+  id ${t.id} PRIMARY KEY,
+  at ${t.time} NOT NULL,
+  actor_id ${t.text},
+  actor_name ${t.text},
+  actor_admin ${t.bool} NOT NULL,
+  credential ${t.text} NOT NULL,
+  action ${t.text} NOT NULL,
+  blog_id ${t.id},
+  post_id ${t.text},
+  subject_id ${t.text},
+  address ${t.text}
+);
+CREATE INDEX audit_blog ON audit (blog_id, id);
+`,
+  },
   // 30–39: the newsroom workflow (migrations/workflow.ts).
   ...workflowMigrations,
   {
