@@ -10,6 +10,7 @@ export interface Sizes {
   collab: { editors: number; updatesPerSec: number; durationMs: number };
   reads: { concurrency: number; durationMs: number; seedPosts: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
+  summaryLog: { updates: number };
 }
 
 export const SIZES: Record<SizeName, Sizes> = {
@@ -17,8 +18,9 @@ export const SIZES: Record<SizeName, Sizes> = {
     fanout: { readers: [50], posts: 20, postsPerSec: 20 },
     storm: { readers: 50, missed: 100, timeoutMs: 20_000 },
     collab: { editors: 2, updatesPerSec: 5, durationMs: 2_000 },
-    reads: { concurrency: 8, durationMs: 1_500, seedPosts: 20 },
+    reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
+    summaryLog: { updates: 5_000 },
   },
   small: {
     fanout: { readers: [1_000], posts: 40, postsPerSec: 10 },
@@ -26,13 +28,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     collab: { editors: 5, updatesPerSec: 10, durationMs: 8_000 },
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
+    summaryLog: { updates: 20_000 },
   },
   full: {
     fanout: { readers: [1_000, 5_000, 10_000], posts: 40, postsPerSec: 5 },
     storm: { readers: 5_000, missed: 100, timeoutMs: 120_000 },
     collab: { editors: 10, updatesPerSec: 10, durationMs: 15_000 },
-    reads: { concurrency: 32, durationMs: 8_000, seedPosts: 30 },
+    reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
+    summaryLog: { updates: 100_000 },
   },
 };
 
