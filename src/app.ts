@@ -8,15 +8,21 @@ import { attachCollab } from './collab/index.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { createHttpApp } from './http/index.js';
+import { isLoopbackHost } from './lib/hosts.js';
 import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { delay } from './lib/wait.js';
+import { createMediaStorage } from './media/index.js';
+import { MediaService } from './media/service.js';
 import { attachReaderHub } from './realtime/index.js';
 import { createStore } from './store/index.js';
+import type { Store } from './store/types.js';
 
 export interface App {
   server: Server;
+  /** The Hono app itself: `http.request()` answers without a socket (the fast test tier). */
+  http: ReturnType<typeof createHttpApp>;
   deps: Deps;
   /** Starts listening; resolves with the bound address (PORT=0 picks a free port). */
   listen(): Promise<AddressInfo>;
@@ -29,20 +35,41 @@ export interface App {
 }
 
 /** The composition root: picks the store and bus from config and wires http, realtime and collab. */
-export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<App> {
   const nodeId = config.NODE_ID ?? newId().slice(-8);
   const log = opts.log ?? createLogger(config.LOG_LEVEL, { node: nodeId });
   const metrics = createMetrics();
-  const store = await createStore(config, log.child({ area: 'store' }));
+  // A store may be handed in (an in-memory SQLite for the fast test tier); else from config.
+  const store = opts.store ?? (await createStore(config, log.child({ area: 'store' })));
   await store.migrate();
   const bus = createBus(config, { nodeId, log: log.child({ area: 'bus' }), metrics });
   const auth = await createAuth({ store, config, log: log.child({ area: 'auth' }) });
-  const deps: Deps = { store, bus, auth, config, log, metrics, lifecycle: { draining: false } };
+  const mediaLog = log.child({ area: 'media' });
+  const media = new MediaService({
+    storage: await createMediaStorage(config, mediaLog),
+    log: mediaLog,
+    metrics,
+    maxPixels: config.MEDIA_MAX_PIXELS,
+    concurrency: config.MEDIA_CONCURRENCY,
+    queue: config.MEDIA_QUEUE,
+  });
+  const deps: Deps = { store, bus, auth, config, log, metrics, media, lifecycle: { draining: false } };
   log.info(
-    { store: store.kind, bus: bus.kind, dataDir: store.kind === 'sqlite' ? config.DATA_DIR : undefined },
-    `using ${store.kind} store and ${bus.kind} bus`,
+    {
+      store: store.kind,
+      bus: bus.kind,
+      media: media.storage.kind,
+      dataDir: store.kind === 'sqlite' ? config.DATA_DIR : undefined,
+    },
+    `using ${store.kind} store, ${bus.kind} bus and ${media.storage.kind} media storage`,
   );
 
+  if (!config.PUBLIC_URL && !isLoopbackHost(config.HOST)) {
+    log.warn(
+      { host: config.HOST },
+      'PUBLIC_URL is not set: public pages, feeds and oEmbed answer 421 to any Host but localhost; set PUBLIC_URL',
+    );
+  }
   const http = createHttpApp({ ...deps, log: log.child({ area: 'http' }) });
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
@@ -53,6 +80,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   let stopping: Promise<void> | null = null;
   return {
     server,
+    http,
     deps,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -88,6 +116,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
           await closed;
           clearTimeout(deadline);
           await bus.close();
+          await media.storage.close();
           await store.close();
           log.info('stopped');
         } finally {

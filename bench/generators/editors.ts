@@ -20,6 +20,8 @@ const Job = z.object({
   editors: z.number().int().min(2).max(200),
   updatesPerSec: z.number().min(0.1).max(100),
   durationMs: z.number().int().min(100).max(120_000),
+  /** Each editor also moves its caret (an awareness update) this often per second; 0 = never. */
+  awarenessHz: z.number().min(0).max(10).default(0),
 });
 type Job = z.infer<typeof Job>;
 
@@ -40,6 +42,8 @@ interface Editor {
   doc: Y.Doc;
   destroy(): void;
   synced(): boolean;
+  /** Publishes a new caret position through the provider's awareness. */
+  moveCaret(at: number): void;
 }
 
 function connect(job: Job, doc: Y.Doc): Editor {
@@ -49,7 +53,12 @@ function connect(job: Job, doc: Y.Doc): Editor {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
     });
-    return { doc, destroy: () => p.destroy(), synced: () => p.synced };
+    return {
+      doc,
+      destroy: () => p.destroy(),
+      synced: () => p.synced,
+      moveCaret: (at) => p.awareness.setLocalStateField('cursor', { anchor: at, head: at }),
+    };
   }
   const socket = new HocuspocusProviderWebsocket({ url: job.wsUrl, WebSocketPolyfill: WebSocket });
   const p = new HocuspocusProvider({ websocketProvider: socket, name: job.docName, document: doc });
@@ -61,6 +70,7 @@ function connect(job: Job, doc: Y.Doc): Editor {
       socket.destroy();
     },
     synced: () => p.isSynced,
+    moveCaret: (at) => p.awareness?.setLocalStateField('cursor', { anchor: at, head: at }),
   };
 }
 
@@ -97,6 +107,7 @@ async function run(job: Job): Promise<EditorsReport> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const editors: Editor[] = [];
+  const caretTimers: NodeJS.Timeout[] = [];
   try {
     for (let i = 0; i < job.editors; i++) {
       const doc = new Y.Doc();
@@ -140,6 +151,20 @@ async function run(job: Job): Promise<EditorsReport> {
       await pause(10);
     }
     process.send?.({ phase: 'typing' });
+    // Carets move on their own clock, spread over the interval like the keystrokes.
+    const carets =
+      job.awarenessHz > 0
+        ? editors.map((e, i) =>
+            setTimeout(
+              () => {
+                const tick = () => e.moveCaret(texts[i]?.length ?? 0);
+                tick();
+                caretTimers.push(setInterval(tick, 1000 / job.awarenessHz));
+              },
+              ((i / editors.length) * 1000) / job.awarenessHz,
+            ),
+          )
+        : [];
     const interval = 1000 / job.updatesPerSec;
     const keystrokes = Math.max(1, Math.floor(job.durationMs / interval));
     let sent = 0;
@@ -158,6 +183,8 @@ async function run(job: Job): Promise<EditorsReport> {
         sent += 1;
       }
     }
+    for (const t of carets) clearTimeout(t);
+    for (const t of caretTimers) clearInterval(t);
     const expected = sent * (job.editors - 1);
     const tailDeadline = performance.now() + 10_000;
     while (latencies.length < expected && performance.now() < tailDeadline) await pause(20);
@@ -171,6 +198,7 @@ async function run(job: Job): Promise<EditorsReport> {
       generatorCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10,
     };
   } finally {
+    for (const t of caretTimers) clearInterval(t);
     for (const e of editors) {
       e.destroy();
       e.doc.destroy();

@@ -35,6 +35,8 @@ export interface CollectReply {
   /** The send stamp of each latency (same order), so a run can also time from the write's answer. */
   stamps: number[];
   received: number;
+  /** Live summary.updated events received (the co-editing newsroom shape counts these). */
+  summaries: number;
   duplicates: number;
   gaps: number;
   /** Generator CPU since the previous collect, percent of one core: was the generator the limit? */

@@ -32,6 +32,7 @@ let blogId = '';
 let latencies: number[] = [];
 let stamps: number[] = [];
 let received = 0;
+let summaries = 0;
 let duplicates = 0;
 let gaps = 0;
 // CPU since the last collect: says whether this generator was the bottleneck in that window.
@@ -50,6 +51,7 @@ function apply(r: Reader, e: PushedEvent, live: boolean): boolean {
   }
   if (r.lastSeq > 0 && e.seq > r.lastSeq + 1) gaps += 1;
   r.lastSeq = e.seq;
+  if (live && e.type === 'summary.updated') summaries += 1;
   if (live && e.type === 'post.created') {
     const html = e.data?.blocks?.[0]?.html ?? e.data?.blocks?.[0]?.text ?? '';
     const m = MARKER_RE.exec(html);
@@ -127,6 +129,7 @@ function collect(): CollectReply {
     latencies,
     stamps,
     received,
+    summaries,
     duplicates,
     gaps,
     cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 1000) / 10,
@@ -134,6 +137,7 @@ function collect(): CollectReply {
   latencies = [];
   stamps = [];
   received = 0;
+  summaries = 0;
   return out;
 }
 

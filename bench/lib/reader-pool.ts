@@ -113,6 +113,7 @@ export class ReaderPool {
       latencies: replies.flatMap((r) => r.latencies),
       stamps: replies.flatMap((r) => r.stamps),
       received: replies.reduce((a, r) => a + r.received, 0),
+      summaries: replies.reduce((a, r) => a + r.summaries, 0),
       duplicates: replies.reduce((a, r) => a + r.duplicates, 0),
       gaps: replies.reduce((a, r) => a + r.gaps, 0),
       cpuPct: Math.max(...replies.map((r) => r.cpuPct)),

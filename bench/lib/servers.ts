@@ -60,9 +60,10 @@ async function spawnNode(
   script: string,
   env: Record<string, string>,
   cleanup?: () => void,
+  nodeArgs: string[] = [],
 ): Promise<ServerProc> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,7 +103,11 @@ async function spawnNode(
 }
 
 /** Our server with limits lifted so that the bench measures throughput, not the rate limiter. */
-export async function startOurs(extraEnv: Record<string, string> = {}, name = 'ours'): Promise<ServerProc> {
+export async function startOurs(
+  extraEnv: Record<string, string> = {},
+  name = 'ours',
+  nodeArgs: string[] = [],
+): Promise<ServerProc> {
   const dataDir = mkdtempSync(join(tmpdir(), 'liveblog-bench-'));
   return spawnNode(
     name,
@@ -114,10 +119,13 @@ export async function startOurs(extraEnv: Record<string, string> = {}, name = 'o
       RATE_WRITES_PER_MIN: '1000000',
       RATE_CONNECTS_PER_MIN: '10000000',
       MAX_CONNECTIONS_PER_IP: '1000000',
+      COLLAB_CONNECTIONS_PER_USER: '100000',
+      COLLAB_CONNECTIONS_PER_IP: '100000',
       SHUTDOWN_TIMEOUT_MS: '2000',
       ...extraEnv,
     },
     () => rmSync(dataDir, { recursive: true, force: true }),
+    nodeArgs,
   );
 }
 

@@ -4,9 +4,10 @@ import type { EditorsReport } from '../generators/editors.js';
 import { createBlog } from '../lib/ours-api.js';
 import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
 import { progress, setStep } from '../lib/progress.js';
+import { ReaderPool } from '../lib/reader-pool.js';
 import { attempt, emptyResult, row, type WorkloadResult } from '../lib/results.js';
 import { BENCH_ADMIN_TOKEN, ROOT, type ServerProc, startOurs, startPeer } from '../lib/servers.js';
-import type { Sizes } from '../lib/sizes.js';
+import { generatorsFor, type Sizes } from '../lib/sizes.js';
 import { type LatencySummary, summarize } from '../lib/stats.js';
 
 /**
@@ -68,27 +69,74 @@ function runEditors(server: ServerProc, job: Record<string, unknown>, budgetMs: 
   });
 }
 
-export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> {
-  const result = emptyResult('collab', '@hocuspocus/server 3 (in memory, no extensions) with @hocuspocus/provider');
-  const budget = size.durationMs + 60_000;
-  const common = { editors: size.editors, updatesPerSec: size.updatesPerSec, durationMs: size.durationMs };
+interface Shape {
+  editors: number;
+  updatesPerSec: number;
+  durationMs: number;
+  awarenessHz: number;
+  /** Readers subscribed to the blog on our side (they receive summary.updated); 0 = none. */
+  readers: number;
+}
 
-  setStep(`collab ${size.editors} editors × ${size.updatesPerSec}/s, ours`);
+interface ReaderFigures {
+  connected: number;
+  failed: number;
+  summaryEvents: number;
+  perReader: number;
+  gaps: number;
+  duplicates: number;
+  generatorCpuPct: number[];
+}
+
+/** Ours and Hocuspocus through the same editors; ours with `readers` following the summary too. */
+async function runShape(result: WorkloadResult, w: string, shape: Shape) {
+  const budget = shape.durationMs + 90_000;
+  const common = {
+    editors: shape.editors,
+    updatesPerSec: shape.updatesPerSec,
+    durationMs: shape.durationMs,
+    awarenessHz: shape.awarenessHz,
+  };
+  let readers: ReaderFigures | null = null;
+
+  setStep(`${w}, ours`);
   const ours = await attempt(result, 'ours', async () => {
-    const server = await startOurs();
+    // BENCH_PROFILE_DIR=/some/dir writes the server's CPU profile there (node --cpu-prof); read
+    // it with `node --import tsx bench/profile-top.ts <file.cpuprofile>`.
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const server = await startOurs({}, 'ours', profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const pool = shape.readers > 0 ? ReaderPool.start(generatorsFor(shape.readers)) : null;
     try {
       const blogId = await createBlog(server.url, 'Co-editing bench');
+      const conn = pool ? await pool.connect(server.url, blogId, shape.readers, 120_000) : null;
+      if (pool) await pool.collect(); // start from zero
       const wsUrl = `${server.url.replace('http', 'ws')}/collab`;
-      return await runEditors(
+      const fig = await runEditors(
         server,
         { ...common, kind: 'ours', wsUrl, docName: blogId, token: BENCH_ADMIN_TOKEN },
         budget,
       );
+      if (pool && conn) {
+        // The last render lands at most SUMMARY_MAX_WAIT_MS (1.5 s) after the last keystroke.
+        await new Promise((r) => setTimeout(r, 2_000));
+        const got = await pool.collect();
+        readers = {
+          connected: conn.connected,
+          failed: conn.failed,
+          summaryEvents: got.summaries,
+          perReader: Math.round((got.summaries / Math.max(1, conn.connected)) * 10) / 10,
+          gaps: got.gaps,
+          duplicates: got.duplicates,
+          generatorCpuPct: got.generatorCpuPct,
+        };
+      }
+      return fig;
     } finally {
+      await pool?.close();
       await server.stop();
     }
   });
-  setStep(`collab ${size.editors} editors × ${size.updatesPerSec}/s, hocuspocus`);
+  setStep(`${w}, hocuspocus`);
   const peer = await attempt(result, 'peer', async () => {
     const server = await startPeer('hocuspocus');
     try {
@@ -102,7 +150,6 @@ export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> 
     }
   });
 
-  const w = `collab ${size.editors}×${size.updatesPerSec}/s`;
   const pct = (f: CollabFigures | null) => (f ? Math.round((f.received / Math.max(1, f.expected)) * 1000) / 10 : null);
   result.rows.push(
     row(w, 'editor→editor p50', 'ms', ours?.latency.p50, peer?.latency.p50),
@@ -112,17 +159,44 @@ export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> 
     row(w, 'server CPU', '% core', ours?.server.cpuPct, peer?.server.cpuPct),
     row(w, 'server RSS peak', 'MB', ours?.server.rssPeakMb, peer?.server.rssPeakMb),
   );
+  const r = readers as ReaderFigures | null;
+  if (r) {
+    result.rows.push(
+      row(w, `readers connected (of ${shape.readers})`, 'n', r.connected, null, 'higher'),
+      row(w, 'summary.updated per reader', 'n', r.perReader, null, 'higher'),
+      row(w, 'reader gaps + duplicates', 'n', r.gaps + r.duplicates, null),
+    );
+  }
   result.charts.push({
-    title: `Co-editing, ${size.editors} editors × ${size.updatesPerSec} updates/s: editor-to-editor latency`,
+    title: `Co-editing, ${w}: editor-to-editor latency`,
     oursLabel: 'ours (y-websocket)',
     peerLabel: 'Hocuspocus 3',
     ours: ours?.latency ?? null,
     peer: peer?.latency ?? null,
   });
-  result.details = { ...common, ours, peer };
+  return { ...common, readers: shape.readers, ours, peer, readerFigures: r };
+}
+
+export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> {
+  const result = emptyResult('collab', '@hocuspocus/server 3 (in memory, no extensions) with @hocuspocus/provider');
+  const plain = await runShape(result, `collab ${size.editors}×${size.updatesPerSec}/s`, {
+    editors: size.editors,
+    updatesPerSec: size.updatesPerSec,
+    durationMs: size.durationMs,
+    awarenessHz: 0,
+    readers: 0,
+  });
+  const n = size.newsroom;
+  const newsroom = await runShape(
+    result,
+    `newsroom ${n.editors}×${n.updatesPerSec}/s, carets ${n.awarenessHz} Hz, ${n.readers} readers`,
+    { ...n },
+  );
+  result.details = { plain, newsroom };
   result.limits.push(
     'Ours persists each batch of updates before relaying it (durable); the Hocuspocus peer keeps the doc in memory only, so the ratio prices durability as well as the protocol.',
     'All editors share one generator process and one clock; the server also renders the summary for readers (debounced) while editors type.',
+    'Newsroom: only ours has readers (Hocuspocus has no reader push); its CPU includes rendering the summary and pushing summary.updated to them.',
   );
   return result;
 }

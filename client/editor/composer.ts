@@ -1,6 +1,7 @@
 import type { Block, BlockInput, Post } from '../../src/domain/index.js';
 import type { EditorApi } from './api.js';
 import { flash, h } from './dom.js';
+import { type ImageField, imageField } from './image-field.js';
 import { richText } from './rich-text.js';
 
 interface BlockField {
@@ -39,29 +40,6 @@ function quoteField(initial?: Extract<Block, { type: 'quote' }>): BlockField {
   };
 }
 
-function imageField(initial?: Extract<Block, { type: 'image' }>): BlockField {
-  const el = h(
-    'div',
-    { class: 'fields' },
-    input('url', 'Image URL (https)', initial?.url ?? '', 'url'),
-    input('alt', 'Alt text', initial?.alt ?? ''),
-    input('caption', 'Caption', initial?.caption ?? ''),
-    input('credit', 'Credit', initial?.credit ?? ''),
-  );
-  return {
-    el,
-    read: () =>
-      optional({
-        type: 'image' as const,
-        url: field(el, 'url'),
-        alt: field(el, 'alt'),
-        caption: field(el, 'caption'),
-        credit: field(el, 'credit'),
-      }),
-    destroy: () => {},
-  };
-}
-
 function embedField(initial?: Extract<Block, { type: 'embed' }>): BlockField {
   const el = h(
     'div',
@@ -78,14 +56,14 @@ function embedField(initial?: Extract<Block, { type: 'embed' }>): BlockField {
   };
 }
 
-function makeField(type: Block['type'], initial?: Block): BlockField {
+function makeField(ctx: { api: EditorApi; blogId: string }, type: Block['type'], initial?: Block): BlockField {
   switch (type) {
     case 'text':
       return textField(initial?.type === 'text' ? initial : undefined);
     case 'quote':
       return quoteField(initial?.type === 'quote' ? initial : undefined);
     case 'image':
-      return imageField(initial?.type === 'image' ? initial : undefined);
+      return imageField(ctx, initial?.type === 'image' ? initial : undefined);
     case 'embed':
       return embedField(initial?.type === 'embed' ? initial : undefined);
   }
@@ -105,8 +83,8 @@ export function postComposer(blogId: string, api: EditorApi) {
   const title = h('h2', {}, 'New post');
   const cancel = h('button', { type: 'button', hidden: true, onclick: () => reset() }, 'Cancel edit');
 
-  function addBlock(type: Block['type'], initial?: Block): void {
-    const f = makeField(type, initial);
+  function addBlock(type: Block['type'], initial?: Block): BlockField {
+    const f = makeField({ api, blogId }, type, initial);
     const box = h('div', { class: `block block-${type}`, 'data-block-type': type });
     const entry = { type, f, box };
     box.append(
@@ -132,7 +110,16 @@ export function postComposer(blogId: string, api: EditorApi) {
     );
     fields.push(entry);
     blocksEl.append(box);
+    return f;
   }
+
+  /** A photo pasted or dropped anywhere in the composer goes into a new image block. */
+  function takeImage(file: File): void {
+    const field = addBlock('image') as ImageField;
+    void field.upload(file);
+  }
+  const imageFile = (list: FileList | undefined | null) =>
+    [...(list ?? [])].find((f) => f.type.startsWith('image/')) ?? null;
 
   function reset(): void {
     for (const x of fields) x.f.destroy();
@@ -188,6 +175,23 @@ export function postComposer(blogId: string, api: EditorApi) {
     message,
   );
   title.id = 'composer-h';
+  el.addEventListener('paste', (e) => {
+    const file = imageFile(e.clipboardData?.files);
+    if (!file) return;
+    e.preventDefault();
+    takeImage(file);
+  });
+  el.addEventListener('dragover', (e) => {
+    if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+  });
+  el.addEventListener('drop', (e) => {
+    // Drops on an image block's own zone are handled (and stopped) there.
+    if ((e.target as HTMLElement).closest('[data-dropzone]')) return;
+    const file = imageFile(e.dataTransfer?.files);
+    if (!file) return;
+    e.preventDefault();
+    takeImage(file);
+  });
   reset();
 
   return {

@@ -45,4 +45,8 @@ button.link{border:0;background:none;color:var(--accent);padding:0}
 .hint{font-size:.85rem;color:var(--muted);margin:.2rem 0 .5rem}
 code.snippet{display:block;font-size:.8rem;background:#f4f4f6;padding:.4rem;border-radius:4px;word-break:break-all}
 .empty{color:var(--muted);font-size:.9rem}
+.dropzone{border:2px dashed var(--border);border-radius:6px;padding:.5rem;margin:.3rem 0}
+.dropzone.over{border-color:var(--accent);background:#fff5f6}
+.dropzone progress{display:block;width:100%}
+.upload-preview{display:block;max-width:100%;max-height:12rem;margin:.3rem 0;border-radius:4px}
 `;

@@ -14,6 +14,12 @@ export const BusMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('doc.update'), blogId: z.string(), update: z.string(), rowId: z.number().int() }),
   /** A Yjs awareness update (base64). */
   z.object({ kind: z.literal('doc.awareness'), blogId: z.string(), update: z.string() }),
+  /**
+   * This user's rights changed on this blog (or on every blog when `blogId` is null: the user
+   * was deactivated or one of their credentials revoked). Every transport holding an open
+   * authenticated connection of that user re-judges it.
+   */
+  z.object({ kind: z.literal('access.changed'), userId: z.string(), blogId: z.string().nullable() }),
   /** A node's reader count per blog, so heartbeats can show totals across nodes. */
   z.object({
     kind: z.literal('readers'),

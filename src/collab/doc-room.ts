@@ -1,18 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { Deps } from '../deps.js';
+import { Mutex } from '../lib/async.js';
 import type { DocState } from '../store/types.js';
-import { Mutex } from './async-tools.js';
 import { compactDoc } from './compaction.js';
+import { type Checked, type IntakeMember, UpdateIntake } from './intake.js';
 import { Presence, type PresenceMember } from './presence.js';
 import { CloseCode, encodeSyncStep1, encodeUpdateMessage } from './protocol.js';
 import { SummaryPublisher } from './summary-publisher.js';
 import type { UpdateGuard } from './update-guard.js';
 
 /** A collab WebSocket as the room sees it. */
-export interface RoomMember extends PresenceMember {
-  readonly readOnly: boolean;
-  close(code: number, reason: string): void;
+export interface RoomMember extends PresenceMember, IntakeMember {
+  /** Turned on when the member's role is downgraded to one that may only read. */
+  readOnly: boolean;
+  /** The user behind the credential (null for the admin token), and the credential itself. */
+  readonly userId: string | null;
+  readonly token: string;
 }
 
 /** Transaction origins: only 'client' updates are persisted and published. */
@@ -49,8 +53,6 @@ export class DocRoom {
   private sizeEstimate = 0;
   /** Accepted but not yet committed+applied, in arrival order. */
   private readonly accepted: Accepted[] = [];
-  private batch: Accepted[] = [];
-  private flushScheduled = false;
   private commits: Promise<void> = Promise.resolve();
   /** doc + accepted updates, rebuilt lazily; dropped whenever the doc changes another way. */
   private shadow: Y.Doc | null = null;
@@ -58,16 +60,17 @@ export class DocRoom {
   private resyncTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  /** Untrusted updates wait here for the worker's verdict, in arrival order. */
-  private checks: Promise<void> = Promise.resolve();
+  /** Untrusted updates wait here for the worker's verdict, in arrival order, a batch per turn. */
+  private readonly intake: UpdateIntake<RoomMember>;
 
   constructor(
     readonly blogId: string,
     private readonly deps: Deps,
-    private readonly guard: UpdateGuard,
+    guard: UpdateGuard,
   ) {
     this.presence = new Presence(blogId, this.doc, () => this.members, deps);
     this.summary = new SummaryPublisher(blogId, this.doc, deps);
+    this.intake = new UpdateIntake(blogId, deps, guard, (batch) => this.acceptBatch(batch));
     this.doc.on('update', this.onDocUpdate);
   }
 
@@ -76,6 +79,7 @@ export class DocRoom {
     return (
       this.holds > 0 ||
       this.inflight > 0 ||
+      this.intake.pending > 0 ||
       this.accepted.length > 0 ||
       this.lock.busy ||
       this.compacting ||
@@ -118,28 +122,35 @@ export class DocRoom {
 
   /**
    * A client's update: refused, or checked (in a worker, then against a throwaway copy of the
-   * doc) and queued for the next group commit.
+   * doc) and committed with the rest of its batch.
    */
   receiveUpdate(member: RoomMember, update: Uint8Array): void {
-    if (member.readOnly) {
-      this.deps.metrics.refusedFrames.inc({ reason: 'read_only' });
-      return;
-    }
-    this.inflight++;
-    this.checks = this.checks
-      .then(async () => {
-        const verdict = await this.guard.check(update);
-        if (verdict === 'ok') return this.accept(member, update);
-        this.deps.metrics.refusedFrames.inc({ reason: verdict === 'timeout' ? 'update_timeout' : 'invalid_update' });
-        member.close(CloseCode.badMessage, verdict === 'timeout' ? 'update too slow to decode' : 'invalid update');
-      })
-      .catch((err: unknown) => this.deps.log.error({ err, blogId: this.blogId }, 'update check failed'))
-      .finally(() => {
-        this.inflight--;
-      });
+    this.intake.receive(member, update);
   }
 
-  private accept(member: RoomMember, update: Uint8Array): void {
+  /** Holds the member's updates unchecked until `resume` (its access is being re-judged). */
+  hold(member: RoomMember): void {
+    this.intake.hold(member);
+  }
+
+  resume(member: RoomMember): void {
+    this.intake.resume(member);
+  }
+
+  /** One batch of checked updates: each tried on the throwaway copy, the rest committed together. */
+  private acceptBatch(batch: Checked<RoomMember>[]): void {
+    const accepted: Accepted[] = [];
+    for (const { member, update } of batch) {
+      if (!this.accept(member, update)) continue;
+      // In `accepted` at once: a shadow rebuilt for the next one of the batch must include it.
+      const item = { member, update };
+      this.accepted.push(item);
+      accepted.push(item);
+    }
+    if (accepted.length > 0) this.commits = this.commits.then(() => this.commit(accepted));
+  }
+
+  private accept(member: RoomMember, update: Uint8Array): boolean {
     const { metrics, config } = this.deps;
     const shadow = this.shadowDoc();
     let changed = false;
@@ -153,12 +164,12 @@ export class DocRoom {
       this.shadow = null;
       metrics.refusedFrames.inc({ reason: 'invalid_update' });
       member.close(CloseCode.badMessage, 'invalid update');
-      return;
+      return false;
     } finally {
       shadow.off('update', mark);
     }
     // Updates waiting for missing structs change nothing visible yet but must still be kept.
-    if (!changed && !shadow.store.pendingStructs && !shadow.store.pendingDs) return;
+    if (!changed && !shadow.store.pendingStructs && !shadow.store.pendingDs) return false;
     this.sizeEstimate += update.length;
     if (this.sizeEstimate > config.COLLAB_MAX_DOC_BYTES) {
       this.sizeEstimate = Y.encodeStateAsUpdate(shadow).length;
@@ -167,21 +178,10 @@ export class DocRoom {
         this.sizeEstimate -= update.length;
         metrics.refusedFrames.inc({ reason: 'doc_too_large' });
         member.close(CloseCode.tooLarge, 'document too large');
-        return;
+        return false;
       }
     }
-    const item = { update, member };
-    this.accepted.push(item);
-    this.batch.push(item);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        const batch = this.batch;
-        this.batch = [];
-        this.commits = this.commits.then(() => this.commit(batch));
-      });
-    }
+    return true;
   }
 
   /** A persisted update from another node. */
@@ -219,10 +219,7 @@ export class DocRoom {
 
   /** Waits for queued commits and renders. */
   async flush(): Promise<void> {
-    await this.checks;
-    for (let i = 0; i < 100 && (this.batch.length > 0 || this.flushScheduled); i++) {
-      await new Promise((r) => setImmediate(r));
-    }
+    await this.intake.drained();
     await this.commits;
     await this.summary.flush();
   }

@@ -1,18 +1,21 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.js';
 import { can } from '../domain/index.js';
 import { clientAddress } from '../lib/client-ip.js';
 import { redactUrl } from '../lib/logger.js';
+import { MinuteLimit } from '../lib/rate-limit.js';
+import { OpenConnections } from './access.js';
 import { type EditorIdentity, serveConnection } from './connection.js';
+import type { DocRoom } from './doc-room.js';
+import { ConnectionCounts } from './limits.js';
 import { CloseCode } from './protocol.js';
 import { DocRegistry } from './registry.js';
 import { UpdateGuard } from './update-guard.js';
 
-export { renderSummary } from './summary-renderer.js';
+export { bulletsFromDoc } from './bullets-from-doc.js';
 
 export interface CollabServer {
   /** Flushes pending updates to the store, closes editors' sockets (code 1012), unloads docs. */
@@ -34,8 +37,11 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   const registry = new DocRegistry(deps, guard);
   // Frames past the update limit are refused by us with 4413; ws itself stops much larger ones.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_UPDATE_BYTES * 4 + 64 * 1024 });
-  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
-  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
+  const connectLimiter = new MinuteLimit('collab_connect', config.RATE_CONNECTS_PER_MIN, metrics);
+  const authFailLimiter = new MinuteLimit('collab_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
+  const perUser = new ConnectionCounts(config.COLLAB_CONNECTIONS_PER_USER);
+  const perIp = new ConnectionCounts(config.COLLAB_CONNECTIONS_PER_IP);
+  const open = new OpenConnections(deps);
   let closing = false;
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -53,13 +59,9 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
 
   async function identify(blogKey: string, token: string | null, ip: string, socket: Duplex) {
     const principal = await auth.authenticate(token);
-    if (!principal) {
+    if (!principal || !token) {
       // Repeated bad tokens from one address are slowed down like on the HTTP API.
-      const blocked = await authFailLimiter.consume(ip).then(
-        () => false,
-        () => true,
-      );
-      if (blocked) metrics.rateLimited.inc({ limit: 'collab_auth_failures' });
+      const blocked = (await authFailLimiter.take(ip)) !== null;
       return refuse(socket, blocked ? 429 : 401, blocked ? 'rate_limited' : 'unauthorized');
     }
     const blog = await store.getBlog(blogKey);
@@ -68,7 +70,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     const readOnly = !can(principal, role, 'summary.edit');
     if (readOnly && !can(principal, role, 'summary.read')) return refuse(socket, 403, 'forbidden');
     const user = principal.kind === 'admin' ? ADMIN_LOOK : { name: principal.user.name, color: principal.user.color };
-    const who: EditorIdentity = { readOnly, user };
+    const userId = principal.kind === 'admin' ? null : principal.user.id;
+    const who: EditorIdentity = { readOnly, user, userId, token };
     return { blogId: blog.id, who };
   }
 
@@ -81,20 +84,41 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   ) {
     if (closing || deps.lifecycle.draining) return refuse(socket, 503, 'draining');
     const ip = clientIp(req);
-    try {
-      await connectLimiter.consume(ip);
-    } catch {
-      metrics.rateLimited.inc({ limit: 'collab_connect' });
-      return refuse(socket, 429, 'rate_limited');
-    }
+    if ((await connectLimiter.take(ip)) !== null) return refuse(socket, 429, 'rate_limited');
     const found = await identify(blogKey, token, ip, socket);
     if (!found || socket.destroyed) return;
-    const room = await registry.acquire(found.blogId);
+    // Open sockets per user and per address, counted before the doc is loaded for them.
+    const userKey = found.who.userId ?? 'admin';
+    if (!perUser.tryAdd(userKey)) {
+      metrics.rateLimited.inc({ limit: 'collab_connections_per_user' });
+      return refuse(socket, 429, 'too_many_connections');
+    }
+    if (!perIp.tryAdd(ip)) {
+      perUser.remove(userKey);
+      metrics.rateLimited.inc({ limit: 'collab_connections_per_ip' });
+      return refuse(socket, 429, 'too_many_connections');
+    }
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      perUser.remove(userKey);
+      perIp.remove(ip);
+    };
+    let room: DocRoom;
+    try {
+      room = await registry.acquire(found.blogId);
+    } catch (err) {
+      uncount();
+      throw err;
+    }
     let released = false;
+    let served = false;
     const release = () => {
       if (released) return;
       released = true;
       registry.release(room);
+      if (!served) uncount();
     };
     // ws drops a handshake whose socket died without calling back: release the hold then too.
     socket.once('close', release);
@@ -104,7 +128,14 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('close', release);
-      serveConnection(ws, room, found.who, deps, () => registry.maybeScheduleUnload(room));
+      served = true;
+      let forget = () => {};
+      const member = serveConnection(ws, room, found.who, deps, () => {
+        forget();
+        uncount();
+        registry.maybeScheduleUnload(room);
+      });
+      forget = open.add(member, room);
       release();
     });
   }
@@ -141,11 +172,14 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   server.on('upgrade', onUpgrade);
 
   const unsubscribe = bus.subscribe(({ from, msg }) => {
-    if (from === bus.nodeId) return;
+    if (from === bus.nodeId && msg.kind !== 'access.changed') return;
     if (msg.kind === 'doc.update') {
       registry.get(msg.blogId)?.receiveFromBus(new Uint8Array(Buffer.from(msg.update, 'base64')), msg.rowId);
     } else if (msg.kind === 'doc.awareness') {
       registry.get(msg.blogId)?.presence.receiveFromBus(new Uint8Array(Buffer.from(msg.update, 'base64')));
+    } else if (msg.kind === 'access.changed') {
+      // From this node too (`from` is ours when the change was made here).
+      void open.accessChanged(msg.userId, msg.blogId);
     }
   });
   const unsubscribeResync = bus.onResync(() => {

@@ -1,8 +1,11 @@
 import type * as Y from 'yjs';
 import type { Deps } from '../deps.js';
-import { SUMMARY_FRAGMENT } from '../domain/index.js';
-import { Debouncer } from './async-tools.js';
-import { renderSummary } from './summary-renderer.js';
+import { eventDataBytes, maxEventBytes, SUMMARY_FRAGMENT } from '../domain/index.js';
+import { Debouncer } from '../lib/async.js';
+import { bulletsFromDoc } from './bullets-from-doc.js';
+
+/** Retries of a failed publish back off up to this. */
+const MAX_RETRY_MS = 60_000;
 
 /**
  * Debounced rendering of one doc's summary into a reader event. Every node holding the doc
@@ -14,6 +17,9 @@ export class SummaryPublisher {
   private readonly debouncer: Debouncer;
   private running: Promise<void> | null = null;
   private again = false;
+  /** Set after a failed publish: the next attempt, and how long the one after it waits. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryMs: number;
 
   constructor(
     private readonly blogId: string,
@@ -22,11 +28,15 @@ export class SummaryPublisher {
   ) {
     const { SUMMARY_DEBOUNCE_MS, SUMMARY_MAX_WAIT_MS } = deps.config;
     this.debouncer = new Debouncer(() => this.start(), SUMMARY_DEBOUNCE_MS, SUMMARY_MAX_WAIT_MS);
+    this.retryMs = deps.config.SUMMARY_RETRY_MS;
   }
 
-  /** True while a render is scheduled or being published. */
+  /**
+   * True while a render is scheduled, being published or waiting for its retry: the doc stays
+   * loaded until readers have its current bullets.
+   */
   get busy(): boolean {
-    return this.debouncer.pending || this.running !== null;
+    return this.debouncer.pending || this.running !== null || this.retryTimer !== null;
   }
 
   schedule(): void {
@@ -35,12 +45,19 @@ export class SummaryPublisher {
 
   /** Publishes a pending render now and waits for every render in flight. */
   async flush(): Promise<void> {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.start();
+    }
     this.debouncer.flush();
     while (this.running) await this.running;
   }
 
   cancel(): void {
     this.debouncer.cancel();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private start(): void {
@@ -61,15 +78,42 @@ export class SummaryPublisher {
     const { store, bus, metrics, log } = this.deps;
     try {
       // Inside the try: a throw here would be an unhandled rejection (a process crash).
-      const bullets = renderSummary(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
+      const bullets = bulletsFromDoc(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
+      // A rendering readers could not be sent would cut every reader at each re-render:
+      // readers keep the last summary that fits until the editors shorten it.
+      const limit = maxEventBytes(this.deps.config);
+      const bytes = eventDataBytes({ seq: 0, bullets });
+      if (bytes > limit) {
+        metrics.eventsTooLarge.inc({ type: 'summary.updated' });
+        log.warn(
+          { blogId: this.blogId, bytes, limit },
+          'summary too large for readers (MAX_EVENT_BYTES); not published',
+        );
+        return;
+      }
       const res = await store.publishSummary(this.blogId, bullets, new Date().toISOString());
       if (res) {
         metrics.eventsCommitted.inc({ type: 'summary.updated' });
         bus.publish({ kind: 'event', event: res.event });
       }
+      this.retryMs = this.deps.config.SUMMARY_RETRY_MS;
     } catch (err) {
-      // The doc is safe in the store; the next change (or load) renders again.
-      log.error({ err, blogId: this.blogId }, 'summary publish failed');
+      // The doc is safe in the store, but readers keep the old bullets until a publish
+      // succeeds: try again (rendering the doc as it is then), backing off while the store is down.
+      metrics.bulletsPublishFailures.inc();
+      log.error({ err, blogId: this.blogId, retryInMs: this.retryMs }, 'summary publish failed; will retry');
+      this.scheduleRetry();
     }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    const wait = this.retryMs;
+    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.start();
+    }, wait);
+    this.retryTimer.unref();
   }
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { renderSummary } from '../collab/summary-renderer.js';
+import { bulletsFromDoc } from '../collab/bullets-from-doc.js';
 import type { Deps } from '../deps.js';
 import { type Author, PostCreateInput, SUMMARY_FRAGMENT } from '../domain/index.js';
 import { buildPost } from '../domain/posts.js';
@@ -77,7 +77,7 @@ export async function seedDemo(deps: Deps): Promise<void> {
     text.insert(text.length, b.text, { bold: null });
   });
   await store.appendDocUpdates(blog.id, [Y.encodeStateAsUpdate(doc)]);
-  const published = await store.publishSummary(blog.id, renderSummary(fragment), iso(1));
+  const published = await store.publishSummary(blog.id, bulletsFromDoc(fragment), iso(1));
   if (published) deps.bus.publish({ kind: 'event', event: published.event });
   log.info({ slug: blog.slug, posts: DEMO_POSTS.length }, 'demo blog written');
   process.stdout.write(`\n  Demo liveblog: ${deps.config.publicUrl}/live/${blog.slug}\n`);

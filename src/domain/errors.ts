@@ -12,8 +12,12 @@ export const ErrorCode = z.enum([
   'not_found',
   'conflict',
   'payload_too_large',
+  /** An upload whose bytes are not an accepted image type (HTTP 415). */
+  'unsupported_media_type',
   'rate_limited',
   'unavailable',
+  /** The request named a host this server may not put into its links (no PUBLIC_URL, not loopback). */
+  'misdirected',
   /** The request is understood but this server does not do it (e.g. an oEmbed format other than json). */
   'not_implemented',
   'internal',

@@ -1,5 +1,6 @@
 import { Block, type BlockInput } from './blocks.js';
 import { buildEmbedBlock } from './embeds.js';
+import type { Media } from './media.js';
 import type { Author, Post, PostCreateInput, PostPatchInput } from './post.js';
 import { escapeHtml, fieldError, sanitizeTextBlockHtml } from './sanitize.js';
 
@@ -40,12 +41,46 @@ function checkStored(block: Block, path: (string | number)[]): Block {
   throw fieldError(where, `${issue?.message ?? 'is invalid'} (once cleaned and normalised)`);
 }
 
-/** Turns one client block into its stored form; `path` names it in validation errors. */
-export function buildBlock(input: BlockInput, path: (string | number)[]): Block {
-  return checkStored(buildUncheckedBlock(input, path), path);
+/**
+ * The blog's media items that image blocks name by `mediaId`, fetched by the caller (the
+ * domain does no I/O). An id missing from it is not in this blog's library.
+ */
+export type MediaLookup = ReadonlyMap<string, Media>;
+const NO_MEDIA: MediaLookup = new Map();
+
+/** The `mediaId`s a list of client blocks refers to (what the caller must look up). */
+export function mediaIdsOf(inputs: readonly BlockInput[]): string[] {
+  const ids = new Set<string>();
+  for (const b of inputs) if (b.type === 'image' && b.mediaId) ids.add(b.mediaId);
+  return [...ids];
 }
 
-function buildUncheckedBlock(input: BlockInput, path: (string | number)[]): Block {
+/** Turns one client block into its stored form; `path` names it in validation errors. */
+export function buildBlock(input: BlockInput, path: (string | number)[], media: MediaLookup = NO_MEDIA): Block {
+  return checkStored(buildUncheckedBlock(input, path, media), path);
+}
+
+/** An uploaded image as a stored block: the library's text unless the block overrides it. */
+function mediaImage(input: Extract<BlockInput, { type: 'image' }>, m: Media): Block {
+  const image: Block = {
+    type: 'image',
+    url: m.url,
+    alt: cleanPlainText(input.alt ?? m.alt),
+    mediaId: m.id,
+    width: m.width,
+    height: m.height,
+    variants: m.variants,
+    placeholder: m.placeholder,
+    color: m.color,
+  };
+  const caption = optionalText(input.caption ?? m.caption ?? undefined);
+  const credit = optionalText(input.credit ?? m.credit ?? undefined);
+  if (caption) image.caption = caption;
+  if (credit) image.credit = credit;
+  return image;
+}
+
+function buildUncheckedBlock(input: BlockInput, path: (string | number)[], media: MediaLookup): Block {
   switch (input.type) {
     case 'text':
       return { type: 'text', html: sanitizeTextBlockHtml(input.html, [...path, 'html']) };
@@ -56,7 +91,13 @@ function buildUncheckedBlock(input: BlockInput, path: (string | number)[]): Bloc
       return quote;
     }
     case 'image': {
-      const image: Block = { type: 'image', url: new URL(input.url).href, alt: cleanPlainText(input.alt) };
+      if (input.mediaId !== undefined) {
+        const m = media.get(input.mediaId);
+        if (!m) throw fieldError([...path, 'mediaId'], "is not in this blog's media library");
+        return mediaImage(input, m);
+      }
+      // The schema guarantees url and alt when there is no mediaId.
+      const image: Block = { type: 'image', url: new URL(input.url!).href, alt: cleanPlainText(input.alt ?? '') };
       const caption = optionalText(input.caption);
       const credit = optionalText(input.credit);
       if (caption) image.caption = caption;
@@ -71,8 +112,24 @@ function buildUncheckedBlock(input: BlockInput, path: (string | number)[]): Bloc
   }
 }
 
-export function buildBlocks(inputs: BlockInput[]): Block[] {
-  return inputs.map((b, i) => buildBlock(b, ['blocks', i]));
+export function buildBlocks(inputs: BlockInput[], media: MediaLookup = NO_MEDIA): Block[] {
+  return inputs.map((b, i) => buildBlock(b, ['blocks', i], media));
+}
+
+/**
+ * Accessibility rule: a post is not published with an image that has no alt text (drafts
+ * may lack it while the reporter is still writing). Throws naming the first such block.
+ */
+export function assertPublishable(blocks: readonly Block[]): void {
+  blocks.forEach((b, i) => {
+    if (b.type === 'image' && b.alt.trim() === '')
+      throw fieldError(['blocks', i, 'alt'], 'alt text is required before a post with an image is published');
+  });
+}
+
+/** The media ids a stored post shows (for "which published posts use this photo"). */
+export function mediaIdsIn(blocks: readonly Block[]): string[] {
+  return [...new Set(blocks.flatMap((b) => (b.type === 'image' && b.mediaId ? [b.mediaId] : [])))];
 }
 
 /**
@@ -85,7 +142,10 @@ export function buildPost(
   blogId: string,
   now: string,
   id: string,
+  media: MediaLookup = NO_MEDIA,
 ): Omit<Post, 'seq'> {
+  const blocks = buildBlocks(input.blocks, media);
+  if (input.status === 'published') assertPublishable(blocks);
   return {
     id,
     blogId,
@@ -95,7 +155,7 @@ export function buildPost(
     status: input.status,
     pinned: input.pinned,
     keyEvent: input.keyEvent,
-    blocks: buildBlocks(input.blocks),
+    blocks,
   };
 }
 
@@ -108,11 +168,20 @@ export function neverPublished(post: Post): boolean {
  * The post's next mutable fields after a patch. Publishing a never-published draft moves
  * its "posted at" to now; a post that readers already saw keeps its first publication time.
  */
-export function applyPostPatch(current: Post, patch: PostPatchInput, now: string): PostChange {
+export function applyPostPatch(
+  current: Post,
+  patch: PostPatchInput,
+  now: string,
+  media: MediaLookup = NO_MEDIA,
+): PostChange {
   const status = patch.status ?? current.status;
   const firstPublication = status === 'published' && neverPublished(current);
+  const blocks = patch.blocks ? buildBlocks(patch.blocks, media) : current.blocks;
+  // Judged when the blocks change or the post goes out, so pinning an older post whose image
+  // predates the rule still works.
+  if (status === 'published' && (patch.blocks || current.status !== 'published')) assertPublishable(blocks);
   return {
-    blocks: patch.blocks ? buildBlocks(patch.blocks) : current.blocks,
+    blocks,
     status,
     pinned: patch.pinned ?? current.pinned,
     keyEvent: patch.keyEvent ?? current.keyEvent,

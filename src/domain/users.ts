@@ -56,11 +56,15 @@ export const Action = z.enum([
   'drafts.read',
   'summary.read',
   'summary.edit',
+  /** Upload photos to the blog's library, and edit or delete one's own uploads. */
+  'media.upload',
+  /** Edit or delete anyone's uploads. */
+  'media.manage',
 ]);
 export type Action = z.infer<typeof Action>;
 
 const rights: Record<Role, ReadonlySet<Action>> = {
-  contributor: new Set<Action>(['post.draft', 'drafts.read', 'summary.read']),
+  contributor: new Set<Action>(['post.draft', 'drafts.read', 'summary.read', 'media.upload']),
   editor: new Set<Action>([
     'post.draft',
     'post.publish',
@@ -69,6 +73,8 @@ const rights: Record<Role, ReadonlySet<Action>> = {
     'drafts.read',
     'summary.read',
     'summary.edit',
+    'media.upload',
+    'media.manage',
   ]),
   owner: new Set<Action>(Action.options.filter((a) => a !== 'blog.create')),
 };

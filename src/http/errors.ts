@@ -14,9 +14,11 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
   not_implemented: 501,
+  misdirected: 421,
   internal: 500,
 };
 

@@ -4,18 +4,20 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from '../deps.js';
 import { DomainError } from '../domain/index.js';
+import { MinuteLimit } from '../lib/rate-limit.js';
 import type { HttpEnv } from './context.js';
 import { errorResponse, onHttpError, onNotFound } from './errors.js';
 import { authenticate, limitWrites } from './middleware/auth.js';
 import { publicCache } from './middleware/cache.js';
 import { observe, requestIds } from './middleware/observe.js';
-import { MinuteLimit } from './middleware/rate-limit.js';
 import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
 import { blogRoutes } from './routes/blogs.js';
 import { changesRoutes } from './routes/changes.js';
 import { docsRoutes } from './routes/docs.js';
+import { mediaRoutes } from './routes/media.js';
+import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
@@ -52,21 +54,23 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   });
   app.use('/api/*', openCors);
   app.use('/openapi.json', openCors);
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.MAX_BODY_BYTES,
-      onError: (c) => {
-        // The rest of the body is never read and the server drops the connection after a
-        // short drain: say so, or a keep-alive client reuses the socket and its next request fails.
-        c.header('Connection', 'close');
-        return errorResponse(
-          c as Parameters<typeof errorResponse>[0],
-          new DomainError('payload_too_large', `the body exceeds ${config.MAX_BODY_BYTES} bytes`),
-        );
-      },
-    }),
-  );
+  // Photo uploads are bounded by MEDIA_MAX_FILE_BYTES while they stream in (http/multipart.ts),
+  // not by the JSON body limit.
+  const isUpload = (c: { req: { method: string; path: string } }) =>
+    c.req.method === 'POST' && /^\/api\/v1\/blogs\/[^/]+\/media\/?$/.test(c.req.path);
+  const jsonBodyLimit = bodyLimit({
+    maxSize: config.MAX_BODY_BYTES,
+    onError: (c) => {
+      // The rest of the body is never read and the server drops the connection after a
+      // short drain: say so, or a keep-alive client reuses the socket and its next request fails.
+      c.header('Connection', 'close');
+      return errorResponse(
+        c as Parameters<typeof errorResponse>[0],
+        new DomainError('payload_too_large', `the body exceeds ${config.MAX_BODY_BYTES} bytes`),
+      );
+    },
+  });
+  app.use('/api/*', (c, next) => (isUpload(c) ? next() : jsonBodyLimit(c, next)));
   const authFailures = new MinuteLimit('http_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
   const writes = new MinuteLimit('http_writes', config.RATE_WRITES_PER_MIN, metrics);
   app.use('/api/*', authenticate(deps.auth, authFailures, config.TRUST_PROXY));
@@ -85,8 +89,14 @@ export function createHttpApp(deps: Deps): OpenAPIHono<HttpEnv> {
   app.route('/', blogRoutes(deps));
   app.route('/', memberRoutes(deps));
   const readCache = new ReadCache();
+  // A takedown (post.deleted, from this node or another) drops the blog's cached bodies.
+  deps.bus.subscribe(({ msg }) => {
+    if (msg.kind === 'event' && msg.event.type === 'post.deleted') readCache.dropBlog(msg.event.blogId);
+  });
   app.route('/', postRoutes(deps, readCache));
   app.route('/', changesRoutes(deps, readCache));
+  app.route('/', mediaRoutes(deps));
+  app.route('/', mediaFileRoutes(deps));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

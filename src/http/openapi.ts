@@ -17,6 +17,7 @@ const TAGS = [
   { name: 'blogs', description: 'Liveblogs: settings, status and rendered summary' },
   { name: 'members', description: 'Who may do what on a blog (owner, editor, contributor)' },
   { name: 'posts', description: 'Timestamped updates of a blog' },
+  { name: 'media', description: 'Photo library of a blog (uploads) and the encoded variants' },
   { name: 'changes', description: 'Catch-up for readers (events since a seq) and the summary' },
   { name: 'pages', description: 'Server-rendered HTML: the public page, the iframe embed, the editor' },
   { name: 'feeds', description: 'Syndication: Atom feed and oEmbed' },

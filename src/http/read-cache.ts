@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Context, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
+import { etagOf } from './etag.js';
 
 /** A serialised JSON body and its ETag; `T` is the type it was serialised from. */
 export interface CachedBody<T = unknown> {
@@ -18,21 +18,6 @@ export function sendCachedJson<T>(c: Context, cached: CachedBody<T>): TypedRespo
   }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
 }
 
-/** A strong ETag from the body, hashed synchronously (webcrypto's async digest costs a thread-pool hop per request). */
-export function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
-/** True when the request's If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET). */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === bare;
-  });
-}
-
 /** A rough cost of one Map entry and its object beyond the strings it holds. */
 const ENTRY_OVERHEAD = 128;
 
@@ -44,25 +29,46 @@ const ENTRY_OVERHEAD = 128;
  */
 export class ReadCache {
   private readonly entries = new Map<string, CachedBody & { version: number; size: number }>();
+  /**
+   * Renders in flight by (version, key): a burst of readers on a cold or just-changed blog
+   * (a push alert sends thousands at once) waits for one store read instead of making its own.
+   */
+  private readonly inflight = new Map<string, Promise<CachedBody>>();
+  /** Moves with every dropBlog: a render that began before a takedown is not stored. */
+  private drops = 0;
   private bytes = 0;
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
-  async getOrRender<T>(key: string, version: number, render: () => Promise<T>): Promise<CachedBody<T>> {
+  getOrRender<T>(key: string, version: number, render: () => Promise<T>): Promise<CachedBody<T>> {
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       // Refresh its place in the eviction order.
       this.entries.delete(key);
       this.entries.set(key, hit);
       // Same key and version: the body was rendered from the same render() type.
-      return hit as CachedBody<T>;
+      return Promise.resolve(hit as CachedBody<T>);
     }
+    const flight = `${version}|${key}`;
+    let pending = this.inflight.get(flight);
+    if (!pending) {
+      pending = this.render(key, version, render).finally(() => this.inflight.delete(flight));
+      this.inflight.set(flight, pending);
+    }
+    // Same key and version: the same render() type.
+    return pending as Promise<CachedBody<T>>;
+  }
+
+  private async render(key: string, version: number, render: () => Promise<unknown>): Promise<CachedBody> {
+    const drops = this.drops;
     const body = JSON.stringify(await render());
     const etag = etagOf(body);
     // Keys carry client-chosen parts (cursor, limit): they and the per-entry overhead count
     // too, or many tiny bodies under distinct keys would grow the map without bound.
     const size = key.length + body.length + etag.length + ENTRY_OVERHEAD;
     const entry = { body, etag, version, size };
+    // Read before a takedown: served to the requests that asked before it, never kept.
+    if (drops !== this.drops) return entry;
     const previous = this.entries.get(key);
     // A slower render for an older version must not replace a newer one.
     if (previous && previous.version > version) return entry;
@@ -74,6 +80,20 @@ export class ReadCache {
       this.remove(k, e.size);
     }
     return entry;
+  }
+
+  /**
+   * Forgets every body of one blog (keys are `route|blogId|…`). A takedown calls it on every
+   * node: the removed content must not linger in memory, even under keys no longer served.
+   */
+  dropBlog(blogId: string): void {
+    this.drops += 1;
+    for (const [key, e] of [...this.entries]) if (key.split('|')[1] === blogId) this.remove(key, e.size);
+  }
+
+  /** Bytes held (keys, bodies, ETags and per-entry overhead). */
+  get size(): number {
+    return this.bytes;
   }
 
   private remove(key: string, size: number): void {

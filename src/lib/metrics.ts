@@ -24,6 +24,16 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Blogs with at least one subscribed reader on this node',
       ...reg,
     }),
+    replayRingBytes: new client.Gauge({
+      name: `${prefix}replay_ring_bytes`,
+      help: 'Bytes held by the replay rings of every followed blog on this node (bound: REPLAY_MEMORY_BYTES)',
+      ...reg,
+    }),
+    feedsLoaded: new client.Gauge({
+      name: `${prefix}feeds_loaded`,
+      help: 'Blogs whose live feed (head, ring, sequencer) is held on this node',
+      ...reg,
+    }),
     eventsCommitted: new client.Counter({
       name: `${prefix}events_committed_total`,
       help: 'Reader-visible events committed by this node, by type',
@@ -82,6 +92,11 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
+    bulletsPublishFailures: new client.Counter({
+      name: `${prefix}collab_bullets_publish_failures_total`,
+      help: 'Renderings of the summary bullets that could not be published (retried with backoff)',
+      ...reg,
+    }),
     refusedFrames: new client.Counter({
       name: `${prefix}collab_refused_frames_total`,
       help: 'Collab frames refused, by reason',
@@ -100,12 +115,31 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Redis reconnections of the bus',
       ...reg,
     }),
+    // Media
+    mediaUploads: new client.Counter({
+      name: `${prefix}media_uploads_total`,
+      help: 'Photo uploads by outcome (stored, refused: a 4xx, failed: a 5xx)',
+      labelNames: ['outcome'] as const,
+      ...reg,
+    }),
+    mediaEncodeMs: new client.Histogram({
+      name: `${prefix}media_encode_ms`,
+      help: 'Time to decode an upload and encode its variants (queue wait excluded)',
+      buckets: [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      ...reg,
+    }),
     // HTTP
     httpDurationSeconds: new client.Histogram({
       name: `${prefix}http_request_duration_seconds`,
       help: 'HTTP request duration by route pattern, method and status',
       labelNames: ['route', 'method', 'status'] as const,
       buckets: seconds,
+      ...reg,
+    }),
+    eventsTooLarge: new client.Counter({
+      name: `${prefix}events_too_large_total`,
+      help: 'Writes whose event would pass MAX_EVENT_BYTES, refused (posts) or not published (summaries), by event type',
+      labelNames: ['type'] as const,
       ...reg,
     }),
     rateLimited: new client.Counter({

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { LiveEvent } from '../domain/index.js';
-import { BlogFeed, STORE_PAGE } from './feed.js';
+import { BlogFeed, eventSize, type RingBudget, STORE_PAGE } from './feed.js';
 
 /** Bounds every paging loop over the store. */
 const MAX_PAGES = 20;
@@ -9,8 +9,13 @@ const MAX_PAGES = 20;
  * The feeds of the blogs active on this node. Loads a feed once however many readers ask
  * for it at the same time, routes bus events to it, and forgets feeds nobody reads.
  */
-/** How many catch-up ranges stay shared; each is at most REPLAY_WINDOW events. */
-const RECENT_RANGES = 8;
+/** How many catch-up ranges stay shared; each is bounded in events and in bytes. */
+const RECENT_RANGES = 16;
+/**
+ * Catch-up ranges start at a multiple of this: a reader's chosen sinceSeq cannot make a range
+ * of its own (and a store read of its own) for every seq; it shares its block's range.
+ */
+export const RANGE_ALIGN = 100;
 
 export class FeedRegistry {
   private readonly byId = new Map<string, BlogFeed>();
@@ -21,10 +26,31 @@ export class FeedRegistry {
   /** Catch-up ranges read from the store (in flight or done), shared by readers asking for the same. */
   private readonly olderReads = new Map<string, Promise<readonly LiveEvent[]>>();
 
+  /** Every ring on this node together stays within REPLAY_MEMORY_BYTES. */
+  readonly budget: RingBudget;
+
   constructor(
     private readonly deps: Deps,
     private readonly emit: (event: LiveEvent) => void,
-  ) {}
+  ) {
+    this.budget = { used: 0, max: deps.config.REPLAY_MEMORY_BYTES, overBudget: () => this.shrinkRings() };
+  }
+
+  /**
+   * Over the global bound: the rings of the least recently active feeds lose their older half
+   * first, until every ring together is back under 90% of it. A reader older than a ring is
+   * served from the store (shared ranges), so this costs reads, never correctness.
+   */
+  private shrinkRings(): void {
+    const target = this.budget.max * 0.9;
+    const byAge = [...this.byId.values()].sort((a, b) => a.lastActive - b.lastActive);
+    for (let pass = 0; pass < 8 && this.budget.used > target; pass++) {
+      for (const feed of byAge) {
+        if (this.budget.used <= target) break;
+        feed.dropOldest(Math.ceil(feed.ringLength / 2));
+      }
+    }
+  }
 
   get size(): number {
     return this.byId.size;
@@ -62,6 +88,12 @@ export class FeedRegistry {
       return;
     }
     this.earlyEvents.get(event.blogId)?.push(event);
+  }
+
+  /** Drops the shared catch-up ranges of a blog (a takedown: they may hold removed content). */
+  forgetRanges(blogId: string): void {
+    const prefix = `${blogId}|`;
+    for (const key of [...this.olderReads.keys()]) if (key.startsWith(prefix)) this.olderReads.delete(key);
   }
 
   evict(feed: BlogFeed): void {
@@ -120,8 +152,11 @@ export class FeedRegistry {
         { blogId: blog.id, slug: blog.slug, status: blog.status, head, recent: contiguous },
         this.deps,
         this.emit,
+        this.budget,
+        () => this.forgetRanges(blog.id),
       );
       this.byId.set(blog.id, feed);
+      if (this.budget.used > this.budget.max) this.shrinkRings();
       for (const e of this.earlyEvents.get(blog.id) ?? []) feed.offer(e);
       return feed;
     } finally {
@@ -135,7 +170,19 @@ export class FeedRegistry {
    * reconnect storm mostly asks for the same few ranges): in flight or done, it is shared.
    * The result is read-only.
    */
-  readOlder(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
+  async readOlder(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
+    const aligned = since - (since % RANGE_ALIGN);
+    // Near the edge of the replay window the store may already call the aligned start too old
+    // (its head can be ahead of ours): there, the reader's own since is used.
+    const windowStart = feed.head - this.deps.config.REPLAY_WINDOW;
+    const from = aligned - windowStart >= RANGE_ALIGN ? aligned : since;
+    const range = await this.readRange(feed, from, upTo);
+    if (from === since) return range;
+    const i = range.findIndex((e) => e.seq > since);
+    return i < 0 ? [] : range.slice(i);
+  }
+
+  private readRange(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
     const key = `${feed.blogId}|${since}|${upTo}`;
     let read = this.olderReads.get(key);
     if (read) {
@@ -158,7 +205,11 @@ export class FeedRegistry {
     const { store, config, metrics } = this.deps;
     const out: LiveEvent[] = [];
     let from = since;
-    for (let page = 0; page < MAX_PAGES && from < upTo; page++) {
+    // A catch-up over half the reader's send bound is a reset anyway (feed.catchUp): reading
+    // further would only hold more bytes in the shared ranges.
+    const maxBytes = config.READER_BUFFER_BYTES;
+    let bytes = 0;
+    for (let page = 0; page < MAX_PAGES && from < upTo && bytes <= maxBytes; page++) {
       metrics.sequencerStoreReads.inc({ why: 'catchup' });
       const changes = await store.listChanges(blogId, from, {
         limit: Math.min(STORE_PAGE, upTo - from),
@@ -169,6 +220,7 @@ export class FeedRegistry {
         if (e.seq !== from + 1 || e.seq > upTo) return out;
         out.push(e);
         from = e.seq;
+        bytes += eventSize(e);
       }
     }
     return out;

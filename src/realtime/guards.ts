@@ -78,3 +78,27 @@ export function dropConnection(conn: unknown): void {
     // already closed
   }
 }
+
+/**
+ * A per-socket budget: `burst` actions at once, refilled at `perSecond`. Synchronous and
+ * allocation-free, since one lives on every reader socket.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,9 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import type { ClientToServerEvents, LiveEvent, ServerToClientEvents } from '../domain/index.js';
+import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
+import { AccessJudge } from './access.js';
 import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -88,26 +89,20 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     scheduleSlowCheck(room);
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
-    if (event.type === 'blog.updated' && event.data.status === 'draft') void dropNonMembers(event.blogId);
+    if (event.type === 'blog.updated' && event.data.status === 'draft') void access.dropNonMembers(event.blogId);
   };
 
-  async function dropNonMembers(blogId: string): Promise<void> {
-    const room = blogRoom(blogId);
-    for (const socket of await io.in(room).fetchSockets()) {
-      const p = socket.data.principal;
-      const role = p ? await auth.roleFor(p, blogId).catch(() => null) : null;
-      if (p && (p.kind === 'admin' || role !== null)) continue;
-      socket.leave(room);
-      socket.data.subs.delete(blogId);
-    }
-  }
   const feeds = new FeedRegistry(deps, emitEvent);
+  const access = new AccessJudge(deps, io, feeds);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
     if (msg.kind === 'event') feeds.onEvent(msg.event);
     else if (msg.kind === 'draft') io.to(draftRoom(msg.event.blogId)).emit('draft', msg.event);
     else if (msg.kind === 'readers' && from !== bus.nodeId) readerCounts.report(from, msg.counts);
+    else if (msg.kind === 'access.changed') {
+      access.changed(msg.userId, msg.blogId).catch((err: unknown) => log.warn({ err }, 'access re-check failed'));
+    }
   });
   const unsubscribeResync = bus.onResync(() => {
     for (const feed of feeds.all()) void feed.checkTail();
@@ -117,16 +112,9 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   // (failures per IP limited too), open connections per IP (counted last so a refused
   // handshake never holds a slot).
   const perIp = new ConnectionsPerIp(config.MAX_CONNECTIONS_PER_IP);
-  const connectLimiter = new RateLimiterMemory({ points: config.RATE_CONNECTS_PER_MIN, duration: 60 });
-  const authFailLimiter = new RateLimiterMemory({ points: config.RATE_AUTH_FAILURES_PER_MIN, duration: 60 });
-  /** Consumes one point; the seconds to wait when the limit is reached, else null. */
-  const overLimit = (limiter: RateLimiterMemory, ip: string) =>
-    limiter.consume(ip).then(
-      () => null,
-      (res: unknown) => (res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 1),
-    );
-  const rateLimited = (limit: string, retryAfterSeconds: number) => {
-    metrics.rateLimited.inc({ limit });
+  const connectLimiter = new MinuteLimit('socket_connect', config.RATE_CONNECTS_PER_MIN, metrics);
+  const authFailLimiter = new MinuteLimit('socket_auth_failures', config.RATE_AUTH_FAILURES_PER_MIN, metrics);
+  const rateLimited = (retryAfterSeconds: number) => {
     metrics.refusedConnections.inc({ reason: 'rate_limited' });
     return refusal(`too many attempts from this address, retry in ${retryAfterSeconds} s`, 'rate_limited', {
       retryAfterSeconds,
@@ -134,13 +122,13 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   };
   const admit = async (socket: ReaderSocket): Promise<Error | null> => {
     const ip = clientIp(socket.handshake, config.TRUST_PROXY);
-    const wait = await overLimit(connectLimiter, ip);
-    if (wait !== null) return rateLimited('socket_connect', wait);
+    const wait = await connectLimiter.take(ip);
+    if (wait !== null) return rateLimited(wait);
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const principal = typeof token === 'string' && token ? await auth.authenticate(token) : null;
     if (typeof token === 'string' && token && !principal) {
-      const blocked = await overLimit(authFailLimiter, ip);
-      if (blocked !== null) return rateLimited('socket_auth_failures', blocked);
+      const blocked = await authFailLimiter.take(ip);
+      if (blocked !== null) return rateLimited(blocked);
       metrics.refusedConnections.inc({ reason: 'unauthorized' });
       return refusal('invalid token', 'unauthorized');
     }
@@ -155,7 +143,13 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       return refusal('connection closed during the handshake', 'unavailable');
     }
     socket.conn.once('close', () => perIp.remove(ip));
-    socket.data = { ip, principal, subs: new Set(), transport: socket.conn.transport.name };
+    socket.data = {
+      ip,
+      principal,
+      token: principal ? (token as string) : null,
+      subs: new Set(),
+      transport: socket.conn.transport.name,
+    };
     return null;
   };
   io.use((socket, next) => {
@@ -183,7 +177,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       metrics.readersConnected.dec({ transport: socket.data.transport });
       socket.data.subs.clear();
     });
-    handleSubscriptions(socket, deps, feeds);
+    access.track(socket);
+    handleSubscriptions(socket, deps, feeds, access);
   });
 
   // Heartbeats, reader totals, idle feeds, missed tails and slow readers, once per interval.
@@ -207,6 +202,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
       }
     }
     metrics.roomsSubscribed.set(rooms);
+    metrics.replayRingBytes.set(feeds.budget.used);
+    metrics.feedsLoaded.set(feeds.size);
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
     publishedCounts = rooms > 0;
     for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);

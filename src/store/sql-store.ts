@@ -1,6 +1,7 @@
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
 import * as doc from './doc.js';
+import * as media from './media.js';
 import * as posts from './posts.js';
 import * as settings from './settings.js';
 import type { SqlDb } from './sql.js';
@@ -58,6 +59,15 @@ export class SqlStore implements Store {
   removeMember: Store['removeMember'] = (blogId, userId) => users.removeMember(this.db, blogId, userId);
   listMembers: Store['listMembers'] = (blogId) => users.listMembers(this.db, blogId);
   getRole: Store['getRole'] = (blogId, userId) => users.getRole(this.db, blogId, userId);
+
+  createMedia: Store['createMedia'] = (m, quotaBytes) => media.createMedia(this.db, m, quotaBytes);
+  getMedia: Store['getMedia'] = (blogId, mediaId) => media.getMedia(this.db, blogId, mediaId);
+  getMediaMany: Store['getMediaMany'] = (blogId, ids) => media.getMediaMany(this.db, blogId, ids);
+  listMedia: Store['listMedia'] = (blogId, opts) => media.listMedia(this.db, blogId, opts);
+  mediaUsage: Store['mediaUsage'] = (blogId) => media.mediaUsage(this.db, blogId);
+  updateMedia: Store['updateMedia'] = (blogId, mediaId, patch, now) =>
+    media.updateMedia(this.db, blogId, mediaId, patch, now);
+  deleteMedia: Store['deleteMedia'] = (blogId, mediaId) => media.deleteMedia(this.db, blogId, mediaId);
 
   getSetting: Store['getSetting'] = (key) => settings.getSetting(this.db, key);
   setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) => settings.setSettingIfAbsent(this.db, key, value);

@@ -4,6 +4,8 @@ import type {
   Bullet,
   Changes,
   LiveEvent,
+  MediaPatchInput,
+  MediaRecord,
   Member,
   NewBlog,
   Post,
@@ -133,6 +135,29 @@ export interface Store {
   removeMember(blogId: string, userId: string): Promise<boolean>;
   listMembers(blogId: string): Promise<Member[]>;
   getRole(blogId: string, userId: string): Promise<Role | null>;
+
+  // Media library (uploaded photos; the objects themselves live in MediaStorage)
+  /**
+   * Records an upload. The blog's quota is checked in the same transaction as the insert
+   * (uploads to one blog are serialised there), so concurrent uploads cannot overshoot it:
+   * DomainError('payload_too_large') when used + media.bytes > quotaBytes.
+   */
+  createMedia(media: MediaRecord, quotaBytes: number): Promise<MediaRecord>;
+  getMedia(blogId: string, mediaId: string): Promise<MediaRecord | null>;
+  /** The blog's items among `ids` (others are simply absent). */
+  getMediaMany(blogId: string, ids: readonly string[]): Promise<MediaRecord[]>;
+  /** Newest first; `before` is the id of the last item of the previous page. */
+  listMedia(blogId: string, opts: { limit: number; before?: string }): Promise<MediaRecord[]>;
+  /** Bytes of variants the blog's items take (what the quota counts). */
+  mediaUsage(blogId: string): Promise<number>;
+  /** Changes alt, caption, credit. Missing → DomainError('not_found'). */
+  updateMedia(blogId: string, mediaId: string, patch: MediaPatchInput, now: string): Promise<MediaRecord>;
+  /**
+   * Removes the item unless a published post shows it: then DomainError('conflict') with
+   * details `{ posts: [{ id, blogId }] }` and nothing changes. Resolves with the object keys
+   * no remaining item uses (the caller removes them from MediaStorage). Missing → not_found.
+   */
+  deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }>;
 
   // Small settings (e.g. the admin token hash)
   getSetting(key: string): Promise<string | null>;

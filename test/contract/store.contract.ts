@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/index.js';
 import { newId } from '../../src/lib/ids.js';
 import type { Store } from '../../src/store/types.js';
+import { mediaStoreCases } from './store-media.cases.js';
 
 /**
  * One suite, every Store implementation. `create` opens a NEW store instance on the SAME
@@ -814,5 +815,7 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
         expect(await other.setSettingIfAbsent(key, 'later')).toBe(stored);
       });
     });
+
+    mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
   });
 }

@@ -105,13 +105,30 @@ describe('editor page', () => {
     await ravi.waitForFunction(() =>
       document.querySelector('.summary-panel .rt-content')?.textContent?.includes('closed in both directions.'),
     );
-    // Focus the editor, then move the caret to the very end of the document before starting a
-    // new bullet (a click alone can land mid-text while the other editor's typing re-renders).
-    const lastBullet = ravi.locator('.summary-panel .rt-content li:last-child p');
-    const box = await lastBullet.boundingBox();
-    await lastBullet.click({ position: { x: (box?.width ?? 100) - 4, y: (box?.height ?? 20) / 2 } });
-    await ravi.keyboard.press('Control+End');
-    await ravi.keyboard.press('End');
+    // The caret goes to the end of the document through the editor itself, and the test waits
+    // until ProseMirror's own state says it is there. A click or the End key only moves the DOM
+    // selection, which ProseMirror reads a moment later; a remote change or a caret decoration
+    // arriving first re-applies its older selection, and the Enter then split the first bullet
+    // after its first letter (['T', …]).
+    await ravi.evaluate(() => {
+      const el = document.querySelector('.summary-panel .rt-content') as HTMLElement & {
+        editor?: { commands: { focus(at: 'end'): boolean } };
+      };
+      el.editor?.commands.focus('end');
+    });
+    await ravi.waitForFunction(() => {
+      const el = document.querySelector('.summary-panel .rt-content') as HTMLElement & {
+        editor?: {
+          isFocused: boolean;
+          state: { doc: { content: { size: number } }; selection: { empty: boolean; head: number } };
+        };
+      };
+      const ed = el.editor;
+      // The end of the last paragraph: inside </paragraph></listItem></bulletList>.
+      return (
+        !!ed && ed.isFocused && ed.state.selection.empty && ed.state.selection.head === ed.state.doc.content.size - 3
+      );
+    });
     await ravi.keyboard.press('Enter');
     await ravi.keyboard.type('Extra ferries run every ten minutes.');
     await ada.waitForFunction(() =>

@@ -88,9 +88,11 @@ function query<T extends Record<string, string | number | null | undefined>>(q: 
   return out as QueryOf<T>;
 }
 
-export function createApi(baseUrl: string, token?: string): Api {
+/** `fetch` may be given to talk to an in-process app (test/helpers/in-process.ts). */
+export function createApi(baseUrl: string, token?: string, opts: { fetch?: typeof fetch } = {}): Api {
   const url = baseUrl.replace(/\/+$/, '');
-  const v1 = createApiClient(url, { token }).api.v1;
+  const send = opts.fetch ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, init));
+  const v1 = createApiClient(url, { token, fetch: send }).api.v1;
   const blog = v1.blogs[':blogId'];
 
   const raw: Api['raw'] = async (method, path, init = {}) => {
@@ -101,7 +103,7 @@ export function createApi(baseUrl: string, token?: string): Api {
       body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${url}${path}`, { method, headers, body });
+    const res = await send(`${url}${path}`, { method, headers, body });
     const textBody = await res.text();
     let parsed: unknown = null;
     if (textBody && (res.headers.get('content-type') ?? '').includes('json')) {
@@ -117,7 +119,7 @@ export function createApi(baseUrl: string, token?: string): Api {
   return {
     url,
     token,
-    as: (t) => createApi(url, t),
+    as: (t) => createApi(url, t, opts),
     raw,
     createUser: (json) => ok(v1.users.$post({ json })),
     listUsers: () => ok(v1.users.$get()),
@@ -146,8 +148,14 @@ export function createApi(baseUrl: string, token?: string): Api {
  * Sets up the usual cast on a running server: a blog created by the admin and one user
  * per role on it. Returns a client per principal.
  */
-export async function setupBlog(baseUrl: string, adminToken: string, title = 'Test blog') {
-  const admin = createApi(baseUrl, adminToken);
+export async function setupBlog(
+  baseUrl: string,
+  adminToken: string,
+  title = 'Test blog',
+  opts: { fetch?: typeof fetch } = {},
+) {
+  const as = (token?: string) => createApi(baseUrl, token, opts);
+  const admin = as(adminToken);
   const blog = await admin.createBlog({ title });
   const users = {} as Record<Role, UserWithToken>;
   for (const role of ['owner', 'editor', 'contributor'] as const) {
@@ -159,11 +167,11 @@ export async function setupBlog(baseUrl: string, adminToken: string, title = 'Te
   return {
     blog,
     admin,
-    anon: createApi(baseUrl),
-    owner: createApi(baseUrl, users.owner.token),
-    editor: createApi(baseUrl, users.editor.token),
-    contributor: createApi(baseUrl, users.contributor.token),
-    outsider: createApi(baseUrl, outsider.token),
+    anon: as(),
+    owner: as(users.owner.token),
+    editor: as(users.editor.token),
+    contributor: as(users.contributor.token),
+    outsider: as(outsider.token),
     users: { ...users, outsider },
   };
 }

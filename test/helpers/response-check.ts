@@ -53,7 +53,27 @@ export async function checkAnswer(serverUrl: string, method: string, path: strin
 
 async function hold(origin: string, method: string, url: URL, res: Response): Promise<void> {
   const checker = await checkerFor(origin);
-  if (!checker) return;
+  if (checker) await holdWith(checker, method, url, res);
+}
+
+/**
+ * A `fetch` that answers from an in-process app (`app.http.request`, no socket) and holds
+ * each answer against that app's own /openapi.json, like the answers of a listening server.
+ */
+export function inProcessFetch(request: (req: Request) => Response | Promise<Response>): typeof fetch {
+  let checker: Promise<ResponseChecker> | null = null;
+  const document = async () =>
+    new ResponseChecker((await (await request(new Request('http://in-process/openapi.json'))).json()) as OpenApiDoc);
+  return async (input: FetchInput, init?: RequestInit) => {
+    const req = new Request(input, init);
+    const res = await request(req);
+    checker ??= document();
+    await holdWith(await checker, req.method, new URL(req.url), res);
+    return res;
+  };
+}
+
+async function holdWith(checker: ResponseChecker, method: string, url: URL, res: Response): Promise<void> {
   const contentType = res.headers.get('content-type');
   // Only JSON bodies are compared; streams (Server-Sent Events) are never read here.
   const body = contentType && /json/i.test(contentType) && res.body ? await res.clone().text() : null;

@@ -91,8 +91,10 @@ describe('OpenAPI', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         expect(op.security, `${method} ${path} declares no security`).toBeDefined();
-        // Everything outside /api is public: an explicit empty requirement.
-        if (!path.startsWith('/api/')) expect(op.security, `${method} ${path}`).toEqual([]);
+        // Everything outside /api is public: an explicit empty requirement. /metrics takes an
+        // optional bearer (METRICS_TOKEN, when set).
+        if (path === '/metrics') expect(op.security, `${method} ${path}`).toEqual([{}, { bearer: [] }]);
+        else if (!path.startsWith('/api/')) expect(op.security, `${method} ${path}`).toEqual([]);
       }
     }
     const op = (path: string, method: string) => doc.paths[path]?.[method]?.responses ?? {};

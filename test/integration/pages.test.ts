@@ -137,7 +137,9 @@ describe('/live/:slug', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
-    expect(csp).toContain("connect-src 'self' ws: wss:");
+    // Sockets to our own origin only, never to any host (ws: wss:).
+    expect(csp).toContain("connect-src 'self' ws://localhost;");
+    expect(csp).not.toMatch(/connect-src[^;]*\bws: /);
     expect(csp).toContain('https://www.youtube-nocookie.com');
     const again = await get(`/live/${slug}`, { 'if-none-match': etag ?? '' });
     expect(again.status).toBe(304);

@@ -59,9 +59,38 @@ describe('Socket.IO connection limits', () => {
     }
     const blocked = await attempt(server.url, { token: 'not-a-real-token' });
     expect(blocked).toMatchObject({ connected: false, data: { code: 'rate_limited' } });
-    // Anonymous readers from the same address are not punished for it.
+    // Anonymous readers from the same address are not punished for it, nor are valid tokens.
     expect((await attempt(server.url)).connected).toBe(true);
+    expect((await attempt(server.url, { token: server.adminToken })).connected).toBe(true);
     expect(await counterValue(server.app.deps.metrics.rateLimited, { limit: 'socket_auth_failures' })).toBe(1);
+  });
+
+  // Carrier-grade NAT: thousands of phones share an address during a big story. The old
+  // default (200) refused the 201st reader behind one address.
+  it('the default per-address cap lets hundreds of readers in from one address', async () => {
+    const server = await startServer({ RATE_CONNECTS_PER_MIN: '100000' });
+    expect(server.app.deps.config.MAX_CONNECTIONS_PER_IP).toBeGreaterThanOrEqual(5000);
+    const sockets = [];
+    try {
+      for (let i = 0; i < 300; i += 50) {
+        const batch = Array.from({ length: 50 }, () =>
+          io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false }),
+        );
+        sockets.push(...batch);
+        const outcomes = await Promise.all(
+          batch.map(
+            (s) =>
+              new Promise<boolean>((resolve) => {
+                s.once('connect', () => resolve(true));
+                s.once('connect_error', () => resolve(false));
+              }),
+          ),
+        );
+        expect(outcomes.every(Boolean), `batch starting at ${i}`).toBe(true);
+      }
+    } finally {
+      for (const s of sockets) s.disconnect();
+    }
   });
 
   it('a client that drops mid-handshake does not keep its per-IP slot', async () => {

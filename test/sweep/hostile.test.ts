@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Api, createApi, setupBlog, text } from '../helpers/api.js';
+import { png } from '../helpers/images.js';
+import { upload, uploadOk } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -13,10 +16,25 @@ import { waitFor } from '../helpers/wait.js';
  * everything a client can observe of the store is exactly as before.
  */
 const RUNS = Number(process.env.SWEEP_RUNS ?? 1000);
+const METRICS_TOKEN = 'sweep-metrics-token-0123456789';
+
+/** One raw HTTP/1.1 request, so Host and the request target are ours to choose. */
+function rawRequest(port: number, target: string, host: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: '127.0.0.1', port });
+    let data = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (data += d));
+    sock.on('error', reject);
+    sock.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data }));
+    sock.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  });
+}
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof setupBlog>>;
 let postId: string;
+let mediaId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
@@ -30,6 +48,7 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.listPosts(b.id, { limit: 100, status: 'draft' }));
     parts.push(await admin.listMembers(b.id));
     parts.push(await admin.summaryHistory(b.id));
+    parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
   }
   return JSON.stringify(parts);
 }
@@ -39,10 +58,13 @@ beforeAll(async () => {
     RATE_WRITES_PER_MIN: '1000000',
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
+    RATE_SUBSCRIBES_PER_MIN: '1000000',
+    METRICS_TOKEN: METRICS_TOKEN,
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
   postId = (await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>first</p>')] })).id;
   await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>a draft</p>')], status: 'draft' });
+  mediaId = (await uploadOk(server.url, cast.users.editor.token, cast.blog.id, await png(64, 48))).id;
 });
 
 afterAll(() => {
@@ -51,7 +73,7 @@ afterAll(() => {
     .filter(([status]) => Number(status) >= 500 && status !== '501')
     .reduce((sum, [, n]) => sum + n, 0);
   const line =
-    `[sweep] inputs: http bodies ${counts.httpBodies ?? 0}, http paths ${counts.httpPaths ?? 0}, ` +
+    `[sweep] inputs: http bodies ${counts.httpBodies ?? 0}, http paths ${counts.httpPaths ?? 0}, uploads ${counts.uploads ?? 0}, ` +
     `socket.io payloads ${counts.socketPayloads ?? 0}, socket.io raw frames ${counts.socketFrames ?? 0}, collab frames ${counts.collabFrames ?? 0}; 5xx seen: ${fiveXx}`;
   console.log(line);
   mkdirSync('test-artifacts', { recursive: true });
@@ -145,6 +167,8 @@ describe('hostile input sweep', () => {
       ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/media`],
+      ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
@@ -190,6 +214,8 @@ describe('hostile input sweep', () => {
           '/api/v1/blogs/',
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
+          `/api/v1/blogs/${blogId}/media/`,
+          '/media/',
           '/api/v1/users/',
           '/api/v1/',
           '/live/',
@@ -255,6 +281,85 @@ describe('hostile input sweep', () => {
       expect((await cast.anon.raw('GET', `/api/v1/blogs/${blogId}`)).status).toBe(200);
     }
 
+    // Posts whose event would be too large for readers (valid shape, under the body limit):
+    // 413 naming MAX_EVENT_BYTES, nothing written.
+    const tooBig = { blocks: Array.from({ length: 30 }, () => text(`<p>${'w'.repeat(19_000)}</p>`)) };
+    for (const [method, path] of [
+      ['POST', `/api/v1/blogs/${blogId}/posts`],
+      ['PATCH', `/api/v1/blogs/${blogId}/posts/${postId}`],
+    ] as const) {
+      const res = await cast.editor.raw(method, path, { body: tooBig });
+      expect(res.status, `${method} ${path}`).toBe(413);
+      expect(res.text).toContain('MAX_EVENT_BYTES');
+    }
+
+    // /metrics behind METRICS_TOKEN: any other Authorization is a 401, never a 5xx.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 100 }),
+          fc.string({ maxLength: 100 }).map((t) => `Bearer ${t}`),
+          fc.constantFrom('Bearer', 'Bearer ', `bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN),
+        ),
+        async (authorization) => {
+          counts.metricsAuth = (counts.metricsAuth ?? 0) + 1;
+          let res: Response;
+          try {
+            res = await fetch(`${server.url}/metrics`, { headers: { authorization } });
+          } catch {
+            return; // a header value fetch itself refuses to send
+          }
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(res.status, authorization).toBe(401);
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+    expect(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status,
+    ).toBe(200);
+
+    // Hostile Host headers and absolute-form targets on the pages: never 5xx, never echoed
+    // into a link (PUBLIC_URL is unset here, so only loopback hosts are believed).
+    const pageTargets = [
+      `/live/${cast.blog.slug}`,
+      `/live/${cast.blog.slug}/feed.atom`,
+      `/embed/${cast.blog.slug}`,
+      `/oembed?url=${encodeURIComponent(`http://127.0.0.1:${server.port}/live/${cast.blog.slug}`)}`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...pageTargets),
+        fc.oneof(
+          fc.constantFrom(
+            'evil.example',
+            'evil.example:443',
+            'localhost.evil.example',
+            '127.0.0.1.evil.example',
+            '[::2]',
+          ),
+          fc.stringMatching(/^[a-z0-9.-]{1,40}(:[0-9]{1,5})?$/),
+        ),
+        fc.boolean(),
+        async (path, host, absolute) => {
+          counts.hostHeaders = (counts.hostHeaders ?? 0) + 1;
+          const target = absolute ? `http://${host}${path}` : path;
+          const res = await rawRequest(server.port, target, absolute ? `127.0.0.1:${server.port}` : host);
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(res.status, `${target} Host: ${host}`).toBeLessThan(500);
+          expect(res.status).toBeGreaterThan(0);
+          const links = res.text.match(/(?:href|content|src)="https?:\/\/[^"/]*/g) ?? [];
+          for (const l of links) {
+            const linked = l.replace(/^[a-z]+="https?:\/\//, '');
+            expect(['localhost', '127.0.0.1'].some((ok) => linked.startsWith(ok)) || !linked.includes(host), l).toBe(
+              true,
+            );
+          }
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+
     // Queries on the real read routes.
     for (const q of ['?since=-1', '?since=abc', '?since=', '?since=1.5', '?since=1e3']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/changes${q}`);
@@ -267,9 +372,49 @@ describe('hostile input sweep', () => {
 
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(
-      `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths; statuses ${JSON.stringify(statuses)}`,
+      `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths, ${counts.metricsAuth} metrics auths, ` +
+        `${counts.hostHeaders} hosts; statuses ${JSON.stringify(statuses)}`,
     );
   }, 120_000); // bounded by RUNS; every answer is also checked against /openapi.json
+
+  it('uploads: garbage behind every accepted signature, in the right field or a wrong one, is a 4xx and stores nothing', async () => {
+    const before = await snapshot(cast.admin);
+    const blogId = cast.blog.id;
+    const signatures = [
+      Buffer.alloc(0),
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('GIF89a'),
+      Buffer.from('RIFF\x00\x10\x00\x00WEBPVP8 ', 'latin1'),
+      Buffer.from('\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1', 'latin1'),
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg">'),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...signatures),
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.constantFrom('file', 'image', 'File', ''),
+        fc.dictionary(fc.constantFrom('alt', 'caption', 'credit', 'owner'), fc.string({ maxLength: 600 }), {
+          maxKeys: 3,
+        }),
+        fc.constantFrom(cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined),
+        async (signature, rest, field, fields, token) => {
+          const res = await upload(server.url, token, blogId, Buffer.concat([signature, rest]), { field, fields });
+          counts.uploads = (counts.uploads ?? 0) + 1;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          expect(
+            res.status,
+            `${field} ${signature.toString('latin1')} → ${JSON.stringify(res.body).slice(0, 300)}`,
+          ).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+
+    expect(await snapshot(cast.admin)).toBe(before);
+    expect((await cast.anon.raw('GET', `/api/v1/blogs/${blogId}`)).status).toBe(200);
+  }, 180_000);
 
   it('Socket.IO: garbage payloads get error acks or are ignored; the server keeps serving', async () => {
     const before = await snapshot(cast.admin);
@@ -388,4 +533,45 @@ describe('hostile input sweep', () => {
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(`[sweep] collab: ${counts.collabFrames} frames, ${closedWithCode} closed with a 4xxx code`);
   });
+
+  it('collab: bursts of frames on one connection (sync requests, awareness, garbage) are bounded', async () => {
+    const before = await snapshot(cast.admin);
+    const wsUrl = `${server.url.replace('http', 'ws')}/collab/${cast.blog.id}?token=${cast.users.editor.token}`;
+    // Frames that make the server answer with the whole doc or all presence, cheap ones, and noise.
+    const frame = fc.oneof(
+      fc.constant(Uint8Array.of(0, 0, 1, 0)),
+      fc.constant(Uint8Array.of(3)),
+      fc.constant(Uint8Array.of(1, 1, 0)),
+      fc.uint8Array({ minLength: 0, maxLength: 64 }),
+    );
+    let cut = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 400 }), fc.boolean(), async (burst, reads) => {
+        counts.collabFrames = (counts.collabFrames ?? 0) + burst.length;
+        const ws = new WebSocket(wsUrl);
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        });
+        if (!reads) ws.pause();
+        const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+        for (const f of burst) if (ws.readyState === ws.OPEN) ws.send(f);
+        const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(0), 300))]);
+        if (code >= 4000) cut += 1;
+        ws.terminate();
+      }),
+      { numRuns: Math.min(RUNS, 60) },
+    );
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(await snapshot(cast.admin)).toBe(before);
+    // A fresh editor still connects and syncs.
+    const ws = new WebSocket(wsUrl);
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      ws.once('message', (d: Buffer) => resolve(d));
+      ws.once('error', reject);
+    });
+    expect(first.length).toBeGreaterThan(0);
+    ws.terminate();
+    console.log(`[sweep] collab bursts: ${cut} connections closed with a 4xxx code`);
+  }, 60_000);
 });

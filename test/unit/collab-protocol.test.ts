@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { Debouncer, Mutex } from '../../src/collab/async-tools.js';
 import {
   BadMessage,
   decodeAwareness,
@@ -9,6 +8,7 @@ import {
   encodeUpdateMessage,
   parseClientMessage,
 } from '../../src/collab/protocol.js';
+import { Debouncer, Mutex } from '../../src/lib/async.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('parseClientMessage', () => {

@@ -12,13 +12,20 @@ function guard(opts: Partial<ConstructorParameters<typeof UpdateGuard>[1]> = {})
   return g;
 }
 
-/** A worker that hangs on updates starting with 7 and answers ok otherwise (stands in for yjs#687). */
-const HANGING = `
+/**
+ * A worker that hangs on updates starting with 7 and answers ok otherwise (stands in for
+ * yjs#687). It takes `startMs` of busy work before it is ready, like a worker loading yjs on a
+ * loaded machine.
+ */
+const hanging = (startMs = 0) => `
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, update }) => {
-  if (update[0] === 7) for (;;) {}
-  parentPort.postMessage({ id, ok: true });
-});`;
+const until = Date.now() + ${startMs};
+while (Date.now() < until) {}
+parentPort.on('message', ({ id, updates }) => {
+  if (updates.some((u) => u[0] === 7)) for (;;) {}
+  parentPort.postMessage({ id, ok: updates.map(() => true) });
+});
+parentPort.postMessage({ ready: true });`;
 
 /** A worker whose decoding balloons past its heap limit. */
 const BLOATING = `
@@ -26,7 +33,8 @@ const { parentPort } = require('node:worker_threads');
 parentPort.on('message', () => {
   const hoard = [];
   for (;;) hoard.push(new Array(1e6).fill(Math.random()));
-});`;
+});
+parentPort.postMessage({ ready: true });`;
 
 describe('UpdateGuard', () => {
   it('accepts real updates and refuses garbage', async () => {
@@ -46,13 +54,35 @@ describe('UpdateGuard', () => {
   });
 
   it('kills a worker that runs past the deadline and keeps serving', async () => {
-    const g = guard({ deadlineMs: 200, workerSource: HANGING });
+    const g = guard({ deadlineMs: 200, workerSource: hanging() });
     const started = Date.now();
     const [slow, next] = await Promise.all([g.check(new Uint8Array([7])), g.check(new Uint8Array([1]))]);
     expect(slow).toBe('timeout');
     expect(next).toBe('ok');
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await g.check(new Uint8Array([2]))).toBe('ok');
+  });
+
+  it('starts the deadline when the restarted worker is ready: a slow restart refuses no legitimate update', async () => {
+    // The restart takes longer than the deadline (a busy machine): the next update must not pay for it.
+    const g = guard({ deadlineMs: 200, workerSource: hanging(500) });
+    const [slow, next] = await Promise.all([g.check(new Uint8Array([7])), g.check(new Uint8Array([1]))]);
+    expect(slow).toBe('timeout');
+    expect(next).toBe('ok');
+    expect(await g.check(new Uint8Array([2]))).toBe('ok');
+  });
+
+  it('checks a batch in one message; a batch with a hanging update refuses only that one', async () => {
+    const g = guard({ deadlineMs: 200, workerSource: hanging() });
+    expect(await g.checkAll([new Uint8Array([1]), new Uint8Array([2])])).toEqual(['ok', 'ok']);
+    const verdicts = await g.checkAll([new Uint8Array([1]), new Uint8Array([7]), new Uint8Array([3])]);
+    expect(verdicts).toEqual(['ok', 'timeout', 'ok']);
+    // The real worker: garbage in a batch is refused alone.
+    const real = guard();
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'hello');
+    const good = Y.encodeStateAsUpdate(doc);
+    expect(await real.checkAll([good, new Uint8Array([1, 2, 3]), good])).toEqual(['ok', 'invalid', 'ok']);
   });
 
   it('survives a worker that runs out of memory', async () => {

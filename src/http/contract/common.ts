@@ -22,7 +22,11 @@ const ERRORS = {
   403: jsonError('your role on this blog may not do this'),
   404: jsonError('no such blog, post, user, member or route'),
   409: jsonError('conflict: slug taken, last owner, or a concurrent change'),
-  413: jsonError('body larger than MAX_BODY_BYTES (Connection: close)'),
+  413: jsonError(
+    'body larger than MAX_BODY_BYTES (Connection: close), or a post whose event passes MAX_EVENT_BYTES; for uploads: file, pixel count or quota too large',
+  ),
+  415: jsonError('the upload is not an accepted image type (JPEG, PNG, WebP, AVIF, GIF), judged by its bytes'),
+  421: jsonError('misdirected: no PUBLIC_URL is configured and the request named a host other than localhost'),
   429: jsonError('rate limited; see Retry-After'),
   500: jsonError('internal error; quote the requestId'),
   501: jsonError('not implemented (for example an oEmbed format other than json)'),
@@ -65,3 +69,4 @@ export const OPTIONAL_BEARER: Security = [{}, { bearer: [] }];
 export const BlogParams = z.object({ blogId: BlogRef.describe('the blog id or slug') });
 export const PostParams = BlogParams.extend({ postId: Id.describe('the post id') });
 export const MemberParams = BlogParams.extend({ userId: Id.describe('the user id') });
+export const MediaParams = BlogParams.extend({ mediaId: Id.describe('the media item id') });

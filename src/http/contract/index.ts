@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
 import * as blogs from './blogs.js';
 import * as changes from './changes.js';
+import * as media from './media.js';
 import * as members from './members.js';
 import * as ops from './ops.js';
 import * as pages from './pages.js';
@@ -14,7 +15,7 @@ import * as users from './users.js';
  * generated from these declarations, and the typed client (`ApiClient`, client/api.ts) is
  * derived from their types.
  */
-export const ROUTES = { ...ops, ...users, ...blogs, ...members, ...posts, ...changes, ...pages };
+export const ROUTES = { ...ops, ...users, ...blogs, ...members, ...media, ...posts, ...changes, ...pages };
 export type Routes = typeof ROUTES;
 
 // The schema `app.openapi(route, …)` adds to a router, computed from the declaration alone

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ServiceStatus } from '../../domain/index.js';
-import { errors, json, PUBLIC } from './common.js';
+import { errors, json, OPTIONAL_BEARER, PUBLIC } from './common.js';
 
 export const health = createRoute({
   method: 'get',
@@ -32,10 +32,11 @@ export const metrics = createRoute({
   operationId: 'metrics',
   tags: ['ops'],
   summary: 'Prometheus metrics',
-  security: PUBLIC,
+  description: 'Public unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` is required.',
+  security: OPTIONAL_BEARER,
   responses: {
     200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-    ...errors(500),
+    ...errors(401, 500),
   },
 });
 

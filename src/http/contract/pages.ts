@@ -10,6 +10,7 @@ const html = (description: string) => ({ description, content: { 'text/html': { 
 const pageErrors = {
   400: html('bad request (for example an invalid page cursor)'),
   404: html('no public liveblog at this address'),
+  421: html('misdirected: no PUBLIC_URL is configured and the request named a host other than localhost'),
   500: html('something went wrong'),
   503: html('temporarily unavailable; see Retry-After'),
 } as const;
@@ -62,7 +63,7 @@ export const atomFeed = createRoute({
   responses: {
     200: { description: 'Atom feed', content: { 'application/atom+xml': { schema: z.string() } } },
     ...notModified,
-    ...errors(404, 500, 503),
+    ...errors(404, 421, 500, 503),
   },
 });
 
@@ -76,7 +77,7 @@ export const oembed = createRoute({
   request: { query: OEmbedQuery },
   responses: {
     200: json(OEmbedRich, 'oEmbed rich response'),
-    ...errors(400, 404, 500, 501, 503),
+    ...errors(400, 404, 421, 500, 501, 503),
   },
 });
 

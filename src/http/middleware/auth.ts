@@ -3,8 +3,8 @@ import type { MiddlewareHandler } from 'hono';
 import type { Auth } from '../../auth/index.js';
 import { DomainError, type Principal } from '../../domain/index.js';
 import { clientAddress } from '../../lib/client-ip.js';
+import type { MinuteLimit } from '../../lib/rate-limit.js';
 import type { HttpContext, HttpEnv } from '../context.js';
-import type { MinuteLimit } from './rate-limit.js';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
@@ -26,23 +26,33 @@ export function clientIp(c: HttpContext, trustProxy: boolean): string {
 /**
  * Resolves the bearer token (if any) to a principal. A token that is present but unknown
  * is a 401 even on public routes, so a client with a stale token learns at once. Failed
- * attempts are counted per IP; past the budget the IP gets 429 before any lookup.
+ * attempts are counted per IP and, past the budget, answered 429 instead of 401. The token
+ * is always checked first: a valid one is never refused, whatever else shares the address
+ * (a newsroom's office NAT, a CDN edge), so a stranger's flood cannot lock editors out.
  */
 export function authenticate(auth: Auth, failures: MinuteLimit, trustProxy: boolean): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) return next();
-    const ip = clientIp(c, trustProxy);
-    await failures.check(ip);
     const token = BEARER.exec(header)?.[1];
     const principal = token ? await auth.authenticate(token) : null;
     if (!principal) {
-      await failures.consume(ip);
+      await spend(failures, clientIp(c, trustProxy));
       throw new DomainError('unauthorized', token ? 'the bearer token is not valid' : 'malformed Authorization header');
     }
     c.set('principal', principal);
     return next();
   };
+}
+
+/** Spends a point of an HTTP budget; past it, 429 with the seconds to wait (Retry-After). */
+export async function spend(limit: MinuteLimit, key: string): Promise<void> {
+  const retryAfterSeconds = await limit.take(key);
+  if (retryAfterSeconds === null) return;
+  throw new DomainError('rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, {
+    limit: limit.name,
+    retryAfterSeconds,
+  });
 }
 
 /** The principal or a 401. */
@@ -63,7 +73,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function limitWrites(writes: MinuteLimit): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const p = c.get('principal');
-    if (p && WRITE_METHODS.has(c.req.method)) await writes.consume(principalKey(p));
+    if (p && WRITE_METHODS.has(c.req.method)) await spend(writes, principalKey(p));
     return next();
   };
 }

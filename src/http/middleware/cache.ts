@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { HttpEnv } from '../context.js';
-import { etagOf, matchesIfNoneMatch } from '../read-cache.js';
+import { etagOf, matchesIfNoneMatch } from '../etag.js';
 
 /**
  * Public JSON reads get an ETag (304 on If-None-Match) and a short shared cache lifetime,

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'hono';
-import { etagOf, isFresh } from './html.js';
+import { etagOf } from '../etag.js';
+import { isFresh } from './html.js';
 
 /** Where scripts/build-client.ts writes the bundles (the same path from src/ and dist/). */
 export const ASSETS_DIR = join(import.meta.dirname, '../../../public/assets');
@@ -45,7 +46,7 @@ export function createAssetServer(dir: string = ASSETS_DIR) {
     const hit = cache.get(name);
     if (hit && hit.mtimeMs === mtimeMs) return hit;
     const body = new Uint8Array(await readFile(path));
-    const entry = { mtimeMs, body, etag: etagOf(body) };
+    const entry = { mtimeMs, body, etag: etagOf(body, { weak: true }) };
     cache.set(name, entry);
     return entry;
   }

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { DomainError } from '../../domain/index.js';
 import { escapeHtml } from '../../domain/sanitize.js';
+import { isLoopbackHost } from '../../lib/hosts.js';
+import { etagOf, matchesIfNoneMatch } from '../etag.js';
 
 /** Escapes text for HTML text nodes and double-quoted attributes. */
 export const esc = escapeHtml;
@@ -14,17 +16,26 @@ export const EMBED_FRAME_SOURCES = [
   'https://www.instagram.com',
 ];
 
+/** Our own origin's WebSocket form (ws://host:port or wss://host:port) for connect-src. */
+export function socketOrigin(base: string): string {
+  const u = new URL(base);
+  return `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`;
+}
+
 /**
  * The policy every page gets. The widget and the editor load only same-origin scripts,
  * talk to the same origin over HTTP and WebSocket, and style through <style> elements
  * (shadow roots, TipTap), hence 'unsafe-inline' for styles but never for scripts.
+ * Sockets may reach our own origin only (`base`, when trusted, is named explicitly because
+ * older browsers do not let 'self' cover ws:/wss:); never `ws: wss:`, which is any host.
  */
-export function pageCsp(frameAncestors: string): string {
+export function pageCsp(frameAncestors: string, base: string | null): string {
+  const connect = base ? `connect-src 'self' ${socketOrigin(base)}` : "connect-src 'self'";
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "connect-src 'self' ws: wss:",
+    connect,
     "img-src 'self' https: data:",
     `frame-src ${EMBED_FRAME_SOURCES.join(' ')}`,
     "font-src 'self' data:",
@@ -36,27 +47,46 @@ export function pageCsp(frameAncestors: string): string {
 }
 
 /**
- * The absolute base URL links and feeds use: PUBLIC_URL when configured, else the origin
- * the request reached (so a server on an ephemeral port still links to itself).
+ * The request named a host we may not put into links: without PUBLIC_URL only loopback names
+ * are believed. The pages app answers it with 421 Misdirected Request.
  */
-export function baseUrl(c: Context, publicUrl: string | undefined): string {
-  if (publicUrl) return publicUrl.replace(/\/+$/, '');
-  return new URL(c.req.url).origin;
+export function untrustedHost(): DomainError {
+  // The host itself is not repeated: it is whatever the client sent.
+  return new DomainError(
+    'misdirected',
+    'this server has no PUBLIC_URL configured: its public pages answer only under localhost',
+  );
 }
 
-/** A weak validator of the exact bytes sent: cheap, and correct across nodes. */
-export function etagOf(body: string | Uint8Array): string {
-  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+/**
+ * The absolute base URL canonical links, og:url, feeds and oEmbed use: PUBLIC_URL when
+ * configured (the Host header is then ignored). Without it, the origin the request reached,
+ * but only when that is a loopback name (development, tests on ephemeral ports): the Host
+ * header and an absolute-form request target are client-chosen, and a page cached publicly
+ * with `evil.example` in its canonical link would send readers and crawlers there.
+ */
+export function baseUrl(c: Context, publicUrl: string | undefined): string {
+  const base = trustedBase(c, publicUrl);
+  if (base === null) throw untrustedHost();
+  return base;
+}
+
+/** baseUrl, or null instead of throwing (for pages that can do without absolute links). */
+export function trustedBase(c: Context, publicUrl: string | undefined): string | null {
+  if (publicUrl) return publicUrl.replace(/\/+$/, '');
+  // The URL is built from the Host header: it may not even parse (`Host: .0`).
+  let url: URL;
+  try {
+    url = new URL(c.req.url);
+  } catch {
+    return null;
+  }
+  return isLoopbackHost(url.hostname) ? url.origin : null;
 }
 
 /** True when the request's If-None-Match already names this ETag (answer 304). */
 export function isFresh(c: Context, etag: string): boolean {
-  const header = c.req.header('if-none-match');
-  if (!header) return false;
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag === etag || tag === etag.slice(2) || `W/${tag}` === etag;
-  });
+  return matchesIfNoneMatch(c.req.header('if-none-match'), etag);
 }
 
 /** Sends a cacheable text body with ETag, answering 304 when the client already has it. */
@@ -65,7 +95,7 @@ export function sendCached(
   body: string,
   opts: { type: string; cacheControl: string; status?: 200 | 404; headers?: Record<string, string> },
 ): Response {
-  const etag = etagOf(body);
+  const etag = etagOf(body, { weak: true });
   const headers: Record<string, string> = {
     'content-type': opts.type,
     'cache-control': opts.cacheControl,

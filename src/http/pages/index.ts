@@ -5,7 +5,7 @@ import { onHttpError, onNotFound, UNAVAILABLE_RETRY_SECONDS } from '../errors.js
 import { newRouter } from '../openapi.js';
 import { assetRoutes } from '../routes/assets.js';
 import { syndicationRoutes } from '../routes/syndication.js';
-import { baseUrl, esc, layout, pageCsp, sendCached } from './html.js';
+import { baseUrl, esc, layout, pageCsp, sendCached, trustedBase } from './html.js';
 import { registerLiveRoutes } from './live.js';
 
 /**
@@ -33,7 +33,7 @@ function htmlPages(deps: Deps) {
   const app = newRouter();
   const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
 
-  registerLiveRoutes(app, deps, base);
+  registerLiveRoutes(app, deps, base, (c) => trustedBase(c, deps.config.PUBLIC_URL));
 
   app.openapi(routes.editorPage, (c) => {
     const body = layout({
@@ -44,11 +44,18 @@ function htmlPages(deps: Deps) {
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: 'no-cache',
-      headers: { 'content-security-policy': pageCsp("'none'"), 'referrer-policy': 'same-origin' },
+      headers: {
+        'content-security-policy': pageCsp("'none'", trustedBase(c, deps.config.PUBLIC_URL)),
+        'referrer-policy': 'same-origin',
+      },
     });
   });
 
   app.onError((err, c) => {
+    if (err instanceof DomainError && err.code === 'misdirected') {
+      c.header('Cache-Control', 'no-store');
+      return c.html(layout({ title: 'Misdirected request', body: `<p>${esc(err.message)}</p>` }), 421);
+    }
     if (err instanceof DomainError && (err.code === 'validation_failed' || err.code === 'bad_request')) {
       return c.html(layout({ title: 'Bad request', body: `<p>${esc(err.message)}</p>` }), 400);
     }

@@ -19,7 +19,7 @@ export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null>
   return blog && blogVisible(blog, false) ? blog : null;
 }
 
-function notFoundPage(c: Context): Response {
+function notFoundPage(c: Context, base: string | null): Response {
   const body = layout({
     title: 'Not found',
     head: PAGE_STYLE,
@@ -29,15 +29,20 @@ function notFoundPage(c: Context): Response {
     type: 'text/html; charset=utf-8',
     cacheControl: 'public, max-age=5',
     status: 404,
-    headers: { 'content-security-policy': pageCsp("'self'") },
+    headers: { 'content-security-policy': pageCsp("'self'", base) },
   });
 }
 
 /** /live/{slug} (the crawlable page) and /embed/{slug} (the iframe variant). */
-export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: (c: Context) => string): void {
+export function registerLiveRoutes(
+  app: OpenAPIHono<HttpEnv>,
+  deps: Deps,
+  base: (c: Context) => string,
+  trusted: (c: Context) => string | null,
+): void {
   app.openapi(routes.livePage, async (c) => {
     const blog = await publicBlog(deps, c.req.valid('param').slug);
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     const { before } = c.req.valid('query');
     const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
     const root = base(c);
@@ -64,13 +69,16 @@ export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp("'self'"), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp("'self'", root),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 
   app.openapi(routes.embedPage, async (c) => {
     const blog = await publicBlog(deps, c.req.valid('param').slug);
-    if (!blog) return notFoundPage(c);
+    if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';
     const body = layout({
@@ -81,7 +89,10 @@ export function registerLiveRoutes(app: OpenAPIHono<HttpEnv>, deps: Deps, base: 
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
       cacheControl: LIVE_CACHE,
-      headers: { 'content-security-policy': pageCsp(ancestors), 'referrer-policy': 'strict-origin-when-cross-origin' },
+      headers: {
+        'content-security-policy': pageCsp(ancestors, trusted(c)),
+        'referrer-policy': 'strict-origin-when-cross-origin',
+      },
     });
   });
 }

@@ -1,4 +1,6 @@
 import type { Block, Blog, Post, Summary } from '../../domain/index.js';
+import { imageHtml } from '../../domain/picture.js';
+import { placeholderDataUrl } from '../../media/placeholder.js';
 import { esc } from './html.js';
 
 /**
@@ -14,18 +16,8 @@ export function renderBlock(block: Block): string {
       const by = block.attribution ? `<figcaption>— ${esc(block.attribution)}</figcaption>` : '';
       return `<figure class="lb-quote"><blockquote><p>${esc(block.text)}</p></blockquote>${by}</figure>`;
     }
-    case 'image': {
-      const caption = [
-        block.caption ? esc(block.caption) : '',
-        block.credit ? `<small>${esc(block.credit)}</small>` : '',
-      ]
-        .filter(Boolean)
-        .join(' ');
-      return (
-        `<figure class="lb-image"><img src="${esc(block.url)}" alt="${esc(block.alt)}" loading="lazy">` +
-        `${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`
-      );
-    }
+    case 'image':
+      return imageHtml(block, { esc, placeholderUrl: placeholderDataUrl, figureClass: 'lb-image' });
     case 'embed':
       return `<div class="lb-embed-block" data-provider="${esc(block.provider)}">${block.html}</div>`;
   }
@@ -89,5 +81,6 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 .lb-badge{font-size:.75rem;font-weight:700;text-transform:uppercase}
 .lb-key{border-left:4px solid #c8102e}
 .lb-image img{max-width:100%;height:auto}
+.lb-image figcaption small{opacity:.75}
 .lb-quote blockquote{margin:0;font-style:italic}
 </style>`;

@@ -71,7 +71,12 @@ export function liveBlogJsonLd(blog: Blog, posts: Post[], pageUrl: string): Reco
       author: { '@type': 'Person', name: p.author.name },
     };
     const image = p.blocks.find((b) => b.type === 'image');
-    if (image) update.image = image.url;
+    // An upload's url is its largest JPEG variant (up to 2048 px wide), what search engines want.
+    if (image)
+      update.image =
+        image.width && image.height
+          ? { '@type': 'ImageObject', url: image.url, width: image.width, height: image.height }
+          : image.url;
     return update;
   });
   return ld;

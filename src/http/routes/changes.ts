@@ -14,11 +14,15 @@ export function changesRoutes(deps: Deps, readCache: ReadCache) {
     const { since } = c.req.valid('query');
     // Anything older than the window is a reset, so at most REPLAY_WINDOW events follow
     // `since`: ask for all of them, since `{ seq, events }` promises every event up to `seq`.
-    const changes = await deps.store.listChanges(blog.id, since, {
-      limit: deps.config.REPLAY_WINDOW,
-      replayWindow: deps.config.REPLAY_WINDOW,
-    });
-    return c.json(changes, 200);
+    // Cached by (blog, since, head): polling readers at the same place cost one store read
+    // per change, and a takedown drops the blog's entries (see http/index.ts).
+    const changes = await readCache.getOrRender(`changes|${blog.id}|${since}`, blog.seq, () =>
+      deps.store.listChanges(blog.id, since, {
+        limit: deps.config.REPLAY_WINDOW,
+        replayWindow: deps.config.REPLAY_WINDOW,
+      }),
+    );
+    return sendCachedJson(c, changes);
   });
 
   app.openapi({ ...routes.getSummary, middleware: inBlog }, async (c) => {
@@ -30,7 +34,11 @@ export function changesRoutes(deps: Deps, readCache: ReadCache) {
   app.openapi({ ...routes.summaryHistory, middleware: inBlog }, async (c) => {
     const blog = c.get('blog');
     const { limit } = c.req.valid('query');
-    return c.json({ history: await deps.store.listSummaryHistory(blog.id, { limit }) }, 200);
+    // Every published rendering changes the blog's seq: cached under it, like the summary.
+    const history = await readCache.getOrRender(`history|${blog.id}|${limit}`, blog.seq, async () => ({
+      history: await deps.store.listSummaryHistory(blog.id, { limit }),
+    }));
+    return sendCachedJson(c, history);
   });
 
   return app;

@@ -6,7 +6,7 @@ type Operation = {
   summary: string;
   tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; schema: unknown }[];
-  requestBody?: { content: { 'application/json': { schema: unknown } } };
+  requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { description: string; content?: Record<string, { schema?: unknown }> }>;
   security?: unknown[];
 };
@@ -39,8 +39,10 @@ function renderOperation(method: string, path: string, op: Operation): string {
         )
         .join('')}</table>`
     : '';
-  const body = op.requestBody
-    ? `<h4>Request body</h4>${pretty(op.requestBody.content['application/json'].schema)}`
+  // JSON for most routes; multipart/form-data for uploads.
+  const [bodyType, bodyMedia] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
+  const body = bodyMedia
+    ? `<h4>Request body (<code>${escapeHtml(bodyType ?? '')}</code>)</h4>${pretty(bodyMedia.schema)}`
     : '';
   const responses = Object.entries(op.responses)
     .map(([status, r]) => {

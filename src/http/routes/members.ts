@@ -30,7 +30,10 @@ export function memberRoutes(deps: Deps) {
       const { role } = c.req.valid('json');
       if (!(await deps.store.getUser(userId))) throw notFound('user');
       if (role !== 'owner') assertKeepsAnOwner(await deps.store.listMembers(blog.id), userId);
-      return c.json(await deps.store.setMember(blog.id, userId, role), 200);
+      const member = await deps.store.setMember(blog.id, userId, role);
+      // Open sockets and collab connections of that user are re-judged on every node.
+      deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
+      return c.json(member, 200);
     },
   );
 
@@ -41,6 +44,7 @@ export function memberRoutes(deps: Deps) {
       const { userId } = c.req.valid('param');
       assertKeepsAnOwner(await deps.store.listMembers(blog.id), userId);
       if (!(await deps.store.removeMember(blog.id, userId))) throw notFound('member');
+      deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
       return c.body(null, 204);
     },
   );

@@ -1,10 +1,12 @@
 import type { Deps } from '../../deps.js';
 import {
+  assertEventFits,
   authorOf,
   can,
   createActions,
   DomainError,
   deleteActions,
+  maxEventBytes,
   notFound,
   type Post,
   patchActions,
@@ -13,6 +15,7 @@ import { applyPostPatch, buildPost } from '../../domain/posts.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn } from '../access.js';
 import * as routes from '../contract/posts.js';
+import { mediaLookup } from '../media-base.js';
 import { requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
 import { publishDraft, publishLive } from '../publish.js';
@@ -47,6 +50,15 @@ async function guardedWrite<T>(
 export function postRoutes(deps: Deps, readCache: ReadCache) {
   const app = newRouter();
   const { store } = deps;
+  /** 413 before the write when readers could not be sent the event (counted per type). */
+  const fitsForReaders = (post: Omit<Post, 'seq'>, type: 'post.created' | 'post.updated') => {
+    try {
+      assertEventFits('post', post, maxEventBytes(deps.config));
+    } catch (err) {
+      deps.metrics.eventsTooLarge.inc({ type });
+      throw err;
+    }
+  };
   const readPost = async (blogId: string, postId: string): Promise<Post> => {
     const post = await store.getPost(blogId, postId, { includeDrafts: true });
     if (!post) throw notFound('post');
@@ -77,7 +89,10 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const input = c.req.valid('json');
     await authorizeAll(deps, p, blog.id, createActions(input));
     const now = new Date().toISOString();
-    const { post, event } = await store.createPost(buildPost(input, authorOf(p), blog.id, now, newId()));
+    const media = await mediaLookup(deps, c, blog.id, input.blocks);
+    const draft = buildPost(input, authorOf(p), blog.id, now, newId(), media);
+    fitsForReaders(draft, 'post.created');
+    const { post, event } = await store.createPost(draft);
     publishLive(deps, event);
     if (post.status === 'draft') publishDraft(deps, 'draft.saved', post, blog.id, now);
     return c.json(post, 201);
@@ -102,13 +117,16 @@ export function postRoutes(deps: Deps, readCache: ReadCache) {
     const { postId } = c.req.valid('param');
     const patch = c.req.valid('json');
     const first = await readPost(blog.id, postId);
+    const media = await mediaLookup(deps, c, blog.id, patch.blocks);
     const post = await guardedWrite(
       first,
       () => readPost(blog.id, postId),
       async (current) => {
         await authorizeAll(deps, p, blog.id, patchActions(p, current, patch));
         const now = new Date().toISOString();
-        const { post, event } = await store.updatePost(blog.id, postId, applyPostPatch(current, patch, now), {
+        const next = applyPostPatch(current, patch, now, media);
+        fitsForReaders({ ...current, ...next }, 'post.updated');
+        const { post, event } = await store.updatePost(blog.id, postId, next, {
           expectedUpdatedAt: current.updatedAt,
         });
         publishLive(deps, event);

@@ -33,9 +33,11 @@ export function syndicationRoutes(deps: Deps) {
     if (q.format !== undefined && q.format !== 'json') {
       throw new DomainError('not_implemented', `format '${q.format}' is not supported; use json`);
     }
+    // Before the URL check: an untrusted Host is a 421 whatever the url says.
+    const root = base(c);
     let slug: string | null;
     try {
-      slug = slugFromUrl(q.url, base(c));
+      slug = slugFromUrl(q.url, root);
     } catch {
       throw new DomainError('validation_failed', 'query.url: must be an absolute http(s) URL', [
         { path: 'query.url', message: 'must be an absolute http(s) URL' },
@@ -45,7 +47,7 @@ export function syndicationRoutes(deps: Deps) {
     if (!blog) throw new DomainError('not_found', 'no public liveblog at that URL');
     c.header('access-control-allow-origin', '*');
     c.header('cache-control', 'public, max-age=300');
-    return c.json(oembedResponse(blog, base(c), q), 200);
+    return c.json(oembedResponse(blog, root, q), 200);
   });
 
   return app;

@@ -170,6 +170,25 @@ CREATE TABLE settings (
     sql: (t) => `ALTER TABLE users ADD COLUMN can_create_blogs ${t.bool} NOT NULL DEFAULT ${t.false};`,
   },
   {
+    version: 40,
+    name: 'media library',
+    // The record is kept whole as JSON (data); the other columns index and count it.
+    // lead_key is the first variant's object key: identical uploads share every key.
+    // created_at is ISO text on both, so (created_at, id) pages the same way everywhere.
+    sql: (t) => `
+CREATE TABLE media (
+  id ${t.id} PRIMARY KEY,
+  blog_id ${t.id} NOT NULL REFERENCES blogs (id) ON DELETE CASCADE,
+  lead_key ${t.id} NOT NULL,
+  bytes ${t.bigint} NOT NULL,
+  data ${t.json} NOT NULL,
+  created_at ${t.id} NOT NULL
+);
+CREATE INDEX media_newest ON media (blog_id, created_at DESC, id DESC);
+CREATE INDEX media_lead_key ON media (lead_key);
+`,
+  },
+  {
     version: 70,
     name: "takedowns find a post's events by index",
     // The takedown rewrite (posts.ts, tombstoneEarlierEvents) looks up a blog's events by the

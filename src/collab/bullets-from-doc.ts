@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { Bullet } from '../domain/index.js';
-import { escapeHtml } from '../domain/sanitize.js';
+import { escapeHtml, isSafeLinkHref } from '../domain/sanitize.js';
 
 /**
  * Turns the collaborative `summary` fragment (TipTap StarterKit shape:
@@ -8,7 +8,7 @@ import { escapeHtml } from '../domain/sanitize.js';
  * never writes it. Everything is escaped; only <strong>, <em> and <a> with http(s)/mailto
  * hrefs are produced, so the output needs no further sanitising.
  */
-export function renderSummary(fragment: Y.XmlFragment): Bullet[] {
+export function bulletsFromDoc(fragment: Y.XmlFragment): Bullet[] {
   const bullets: Bullet[] = [];
   for (const child of fragment.toArray()) {
     if (child instanceof Y.XmlElement && child.nodeName === 'bulletList') renderList(child, bullets, 0);
@@ -84,17 +84,13 @@ function markUp(raw: string, attrs: Record<string, unknown>): string {
   return html;
 }
 
-const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
-
-/** The link mark's href when it is an absolute http, https or mailto URL; null otherwise. */
+/**
+ * The link mark's href when the domain's one link rule (`isSafeLinkHref`, shared with post
+ * HTML) accepts it, normalised; null otherwise.
+ */
 export function safeHref(link: unknown): string | null {
   if (!link || typeof link !== 'object') return null;
   const href = (link as { href?: unknown }).href;
-  if (typeof href !== 'string' || href.length > 2048) return null;
-  try {
-    const url = new URL(href.trim());
-    return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
-  } catch {
-    return null;
-  }
+  if (typeof href !== 'string' || href.length > 2048 || !isSafeLinkHref(href)) return null;
+  return new URL(href.trim()).href;
 }

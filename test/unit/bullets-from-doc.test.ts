@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { renderSummary, safeHref } from '../../src/collab/summary-renderer.js';
+import { bulletsFromDoc, safeHref } from '../../src/collab/bullets-from-doc.js';
 import { sameBullets } from '../../src/domain/index.js';
 import { bulletList, listItem } from '../helpers/collab.js';
 
@@ -10,9 +10,9 @@ function docWith(items: Y.XmlElement[]): Y.Doc {
   return doc;
 }
 
-describe('renderSummary', () => {
+describe('bulletsFromDoc', () => {
   it('renders an empty fragment to no bullets', () => {
-    expect(renderSummary(new Y.Doc().getXmlFragment('summary'))).toEqual([]);
+    expect(bulletsFromDoc(new Y.Doc().getXmlFragment('summary'))).toEqual([]);
   });
 
   it('renders plain, bold, italic and linked runs', () => {
@@ -26,7 +26,7 @@ describe('renderSummary', () => {
         { text: ' (source)', href: 'https://example.com/a?b=1&c=2' },
       ]),
     ]);
-    expect(renderSummary(doc.getXmlFragment('summary'))).toEqual([
+    expect(bulletsFromDoc(doc.getXmlFragment('summary'))).toEqual([
       { html: 'Plain one', text: 'Plain one' },
       {
         html:
@@ -43,7 +43,7 @@ describe('renderSummary', () => {
       listItem([{ text: 'click', href: 'javascript:alert(1)' }]),
       listItem([{ text: 'mail', href: 'mailto:desk@example.com' }]),
     ]);
-    const bullets = renderSummary(doc.getXmlFragment('summary'));
+    const bullets = bulletsFromDoc(doc.getXmlFragment('summary'));
     expect(bullets[0]).toEqual({
       html: '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co',
       text: '<script>alert("x")</script> & co',
@@ -55,7 +55,7 @@ describe('renderSummary', () => {
   it('skips empty paragraphs and ignores content outside the bullet list', () => {
     const doc = docWith([listItem(''), listItem('   '), listItem('kept')]);
     doc.getXmlFragment('summary').insert(1, [new Y.XmlElement('paragraph')]);
-    expect(renderSummary(doc.getXmlFragment('summary'))).toEqual([{ html: 'kept', text: 'kept' }]);
+    expect(bulletsFromDoc(doc.getXmlFragment('summary'))).toEqual([{ html: 'kept', text: 'kept' }]);
   });
 
   it('flattens nested lists after their parent bullet', () => {
@@ -64,7 +64,7 @@ describe('renderSummary', () => {
     sub.insert(0, [listItem('child')]);
     parent.insert(1, [sub]);
     const doc = docWith([parent, listItem('next')]);
-    expect(renderSummary(doc.getXmlFragment('summary')).map((b) => b.text)).toEqual(['parent', 'child', 'next']);
+    expect(bulletsFromDoc(doc.getXmlFragment('summary')).map((b) => b.text)).toEqual(['parent', 'child', 'next']);
   });
 
   it('follows concurrent edits merged from two docs', () => {
@@ -75,13 +75,13 @@ describe('renderSummary', () => {
     bulletList(b).insert(0, [listItem('from b')]);
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-    const ra = renderSummary(a.getXmlFragment('summary'));
+    const ra = bulletsFromDoc(a.getXmlFragment('summary'));
     expect(ra.map((x) => x.text).sort()).toEqual(['from a', 'from b', 'one']);
-    expect(sameBullets(ra, renderSummary(b.getXmlFragment('summary')))).toBe(true);
+    expect(sameBullets(ra, bulletsFromDoc(b.getXmlFragment('summary')))).toBe(true);
   });
 });
 
-describe('renderSummary on hostile nesting', () => {
+describe('bulletsFromDoc on hostile nesting', () => {
   it('does not overflow the stack on elements or lists nested thousands deep', () => {
     const doc = new Y.Doc();
     const list = bulletList(doc);
@@ -104,7 +104,7 @@ describe('renderSummary on hostile nesting', () => {
         item = next;
       }
     });
-    const bullets = renderSummary(doc.getXmlFragment('summary'));
+    const bullets = bulletsFromDoc(doc.getXmlFragment('summary'));
     expect(bullets[0]?.text).toBe('top');
     expect(bullets[1]?.text).toBe('level 1');
     expect(bullets.length).toBeLessThan(100);
