@@ -1,26 +1,30 @@
+import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { endProgress, note } from './lib/progress.js';
 import { machineInfo, type RunReport, renderTable, writeReport } from './lib/report.js';
 import type { WorkloadResult } from './lib/results.js';
-import { stopAllServers } from './lib/servers.js';
+import { ROOT, stopAllServers } from './lib/servers.js';
 import { SIZES, type SizeName } from './lib/sizes.js';
 import { runCollab } from './workloads/collab.js';
 import { runFanout } from './workloads/fanout.js';
 import { runReads } from './workloads/reads.js';
 import { runScaleout } from './workloads/scaleout.js';
 import { runStorm } from './workloads/storm.js';
+import { runSummaryLog } from './workloads/summary-log.js';
 
 /**
  * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,scaleout]`
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout'] as const;
+const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout', 'summary-log'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
   size: z.enum(['smoke', 'small', 'full']).default('full'),
+  'disk-contention': z.enum(['on', 'off']).default('off'),
   only: z
     .string()
     .default(WORKLOADS.join(','))
@@ -33,19 +37,21 @@ const Args = z.object({
     .pipe(z.array(z.enum(WORKLOADS)).min(1)),
 });
 
-const USAGE = `usage: npm run bench -- [--size=smoke|small|full] [--only=${WORKLOADS.join(',')}]
+const USAGE = `usage: npm run bench -- [--size=smoke|small|full] [--only=${WORKLOADS.join(',')}] [--disk-contention]
   smoke  seconds; a harness check (CI)
   small  a minute or two; 1,000 readers
-  full   every workload at full size: 1,000 / 5,000 / 10,000 readers (default)`;
+  full   every workload at full size: 1,000 / 5,000 / 10,000 readers (default)
+  --disk-contention  another process fsyncs 64 KB writes in a loop during the run (issue 17 item 5)`;
 
-function parseArgs(argv: string[]): { size: SizeName; only: Workload[] } {
+function parseArgs(argv: string[]): { size: SizeName; only: Workload[]; diskContention: boolean } {
   const raw: Record<string, string> = {};
   for (const a of argv) {
     if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    const m = /^--(size|only)=(.*)$/.exec(a);
+    const flag = a === '--disk-contention' ? 'disk-contention=on' : a.slice(2);
+    const m = /^(size|only|disk-contention)=(.*)$/.exec(flag);
     if (!m) {
       process.stderr.write(`unknown argument ${a}\n${USAGE}\n`);
       process.exit(2);
@@ -59,11 +65,12 @@ function parseArgs(argv: string[]): { size: SizeName; only: Workload[] } {
     );
     process.exit(2);
   }
-  return parsed.data;
+  return { size: parsed.data.size, only: parsed.data.only, diskContention: parsed.data['disk-contention'] === 'on' };
 }
 
 async function main(): Promise<void> {
-  const { size, only } = parseArgs(process.argv.slice(2));
+  const { size, only, diskContention } = parseArgs(process.argv.slice(2));
+  const hog = diskContention ? startDiskHog() : null;
   const sizes = SIZES[size];
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
     collab: () => runCollab(sizes.collab),
     reads: () => runReads(sizes.reads),
     scaleout: () => runScaleout(sizes.scaleout),
+    'summary-log': () => runSummaryLog(sizes.summaryLog),
   };
   const workloads: WorkloadResult[] = [];
   for (const w of WORKLOADS) {
@@ -94,6 +102,14 @@ async function main(): Promise<void> {
       `${w}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.errors.length ? ` (${result.errors.length} errors)` : ''}`,
     );
   }
+  const hogSyncs = hog ? await hog.stop() : null;
+  if (hogSyncs !== null) {
+    for (const w of workloads) {
+      w.limits.unshift(
+        `DISK CONTENTION: another process made ${hogSyncs} fsync'd 64 KB writes during the run (bench/generators/disk-hog.ts).`,
+      );
+    }
+  }
   endProgress();
   const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), size, only, machine, workloads };
   process.stdout.write(`\n${renderTable(report)}`);
@@ -102,6 +118,30 @@ async function main(): Promise<void> {
   // A run where nothing of ours was measured is a failed harness check.
   const oursMeasured = workloads.some((w) => w.rows.some((r) => r.ours !== null));
   process.exitCode = oursMeasured ? 0 : 1;
+}
+
+/** The disk hog (generators/disk-hog.ts) as a child process; stop() resolves its fsync count. */
+function startDiskHog(): { stop(): Promise<number> } {
+  const child = fork(join(ROOT, 'bench/generators/disk-hog.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let syncs = 0;
+  child.on('message', (m: { syncs?: number }) => {
+    syncs = m.syncs ?? syncs;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  note('disk contention: a process fsyncs 64 KB writes in a loop until the run ends');
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+      return syncs;
+    },
+  };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

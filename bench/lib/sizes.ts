@@ -19,6 +19,7 @@ export interface Sizes {
   collab: { editors: number; updatesPerSec: number; durationMs: number; newsroom: Newsroom };
   reads: { concurrency: number; durationMs: number; seedPosts: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
+  summaryLog: { updates: number };
 }
 
 export const SIZES: Record<SizeName, Sizes> = {
@@ -31,8 +32,9 @@ export const SIZES: Record<SizeName, Sizes> = {
       durationMs: 2_000,
       newsroom: { editors: 4, updatesPerSec: 2, awarenessHz: 1, readers: 20, durationMs: 2_000 },
     },
-    reads: { concurrency: 8, durationMs: 1_500, seedPosts: 20 },
+    reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
+    summaryLog: { updates: 5_000 },
   },
   small: {
     fanout: { readers: [1_000], posts: 40, postsPerSec: 10 },
@@ -45,6 +47,7 @@ export const SIZES: Record<SizeName, Sizes> = {
     },
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
+    summaryLog: { updates: 20_000 },
   },
   full: {
     fanout: { readers: [1_000, 5_000, 10_000], posts: 40, postsPerSec: 5 },
@@ -56,8 +59,9 @@ export const SIZES: Record<SizeName, Sizes> = {
       durationMs: 10_000,
       newsroom: { editors: 50, updatesPerSec: 2, awarenessHz: 1, readers: 5_000, durationMs: 10_000 },
     },
-    reads: { concurrency: 32, durationMs: 8_000, seedPosts: 30 },
+    reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
+    summaryLog: { updates: 100_000 },
   },
 };
 

@@ -1,44 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { etag } from 'hono/etag';
+import { z } from 'zod';
 
 /**
- * The reads peer: a bare Hono app on @hono/node-server returning a fixed JSON body of a
- * given size (the size ours returned), with no store behind it. /etag/:bytes runs Hono's own
- * ETag middleware (hash per request, 304 on a match) so the conditional case has a peer too.
+ * The reads peer: a bare Hono app on @hono/node-server serving, like a static file server,
+ * the very bytes ours answered (BENCH_FIXTURES: a JSON file the reads workload writes from
+ * its probes of ours). Each body is compressed once at start (gzip, brotli) and answered by
+ * `Accept-Encoding`; `If-None-Match` with the body's ETag answers 304. No store, no
+ * rendering, no per-request work beyond a Map lookup: the ceiling a read of ours can reach.
  */
-const MAX_BYTES = 8 * 1024 * 1024;
-const bodies = new Map<number, string>();
+const Fixtures = z.record(
+  z.string().regex(/^[a-z0-9-]{1,40}$/),
+  z.object({ body: z.string().max(12_000_000), contentType: z.string().max(200), etag: z.string().max(200) }),
+);
 
-function bodyOf(bytes: number): string {
-  let b = bodies.get(bytes);
-  if (!b) {
-    const wrapper = '{"pad":""}';
-    b = `{"pad":"${'x'.repeat(Math.max(0, bytes - wrapper.length))}"}`;
-    if (bodies.size < 16) bodies.set(bytes, b);
-  }
-  return b;
+interface Served {
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  contentType: string;
+  etag: string;
 }
 
-const size = (raw: string): number | null => {
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 0 && n <= MAX_BYTES ? n : null;
-};
+const served = new Map<string, Served>();
+const file = process.env.BENCH_FIXTURES;
+if (file) {
+  for (const [name, f] of Object.entries(Fixtures.parse(JSON.parse(readFileSync(file, 'utf8'))))) {
+    const identity = Buffer.from(f.body, 'base64');
+    served.set(name, {
+      identity,
+      gzip: gzipSync(identity),
+      br: brotliCompressSync(identity),
+      contentType: f.contentType,
+      etag: f.etag,
+    });
+  }
+}
 
 const app = new Hono();
 app.get('/health', (c) => c.json({ ok: true }));
-app.get('/plain/:bytes', (c) => {
-  const n = size(c.req.param('bytes'));
-  return n === null
-    ? c.json({ error: 'bad size' }, 400)
-    : c.body(bodyOf(n), 200, { 'content-type': 'application/json' });
-});
-app.use('/etag/*', etag());
-app.get('/etag/:bytes', (c) => {
-  const n = size(c.req.param('bytes'));
-  return n === null
-    ? c.json({ error: 'bad size' }, 400)
-    : c.body(bodyOf(n), 200, { 'content-type': 'application/json' });
+app.get('/f/:name', (c) => {
+  const f = served.get(c.req.param('name'));
+  if (!f) return c.json({ error: 'no such fixture' }, 404);
+  const common = { etag: f.etag, vary: 'Accept-Encoding', 'cache-control': 'public, max-age=0' };
+  if (c.req.header('if-none-match') === f.etag) return c.body(null, 304, common);
+  const accept = c.req.header('accept-encoding') ?? '';
+  const enc = /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
+  const bytes = enc === 'br' ? f.br : enc === 'gzip' ? f.gzip : f.identity;
+  return c.body(new Uint8Array(bytes), 200, {
+    ...common,
+    'content-type': f.contentType,
+    ...(enc ? { 'content-encoding': enc } : {}),
+  });
 });
 
 const server = serve({

@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpLoadReport } from '../generators/http-load.js';
 import { createBlog, publishRich } from '../lib/ours-api.js';
@@ -11,9 +14,10 @@ import type { Sizes } from '../lib/sizes.js';
 import { type LatencySummary, summarize } from '../lib/stats.js';
 
 /**
- * Reads: requests per second and latency, warm, for the first page of posts and for the
- * summary, each plain and with If-None-Match (304). Peer: a bare Hono route returning a JSON
- * body of the same byte size, plain and behind Hono's etag middleware.
+ * Reads: requests per second and latency, warm, for the first page of posts, the public page
+ * `/live/:slug` and the summary, each plain, asked for compression as a browser does (gzip)
+ * and with If-None-Match (304). Peer: a bare Hono route answering the very bytes ours
+ * answered (peers/bare-hono.ts), precompressed, with an ETag.
  */
 interface LoadFigures {
   rps: number;
@@ -35,7 +39,7 @@ function load(
     url,
     headers,
     concurrency: size.concurrency,
-    warmupMs: Math.min(1000, size.durationMs / 3),
+    warmupMs: Math.round(Math.min(1000, size.durationMs / 3)),
     durationMs: size.durationMs,
   };
   return new Promise((resolve, reject) => {
@@ -69,12 +73,40 @@ function load(
   });
 }
 
-async function probe(url: string): Promise<{ bytes: number; etag: string | null }> {
-  const res = await fetch(url);
-  const body = await res.arrayBuffer();
-  if (!res.ok) throw new Error(`GET ${new URL(url).pathname} → ${res.status}`);
-  return { bytes: body.byteLength, etag: res.headers.get('etag') };
+interface Probe {
+  status: number;
+  body: Buffer;
+  etag: string | null;
+  contentType: string;
+  contentEncoding: string | null;
 }
+
+/** One GET with exactly these headers, the body as sent (not decompressed). */
+function probe(url: string, headers: Record<string, string> = {}): Promise<Probe> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status !== 200) return reject(new Error(`GET ${new URL(url).pathname} → ${status}`));
+        resolve({
+          status,
+          body: Buffer.concat(chunks),
+          etag: (res.headers.etag as string | undefined) ?? null,
+          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+          contentEncoding: (res.headers['content-encoding'] as string | undefined) ?? null,
+        });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What a browser sends: the gzip case asks for compression the way a reader's browser does. */
+const BROWSER_ENCODINGS = 'gzip, deflate, br';
 
 const SUMMARY_BULLETS = [
   'The road between the bridge and the station is closed in both directions.',
@@ -83,13 +115,29 @@ const SUMMARY_BULLETS = [
   'Officials will give an update at 6 pm.',
 ];
 
+type Target = 'posts' | 'page' | 'summary';
+type Variant = 'plain' | 'gzip' | '304';
+const TARGETS: Record<Target, string> = { posts: 'posts page', page: 'public page', summary: 'summary' };
+const VARIANTS: Variant[] = ['plain', 'gzip', '304'];
+const caseName = (t: Target, v: Variant) => `${TARGETS[t]}${v === 'plain' ? '' : ` ${v}`}`;
+
 export async function runReads(size: Sizes['reads']): Promise<WorkloadResult> {
-  const result = emptyResult('reads', 'bare Hono route on @hono/node-server, same body size (no store)');
-  const cases = ['posts page', 'posts page 304', 'summary', 'summary 304'] as const;
-  type Case = (typeof cases)[number];
-  const ours: Partial<Record<Case, LoadFigures>> = {};
-  const peer: Partial<Record<Case, LoadFigures>> = {};
-  const sizes: Partial<Record<'posts' | 'summary', number>> = {};
+  const result = emptyResult(
+    'reads',
+    'bare Hono route on @hono/node-server answering the same bytes (precompressed, ETag)',
+  );
+  const ours: Record<string, LoadFigures> = {};
+  const peer: Record<string, LoadFigures> = {};
+  const bodies: Record<string, { identity: number; gzipAsked: number; encoding: string | null }> = {};
+  const fixtures: Record<string, { body: string; contentType: string; etag: string }> = {};
+  const headersFor = (v: Variant, etag: string | null): Record<string, string> | null =>
+    v === 'plain'
+      ? {}
+      : v === 'gzip'
+        ? { 'accept-encoding': BROWSER_ENCODINGS }
+        : etag
+          ? { 'if-none-match': etag }
+          : null;
 
   setStep('reads, ours');
   await attempt(result, 'ours', async () => {
@@ -104,21 +152,31 @@ export async function runReads(size: Sizes['reads']): Promise<WorkloadResult> {
       const seeded = await seedSummary(server.url, blogId, SUMMARY_BULLETS);
       if (seeded === 0)
         result.errors.push('ours: summary bullets could not be seeded; the summary read is of an empty summary');
-      const targets = {
+      const blog = (await (await fetch(`${server.url}/api/v1/blogs/${blogId}`)).json()) as { slug: string };
+      const targets: Record<Target, string> = {
         posts: `${server.url}/api/v1/blogs/${blogId}/posts`,
+        page: `${server.url}/live/${encodeURIComponent(blog.slug)}`,
         summary: `${server.url}/api/v1/blogs/${blogId}/summary`,
       };
-      for (const [key, url] of Object.entries(targets) as Array<['posts' | 'summary', string]>) {
-        const p = await probe(url);
-        sizes[key] = p.bytes;
-        const plain: Case = key === 'posts' ? 'posts page' : 'summary';
-        const cond: Case = key === 'posts' ? 'posts page 304' : 'summary 304';
-        progress(`${plain}`);
-        ours[plain] = await load(server, url, {}, size);
-        if (p.etag) {
-          progress(`${cond}`);
-          ours[cond] = await load(server, url, { 'if-none-match': p.etag }, size);
-        } else result.errors.push(`ours: no ETag on GET ${new URL(url).pathname}: conditional case not measured`);
+      for (const t of Object.keys(TARGETS) as Target[]) {
+        const url = targets[t];
+        const plain = await probe(url);
+        const zipped = await probe(url, { 'accept-encoding': BROWSER_ENCODINGS });
+        bodies[t] = { identity: plain.body.length, gzipAsked: zipped.body.length, encoding: zipped.contentEncoding };
+        fixtures[t] = {
+          body: plain.body.toString('base64'),
+          contentType: plain.contentType,
+          etag: plain.etag ?? `"bench-${t}"`,
+        };
+        for (const v of VARIANTS) {
+          const headers = headersFor(v, plain.etag);
+          if (!headers) {
+            result.errors.push(`ours: no ETag on GET ${new URL(url).pathname}: ${caseName(t, v)} not measured`);
+            continue;
+          }
+          progress(caseName(t, v));
+          ours[caseName(t, v)] = await load(server, url, headers, size);
+        }
       }
     } finally {
       await server.stop();
@@ -127,56 +185,72 @@ export async function runReads(size: Sizes['reads']): Promise<WorkloadResult> {
 
   setStep('reads, peer');
   await attempt(result, 'peer', async () => {
-    const server = await startPeer('bare-hono');
+    // The peer answers ours' bytes; if ours failed before probing, padding of a typical size.
+    for (const t of Object.keys(TARGETS) as Target[]) {
+      fixtures[t] ??= {
+        body: Buffer.from(`{"pad":"${'x'.repeat(t === 'page' ? 60_000 : t === 'posts' ? 10_000 : 300)}"}`).toString(
+          'base64',
+        ),
+        contentType: 'application/json',
+        etag: `"bench-${t}"`,
+      };
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'reads-fixtures-'));
+    const file = join(dir, 'fixtures.json');
+    writeFileSync(file, JSON.stringify(fixtures));
+    const server = await startPeer('bare-hono', { BENCH_FIXTURES: file });
     try {
-      for (const key of ['posts', 'summary'] as const) {
-        const bytes = sizes[key] ?? (key === 'posts' ? 12_000 : 300);
-        const plain: Case = key === 'posts' ? 'posts page' : 'summary';
-        const cond: Case = key === 'posts' ? 'posts page 304' : 'summary 304';
-        progress(plain);
-        peer[plain] = await load(server, `${server.url}/plain/${bytes}`, {}, size);
-        const p = await probe(`${server.url}/etag/${bytes}`);
-        progress(cond);
-        peer[cond] = await load(server, `${server.url}/etag/${bytes}`, p.etag ? { 'if-none-match': p.etag } : {}, size);
+      for (const t of Object.keys(TARGETS) as Target[]) {
+        const url = `${server.url}/f/${t}`;
+        for (const v of VARIANTS) {
+          progress(caseName(t, v));
+          peer[caseName(t, v)] = await load(server, url, headersFor(v, fixtures[t]?.etag ?? null) ?? {}, size);
+        }
       }
     } finally {
       await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  for (const c of cases) {
-    const o = ours[c];
-    const p = peer[c];
-    if (!o && !p) continue;
-    const w = `reads ${c}`;
-    result.rows.push(
-      row(w, 'req/s', 'req/s', o?.rps, p?.rps, 'higher'),
-      row(w, 'latency p50', 'ms', o?.latency.p50, p?.latency.p50),
-      row(w, 'latency p99', 'ms', o?.latency.p99, p?.latency.p99),
-      row(w, 'server CPU', '% core', o?.server.cpuPct, p?.server.cpuPct),
-    );
-    result.charts.push({
-      title: `Reads, ${c}: request latency`,
-      oursLabel: 'ours',
-      peerLabel: 'bare Hono',
-      ours: o?.latency ?? null,
-      peer: p?.latency ?? null,
-    });
-    for (const [side, f] of [
-      ['ours', o],
-      ['peer', p],
-    ] as const) {
-      if (!f) continue;
-      const wanted = c.endsWith('304') ? '304' : '200';
-      const other = Object.entries(f.statuses).filter(([s]) => s !== wanted);
-      if (other.length || f.errors)
-        result.errors.push(`${w} ${side}: statuses ${JSON.stringify(f.statuses)}, ${f.errors} errors`);
+  for (const t of Object.keys(TARGETS) as Target[]) {
+    for (const v of VARIANTS) {
+      const c = caseName(t, v);
+      const o = ours[c];
+      const p = peer[c];
+      if (!o && !p) continue;
+      const w = `reads ${c}`;
+      result.rows.push(
+        row(w, 'req/s', 'req/s', o?.rps, p?.rps, 'higher'),
+        row(w, 'latency p50', 'ms', o?.latency.p50, p?.latency.p50),
+        row(w, 'latency p99', 'ms', o?.latency.p99, p?.latency.p99),
+        row(w, 'bytes per answer', 'B', o?.bodyBytes, p?.bodyBytes),
+        row(w, 'server CPU', '% core', o?.server.cpuPct, p?.server.cpuPct),
+      );
+      result.charts.push({
+        title: `Reads, ${c}: request latency`,
+        oursLabel: 'ours',
+        peerLabel: 'bare Hono',
+        ours: o?.latency ?? null,
+        peer: p?.latency ?? null,
+      });
+      for (const [side, f] of [
+        ['ours', o],
+        ['peer', p],
+      ] as const) {
+        if (!f) continue;
+        const wanted = v === '304' ? '304' : '200';
+        const other = Object.entries(f.statuses).filter(([s]) => s !== wanted);
+        if (other.length || f.errors)
+          result.errors.push(`${w} ${side}: statuses ${JSON.stringify(f.statuses)}, ${f.errors} errors`);
+      }
     }
   }
-  result.details = { concurrency: size.concurrency, durationMs: size.durationMs, bodyBytes: sizes, ours, peer };
+  result.details = { concurrency: size.concurrency, durationMs: size.durationMs, bodies, ours, peer };
   result.limits.push(
     `Closed loop, ${size.concurrency} keep-alive connections from one generator process: at saturation the generator competes with the server for the 2 cores (see generatorCpuPct in the JSON), so req/s is a floor for both sides.`,
-    'Peer bodies are padding of the same byte size: no store read, no serialisation; the ratio is the cost of our route (auth-free read, store, JSON, ETag) over raw Hono.',
+    'The peer serves the bytes ours answered, compressed once at its start (what a static file server or CDN does); the ratio is the cost of our read path (routing, store or cache, rendering, ETag, compression) over a Map lookup.',
+    `The gzip case sends "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers do; "bytes per answer" shows whether ours compressed (details.bodies: identity size, size answered, encoding).`,
   );
   return result;
 }

@@ -55,7 +55,8 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   forUpdate: ' FOR UPDATE',
   snapshotReads: false,
-  jsonText: (column, key) => `${column}->>'${key}'`,
+  jsonText: postgresTypes.jsonText,
+  throughIndex: (table) => table,
   async lockDoc(tx, blogId) {
     await tx.one('SELECT pg_advisory_xact_lock(?, hashtext(?))', [DOC_LOCK_CLASS, blogId]);
   },

@@ -39,12 +39,17 @@ async function lockLivePost(tx: Sql, dialect: Dialect, blogId: string, postId: s
  * the removed content again.
  */
 async function tombstoneEarlierEvents(tx: Sql, dialect: Dialect, blogId: string, postId: string): Promise<void> {
-  await tx.run(
-    `UPDATE events SET type = 'post.deleted', data = ?
-     WHERE blog_id = ? AND type IN ('post.created', 'post.updated') AND ${dialect.jsonText('data', 'id')} = ?`,
-    [jsonParam({ id: postId }), blogId, postId],
-  );
+  await tx.run(takedownSql(dialect), [jsonParam({ id: postId }), blogId, postId]);
 }
+
+/**
+ * The takedown rewrite; found through the `events_post` index (migration 70), whose
+ * expression is this very `jsonText` text. Exported so test/integration/deep-history.test.ts
+ * can EXPLAIN the statement the store runs.
+ */
+export const takedownSql = (dialect: Dialect) =>
+  `UPDATE ${dialect.throughIndex('events', 'events_post')} SET type = 'post.deleted', data = ?
+   WHERE blog_id = ? AND type IN ('post.created', 'post.updated') AND ${dialect.jsonText('data', 'id')} = ?`;
 
 export function createPost(
   db: SqlDb,
@@ -200,6 +205,27 @@ type ListOpts = {
   keyEvents?: boolean | undefined;
   order?: 'newest' | 'oldest' | undefined;
 };
+
+/*
+ * The unfiltered newest-first page queries (listPosts builds exactly these texts when no
+ * filter and no order is asked for), exported so test/integration/deep-history.test.ts EXPLAINs exactly what
+ * runs. Each walks `posts_newest` (blog_id, status, pinned, created_at DESC, id DESC) from
+ * its start or from the cursor and stops after LIMIT rows: a page 19,000 posts deep costs
+ * what page one costs (bench/store/deep-history.ts measures it).
+ */
+const NEWEST = 'ORDER BY created_at DESC, id DESC';
+const FIRST_PAGE_HALF = `SELECT ${POST_COLUMNS} FROM posts WHERE blog_id = ? AND status = ? AND pinned = ?`;
+/** Params: blogId, status, pinned, limit. */
+export const FIRST_PAGE_HALF_SQL = `${FIRST_PAGE_HALF} ${NEWEST} LIMIT ?`;
+/** Params: blogId, status, pinned (false), cursor createdAt, cursor id, limit. */
+export const OLDER_PAGE_SQL = `${FIRST_PAGE_HALF} AND (created_at, id) < (?, ?) ${NEWEST} LIMIT ?`;
+/** PostgreSQL's page one in one statement. Params: blogId, status, true, pins, blogId, status, false, limit. */
+export const FIRST_PAGE_PG_SQL = (() => {
+  const half = (part: 0 | 1) =>
+    `SELECT * FROM (SELECT ${POST_COLUMNS}, ${part} AS part FROM posts
+     WHERE blog_id = ? AND status = ? AND pinned = ? ${NEWEST} LIMIT ?) AS half${part}`;
+  return `${half(0)} UNION ALL ${half(1)} ORDER BY part, created_at DESC, id DESC`;
+})();
 
 export async function listPosts(db: SqlDb, blogId: string, opts: ListOpts): Promise<PostsPage> {
   const cursor = opts.before !== undefined ? decodeCursor(opts.before) : null;

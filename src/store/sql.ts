@@ -65,6 +65,13 @@ export interface Dialect {
   /** SQL text reading `key` of the JSON object in `column` as text. */
   jsonText(column: string, key: string): string;
   /**
+   * `table` in a statement that must go through `index`. SQLite, without statistics (we never
+   * ANALYZE), prefers a WITHOUT ROWID table's primary key over a secondary index even when
+   * the index matches more terms, so there it says `INDEXED BY` (and fails loudly if the
+   * index is missing); PostgreSQL's planner needs no hint.
+   */
+  throughIndex(table: string, index: string): string;
+  /**
    * Serialises doc writes of one blog so row ids commit in id order (a reader never sees
    * row N+1 without row N). A no-op on SQLite (one writer at a time anyway).
    */

@@ -33,7 +33,8 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   forUpdate: '',
   snapshotReads: true,
-  jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
+  jsonText: sqliteTypes.jsonText,
+  throughIndex: (table, index) => `${table} INDEXED BY ${index}`,
   async lockDoc() {},
   async insertDocUpdates(tx, blogId, updates) {
     const ids: number[] = [];

@@ -79,7 +79,15 @@ describe('OpenAPI', () => {
     expect(createPost?.parameters.map((p) => p.name)).toEqual(['blogId']);
     expect(JSON.stringify(createPost?.requestBody)).toContain('"blocks"');
     const list = doc.paths['/api/v1/blogs/{blogId}/posts']?.get;
-    expect(list?.parameters.map((p) => p.name).sort()).toEqual(['before', 'blogId', 'limit', 'status']);
+    expect(list?.parameters.map((p) => p.name).sort()).toEqual([
+      'before',
+      'blogId',
+      'keyEvents',
+      'limit',
+      'order',
+      'status',
+      'tag',
+    ]);
     expect(JSON.stringify(doc.components.schemas.Error)).toContain('requestId');
   });
 
