@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { bulletsFromDoc } from '../collab/bullets-from-doc.js';
 import type { Deps } from '../deps.js';
 import { type Author, PostCreateInput, SUMMARY_FRAGMENT } from '../domain/index.js';
-import { buildPost } from '../domain/posts.js';
+import { buildPost } from '../domain/post-building.js';
 import { hashToken, newId, newToken } from '../lib/ids.js';
 import { DEMO_BLOG, DEMO_BULLETS, DEMO_POSTS } from './story.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
 import type { PostCreateInput } from './post.js';
-import { cleanPlainText } from './posts.js';
+import { cleanPlainText } from './post-building.js';
 import { htmlToText } from './sanitize.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js';
 import type { BlockInput, Media } from '../domain/index.js';
 import { toMedia } from '../domain/index.js';
-import type { MediaLookup } from '../domain/posts.js';
-import { mediaIdsOf } from '../domain/posts.js';
+import type { MediaLookup } from '../domain/post-building.js';
+import { mediaIdsOf } from '../domain/post-building.js';
 import { mediaBaseUrl } from '../media/urls.js';
 import type { HttpContext } from './context.js';
 import { baseUrl } from './pages/html.js';

@@ -14,7 +14,7 @@ import {
   type Principal,
   type StoredPost,
 } from '../domain/index.js';
-import { type MediaLookup, planPostPatch } from '../domain/posts.js';
+import { type MediaLookup, planPostPatch } from '../domain/post-building.js';
 import type { AuditContext } from '../store/types.js';
 import { authorizeAll } from './access.js';
 import { publishDraft, publishLive } from './publish.js';

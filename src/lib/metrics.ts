@@ -46,9 +46,9 @@ export function createMetrics(prefix = 'liveblog_') {
       help: 'Bytes held by the replay rings of every followed blog on this node (bound: REPLAY_MEMORY_BYTES)',
       ...reg,
     }),
-    feedsLoaded: new client.Gauge({
-      name: `${prefix}feeds_loaded`,
-      help: 'Blogs whose live feed (head, ring, sequencer) is held on this node',
+    blogStreamsLoaded: new client.Gauge({
+      name: `${prefix}blog_streams_loaded`,
+      help: 'Blogs whose live stream (head, ring, sequencer) is held on this node',
       ...reg,
     }),
     eventsCommitted: new client.Counter({

@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import { blogVisible, type ClientToServerEvents, can, type Role, type ServerToClientEvents } from '../domain/index.js';
-import type { FeedRegistry } from './feeds.js';
+import type { StreamRegistry } from './blog-streams.js';
 import type { SocketData } from './socket-data.js';
 import { blogRoom, draftRoom, type ReaderSocket } from './subscriptions.js';
 
@@ -25,7 +25,7 @@ export class AccessJudge {
   constructor(
     private readonly deps: Deps,
     private readonly io: Io,
-    private readonly feeds: FeedRegistry,
+    private readonly feeds: StreamRegistry,
   ) {}
 
   get epoch(): number {

@@ -1,5 +1,5 @@
 import type { Blog } from '../domain/index.js';
-import type { BlogFeed } from './feed.js';
+import type { BlogStream } from './blog-stream.js';
 import { blogRoom, draftRoom, type ReaderSocket } from './subscriptions.js';
 
 /** Statuses after which readers get nothing new: their live connections can be let go. */
@@ -12,7 +12,12 @@ export const isFinished = (status: Blog['status'] | string): boolean => status =
  * following drafts keep their subscription: the editor page stays live for them.
  * Resolves with the number of sockets disconnected.
  */
-export function releaseFinished(feed: BlogFeed, sockets: Iterable<ReaderSocket>, now: number, graceMs: number): number {
+export function releaseFinished(
+  feed: BlogStream,
+  sockets: Iterable<ReaderSocket>,
+  now: number,
+  graceMs: number,
+): number {
   if (!isFinished(feed.status) || now - feed.statusSince < graceMs) return 0;
   const room = blogRoom(feed.blogId);
   const drafts = draftRoom(feed.blogId);

@@ -7,9 +7,9 @@ import { MinuteLimit } from '../lib/rate-limit.js';
 import { delay } from '../lib/wait.js';
 import { AccessJudge } from './access.js';
 import { AudienceRecorder } from './audience.js';
+import type { BlogStream } from './blog-stream.js';
+import { StreamRegistry } from './blog-streams.js';
 import { isFinished, releaseFinished } from './ended.js';
-import type { BlogFeed } from './feed.js';
-import { FeedRegistry } from './feeds.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
 import type { SocketData } from './socket-data.js';
@@ -104,7 +104,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     }
   };
 
-  const releaseEndedRoom = (feed: BlogFeed, now: number) => {
+  const releaseEndedRoom = (feed: BlogStream, now: number) => {
     const ids = io.sockets.adapter.rooms.get(blogRoom(feed.blogId));
     if (!ids?.size) return;
     const sockets: ReaderSocket[] = [];
@@ -116,7 +116,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     if (n > 0) log.info({ blogId: feed.blogId, disconnected: n }, 'released the readers of an ended blog');
   };
 
-  const feeds = new FeedRegistry(deps, emitEvent);
+  const feeds = new StreamRegistry(deps, emitEvent);
   const access = new AccessJudge(deps, io, feeds);
   const sse = new SseStreams(deps, feeds);
   const readerCounts = new ReaderCounts(config.HEARTBEAT_MS * 3);
@@ -249,7 +249,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     metrics.roomsSubscribed.set(rooms);
     audience.endTick();
     metrics.replayRingBytes.set(feeds.budget.used);
-    metrics.feedsLoaded.set(feeds.size);
+    metrics.blogStreamsLoaded.set(feeds.size);
     if (rooms > 0 || publishedCounts) bus.publish({ kind: 'readers', counts });
     publishedCounts = rooms > 0;
     for (const socket of io.sockets.sockets.values()) cutIfSlow(socket);

@@ -1,7 +1,7 @@
 import type { Deps, EventStreamRequest, EventStreamResult, EventStreams } from '../deps.js';
 import type { LiveEvent } from '../domain/index.js';
-import type { CatchUp } from './feed.js';
-import type { FeedRegistry } from './feeds.js';
+import type { CatchUp } from './blog-stream.js';
+import type { StreamRegistry } from './blog-streams.js';
 import { ConnectionsPerIp } from './guards.js';
 
 /**
@@ -64,7 +64,7 @@ export class SseStreams implements EventStreams {
 
   constructor(
     private readonly deps: Deps,
-    private readonly feeds: FeedRegistry,
+    private readonly feeds: StreamRegistry,
   ) {
     this.perIp = new ConnectionsPerIp(deps.config.MAX_CONNECTIONS_PER_IP);
     this.timer = setInterval(() => this.heartbeat(), deps.config.SSE_HEARTBEAT_MS);

@@ -14,8 +14,8 @@ import {
   UnsubscribeRequest,
 } from '../domain/index.js';
 import type { AccessJudge } from './access.js';
-import type { CatchUp } from './feed.js';
-import type { FeedRegistry } from './feeds.js';
+import type { CatchUp } from './blog-stream.js';
+import type { StreamRegistry } from './blog-streams.js';
 import { TokenBucket } from './guards.js';
 import type { SocketData } from './socket-data.js';
 
@@ -46,7 +46,7 @@ function zodMessage(issues: { path: PropertyKey[]; message: string }[]): string 
 export function handleSubscriptions(
   socket: ReaderSocket,
   deps: Deps,
-  feeds: FeedRegistry,
+  feeds: StreamRegistry,
   access: AccessJudge,
   /** Told of every successful subscribe (audience counting). */
   onJoined: (blogId: string, req: SubscribeRequest) => void = () => {},

@@ -1,5 +1,5 @@
 import { type Block, type MediaPatchInput, type MediaRecord, notFound } from '../domain/index.js';
-import { mediaIdsIn } from '../domain/posts.js';
+import { mediaIdsIn } from '../domain/post-building.js';
 import {
   inUse,
   MEDIA_PAGE_MAX,

@@ -15,7 +15,7 @@ import {
   postTransition,
   revisionId,
 } from '../domain/index.js';
-import type { PostChange } from '../domain/posts.js';
+import type { PostChange } from '../domain/post-building.js';
 import { insertAudit } from './identity.js';
 import { makeEvent, POST_COLUMNS, type PostRow, toPost } from './rows.js';
 import { appendEvent, blogSeq, bump } from './seq.js';

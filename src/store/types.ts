@@ -30,7 +30,7 @@ import type {
   User,
   UserPatchInput,
 } from '../domain/index.js';
-import type { PostChange } from '../domain/posts.js';
+import type { PostChange } from '../domain/post-building.js';
 import type { ScheduleStore } from '../scheduler/types.js';
 import type { OutboxStore } from './outbox.js';
 

@@ -42,7 +42,7 @@ describe('reader-side bounds', () => {
     // Six blogs × 20 events × ~1 KB would be ~130 KB of rings without the bound.
     const reader = openReader(srv.url);
     for (const blog of blogs) expect(await reader.subscribe({ blogId: blog.id })).toMatchObject({ ok: true });
-    await waitFor(async () => (await gauge(srv.url, 'liveblog_feeds_loaded')) === 6, { what: 'six feeds' });
+    await waitFor(async () => (await gauge(srv.url, 'liveblog_blog_streams_loaded')) === 6, { what: 'six feeds' });
     const used = await gauge(srv.url, 'liveblog_replay_ring_bytes');
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThanOrEqual(budget);

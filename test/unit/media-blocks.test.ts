@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlockInput, DomainError, type Media, type Post, PostCreateInput } from '../../src/domain/index.js';
-import { applyPostPatch, buildPost, mediaIdsIn, mediaIdsOf } from '../../src/domain/posts.js';
+import { applyPostPatch, buildPost, mediaIdsIn, mediaIdsOf } from '../../src/domain/post-building.js';
 
 const now = '2026-12-01T10:00:00.000Z';
 const author = { id: 'u1', name: 'Reporter' };

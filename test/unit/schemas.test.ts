@@ -11,7 +11,7 @@ import {
   PostPatchInput,
   UserCreateInput,
 } from '../../src/domain/index.js';
-import { applyPostPatch, buildPost, cleanPlainText } from '../../src/domain/posts.js';
+import { applyPostPatch, buildPost, cleanPlainText } from '../../src/domain/post-building.js';
 import { slugify, withSuffix } from '../../src/domain/slug.js';
 
 const text = { type: 'text', html: '<p>x</p>' };

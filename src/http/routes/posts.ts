@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { assertWritable, authorOf, can, deleteActions, isHidden, notFound, type Post } from '../../domain/index.js';
-import { buildPost, createRights } from '../../domain/posts.js';
+import { buildPost, createRights } from '../../domain/post-building.js';
 import { newId } from '../../lib/ids.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn } from '../access.js';
 import { auditFor } from '../audit.js';

@@ -8,7 +8,7 @@ import {
   QUESTION_MAX_CHARS,
   QUESTION_NAME_MAX_CHARS,
 } from '../../domain/index.js';
-import { buildPost, cleanPlainText } from '../../domain/posts.js';
+import { buildPost, cleanPlainText } from '../../domain/post-building.js';
 import { fieldError } from '../../domain/sanitize.js';
 import { newId } from '../../lib/ids.js';
 import { MinuteLimit } from '../../lib/rate-limit.js';

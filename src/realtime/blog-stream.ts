@@ -34,7 +34,7 @@ export function eventSize(e: LiveEvent): number {
  * recent events (so a reconnect storm is served from memory), and the sequencer that feeds
  * both strictly in order. `emit` sends an event to the blog's room synchronously.
  */
-export class BlogFeed {
+export class BlogStream {
   readonly blogId: string;
   slug: string;
   /** Kept current from blog.updated events: a draft blog is for its members only. */

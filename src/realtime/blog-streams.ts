@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { LiveEvent } from '../domain/index.js';
-import { BlogFeed, eventSize, type RingBudget, STORE_PAGE } from './feed.js';
+import { BlogStream, eventSize, type RingBudget, STORE_PAGE } from './blog-stream.js';
 
 /** Bounds every paging loop over the store. */
 const MAX_PAGES = 20;
@@ -17,10 +17,10 @@ const RECENT_RANGES = 16;
  */
 export const RANGE_ALIGN = 100;
 
-export class FeedRegistry {
-  private readonly byId = new Map<string, BlogFeed>();
+export class StreamRegistry {
+  private readonly byId = new Map<string, BlogStream>();
   /** In-flight loads, keyed by what the reader asked for (id or slug). */
-  private readonly loading = new Map<string, Promise<BlogFeed | null>>();
+  private readonly loading = new Map<string, Promise<BlogStream | null>>();
   /** Events that arrived while their blog's feed was loading, replayed into it afterwards. */
   private readonly earlyEvents = new Map<string, LiveEvent[]>();
   /** Catch-up ranges read from the store (in flight or done), shared by readers asking for the same. */
@@ -56,12 +56,12 @@ export class FeedRegistry {
     return this.byId.size;
   }
 
-  all(): IterableIterator<BlogFeed> {
+  all(): IterableIterator<BlogStream> {
     return this.byId.values();
   }
 
   /** The loaded feed for an id or slug, without any I/O. */
-  peek(idOrSlug: string): BlogFeed | undefined {
+  peek(idOrSlug: string): BlogStream | undefined {
     const direct = this.byId.get(idOrSlug);
     if (direct) return direct;
     for (const feed of this.byId.values()) if (feed.slug === idOrSlug) return feed;
@@ -69,7 +69,7 @@ export class FeedRegistry {
   }
 
   /** The feed for a blog id or slug, loading it if needed; null when there is no such blog. */
-  acquire(idOrSlug: string): Promise<BlogFeed | null> {
+  acquire(idOrSlug: string): Promise<BlogStream | null> {
     const ready = this.peek(idOrSlug);
     if (ready) return Promise.resolve(ready);
     let pending = this.loading.get(idOrSlug);
@@ -96,7 +96,7 @@ export class FeedRegistry {
     for (const key of [...this.olderReads.keys()]) if (key.startsWith(prefix)) this.olderReads.delete(key);
   }
 
-  evict(feed: BlogFeed): void {
+  evict(feed: BlogStream): void {
     feed.close();
     this.byId.delete(feed.blogId);
   }
@@ -106,7 +106,7 @@ export class FeedRegistry {
     this.byId.clear();
   }
 
-  private async load(idOrSlug: string): Promise<BlogFeed | null> {
+  private async load(idOrSlug: string): Promise<BlogStream | null> {
     const { store, config, metrics } = this.deps;
     const blog = await store.getBlog(idOrSlug);
     if (!blog) return null;
@@ -148,7 +148,7 @@ export class FeedRegistry {
       const existing = this.byId.get(blog.id);
       if (existing) return existing;
       const contiguous = recent.length > 0 && recent[recent.length - 1]?.seq === head ? recent : [];
-      const feed = new BlogFeed(
+      const feed = new BlogStream(
         { blogId: blog.id, slug: blog.slug, status: blog.status, head, recent: contiguous },
         this.deps,
         this.emit,
@@ -170,7 +170,7 @@ export class FeedRegistry {
    * reconnect storm mostly asks for the same few ranges): in flight or done, it is shared.
    * The result is read-only.
    */
-  async readOlder(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
+  async readOlder(feed: BlogStream, since: number, upTo: number): Promise<readonly LiveEvent[]> {
     const aligned = since - (since % RANGE_ALIGN);
     // Near the edge of the replay window the store may already call the aligned start too old
     // (its head can be ahead of ours): there, the reader's own since is used.
@@ -182,7 +182,7 @@ export class FeedRegistry {
     return i < 0 ? [] : range.slice(i);
   }
 
-  private readRange(feed: BlogFeed, since: number, upTo: number): Promise<readonly LiveEvent[]> {
+  private readRange(feed: BlogStream, since: number, upTo: number): Promise<readonly LiveEvent[]> {
     const key = `${feed.blogId}|${since}|${upTo}`;
     let read = this.olderReads.get(key);
     if (read) {
