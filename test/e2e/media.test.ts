@@ -57,7 +57,7 @@ beforeAll(async () => {
   errors.push((await watchPage(editor)).errors);
   await editor.goto(`${server.url}/editor`);
   await editor.fill('input[name="token"]', editorUser.token);
-  await editor.click('button[type="submit"]');
+  await editor.click('form:has(input[name="token"]) button[type="submit"]');
   await editor.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
   await editor.waitForSelector('.composer');
 

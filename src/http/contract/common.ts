@@ -41,9 +41,10 @@ export function errors<const S extends ErrorStatus>(...statuses: S[]): Pick<type
 
 /**
  * What middleware can answer on any /api route: 401 for a bad token (even on public
- * routes), 429 from the auth-failure and write budgets, 500 and 503.
+ * routes), 413 for a body past MAX_BODY_BYTES (whatever the method), 429 from the
+ * auth-failure and write budgets, 500 and 503.
  */
-export const apiErrors = () => errors(401, 429, 500, 503);
+export const apiErrors = () => errors(401, 413, 429, 500, 503);
 
 /** Public GETs carry an ETag; a matching If-None-Match answers 304 with no body. */
 export const notModified = { 304: { description: 'not modified (If-None-Match matched the ETag)' } } as const;

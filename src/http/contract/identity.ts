@@ -51,7 +51,7 @@ export const refresh = createRoute({
   summary: 'A fresh access token for the session cookie (same origin and X-CSRF-Token required)',
   security: PUBLIC,
   request: { headers: CsrfHeaders },
-  responses: { 200: json(LoginResult, 'renewed'), ...errors(403), ...apiErrors() },
+  responses: { 200: json(LoginResult, 'renewed'), ...errors(403, 413), ...apiErrors() },
 });
 
 export const logout = createRoute({
@@ -62,7 +62,7 @@ export const logout = createRoute({
   summary: 'Sign out: ends the session of the cookie (with X-CSRF-Token) or of the bearer access token',
   security: PUBLIC,
   request: { headers: CsrfHeaders },
-  responses: { 204: { description: 'signed out' }, ...errors(403), ...apiErrors() },
+  responses: { 204: { description: 'signed out' }, ...errors(403, 413), ...apiErrors() },
 });
 
 export const acceptInvitation = createRoute({
