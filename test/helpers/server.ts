@@ -81,6 +81,9 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       ADMIN_TOKEN,
       SHUTDOWN_TIMEOUT_MS: '3000',
       SHUTDOWN_DELAY_MS: '0',
+      // Its own data folder unless the test names one: never the checkout's ./data, and
+      // never shared with another server the same test starts.
+      DATA_DIR: env.DATA_DIR ?? tempDataDir(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
