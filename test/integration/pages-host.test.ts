@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../helpers/api.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { startServer } from '../helpers/server.js';
 
 /**
@@ -8,19 +8,6 @@ import { startServer } from '../helpers/server.js';
  * oEmbed (issue 13 item 8): without PUBLIC_URL only loopback hosts are believed (any other
  * answers 421); with PUBLIC_URL the request's host is ignored altogether.
  */
-
-/** One raw HTTP/1.1 request (so the Host header and the request target are ours to choose). */
-function rawGet(port: number, target: string, host: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = connect({ host: '127.0.0.1', port });
-    let data = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => (data += d));
-    sock.on('error', reject);
-    sock.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data }));
-    sock.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-  });
-}
 
 describe('Host header', () => {
   it('without PUBLIC_URL, refuses pages for a foreign Host or absolute-form target (421) and never echoes it', async () => {

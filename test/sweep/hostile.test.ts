@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import WebSocket from 'ws';
 import { type Api, createApi, setupBlog, text } from '../helpers/api.js';
 import { png } from '../helpers/images.js';
 import { upload, uploadOk } from '../helpers/media.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -17,19 +17,6 @@ import { waitFor } from '../helpers/wait.js';
  */
 const RUNS = Number(process.env.SWEEP_RUNS ?? 1000);
 const METRICS_TOKEN = 'sweep-metrics-token-0123456789';
-
-/** One raw HTTP/1.1 request, so Host and the request target are ours to choose. */
-function rawRequest(port: number, target: string, host: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = tcpConnect({ host: '127.0.0.1', port });
-    let data = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => (data += d));
-    sock.on('error', reject);
-    sock.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data }));
-    sock.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-  });
-}
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof setupBlog>>;
@@ -373,7 +360,7 @@ describe('hostile input sweep', () => {
         async (path, host, absolute) => {
           counts.hostHeaders = (counts.hostHeaders ?? 0) + 1;
           const target = absolute ? `http://${host}${path}` : path;
-          const res = await rawRequest(server.port, target, absolute ? `127.0.0.1:${server.port}` : host);
+          const res = await rawGet(server.port, target, absolute ? `127.0.0.1:${server.port}` : host);
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           expect(res.status, `${target} Host: ${host}`).toBeLessThan(500);
           expect(res.status).toBeGreaterThan(0);
