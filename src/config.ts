@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The first admin account, created at first start when there are no users: signs in with
+   * this email and ADMIN_PASSWORD, or (without it) a generated password printed once.
+   */
+  ADMIN_EMAIL: z.string().trim().max(254).email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
+  ADMIN_NAME: z.string().trim().min(1).max(100).default('Admin'),
   PUBLIC_URL: z.string().url().optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; public otherwise. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -14,6 +14,7 @@ import { hashToken, newToken } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveCredential, Store } from '../store/types.js';
 import { type Accounts, createAccounts } from './accounts.js';
+import { ensureFirstAdmin } from './first-admin.js';
 import { createJwtVerifier, looksLikeJwt } from './jwt.js';
 import { createOidcClient, type OidcClient } from './oidc.js';
 import { Sealer } from './seal.js';
@@ -66,6 +67,7 @@ export async function createAuth(deps: { store: Store; config: Config; log: Logg
   const oidc = createOidcClient(config);
   const sealer = new Sealer(derive('seal'));
   const accounts = await createAccounts({ store, config, log, sessionKey, csrfKey: derive('csrf') });
+  await ensureFirstAdmin({ store, config, accounts, log });
   const maxLength = maxCredentialLength(config);
 
   // CMS tokens name blogs by id or slug; slugs are resolved once a minute at most.
