@@ -171,6 +171,7 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/return`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/invitations`],
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
