@@ -1,11 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import {
-  BlogInvitationCreated,
-  BlogInvitationInput,
-  Member,
-  MemberList,
-  MemberRoleInput,
-} from '../../domain/index.js';
+import { BlogInvitationCreated, BlogInvitationInput, Member, MemberList, MemberRoleInput } from '../../domain/index.js';
 import { apiErrors, BEARER, BlogParams, errors, json, jsonBody, MemberParams, notModified } from './common.js';
 
 export const listMembers = createRoute({
