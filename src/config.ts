@@ -294,6 +294,27 @@ export const ConfigSchema = z.object({
   SSE_HEARTBEAT_MS: int(15_000, 100),
   /** What an EventSource waits before reconnecting (the stream's `retry:` field). */
   SSE_RETRY_MS: int(2_000, 100),
+  /** Outbound jobs (WebSub verifications and distributions, hub pings, Web Push) one node sends at once. */
+  OUTBOUND_JOB_CONCURRENCY: int(16, 1, 1000),
+  /** Attempts of one WebSub distribution or push message before it is given up. */
+  OUTBOUND_JOB_MAX_ATTEMPTS: int(8, 1, 100),
+  /** When set, feeds announce this external WebSub hub and every change pings it (hub.mode=publish). */
+  WEBSUB_HUB_URL: optionalUrl(['https', 'http']),
+  WEBSUB_LEASE_DEFAULT_SECONDS: int(86_400, 1),
+  WEBSUB_LEASE_MIN_SECONDS: int(60, 1),
+  WEBSUB_LEASE_MAX_SECONDS: int(864_000, 1),
+  /** Subscription requests at POST /websub per client address and minute. */
+  RATE_WEBSUB_PER_MIN: int(30, 1),
+  /** VAPID `sub` claim (mailto: or https:); default mailto:webpush@<PUBLIC_URL host>. */
+  PUSH_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https: URL')
+    .optional(),
+  /** How long a push service may hold a key-event notification for an offline device. */
+  PUSH_TTL_SECONDS: int(3_600, 0, 2_419_200),
+  PUSH_MAX_SUBSCRIPTIONS_PER_BLOG: int(100_000, 1),
+  /** Push subscriptions per client address and minute. */
+  RATE_PUSH_SUBSCRIBE_PER_MIN: int(10, 1),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };

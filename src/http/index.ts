@@ -28,6 +28,7 @@ import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
@@ -43,6 +44,8 @@ export interface HttpParts {
   streams?: EventStreams;
   /** Wakes the webhook dispatcher (a test event was queued). */
   wakeDispatcher?: () => void;
+  /** Wakes the outbound job queue (a WebSub verification was queued). */
+  wakeOutward?: () => void;
 }
 
 export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<HttpEnv> {
@@ -124,6 +127,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', mediaFileRoutes(deps));
   app.route('/', eventRoutes(deps, parts.streams));
   app.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
+  app.route('/', subscriptionRoutes(deps, { wake: () => parts.wakeOutward?.() }));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

@@ -5,6 +5,7 @@ import * as doc from './doc.js';
 import * as identity from './identity.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
+import { createOutwardStore, type OutwardStore } from './outward.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
 import * as scheduled from './scheduled.js';
@@ -23,10 +24,12 @@ export class SqlStore implements Store {
   readonly kind: Store['kind'];
 
   readonly outbox: OutboxStore;
+  readonly outward: OutwardStore;
 
   constructor(protected readonly db: SqlDb) {
     this.kind = db.dialect.name;
     this.outbox = createOutbox(db);
+    this.outward = createOutwardStore(db);
   }
 
   migrate: Store['migrate'] = () => this.db.migrate();

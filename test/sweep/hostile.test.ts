@@ -39,7 +39,10 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.summaryHistory(b.id));
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
+    parts.push(await server.app.deps.store.outward.countPushSubscriptions(b.id));
   }
+  // WebSub verifications and distributions, push messages: nothing queued by refused input.
+  parts.push(await server.app.deps.store.outward.countJobs());
   return JSON.stringify(parts);
 }
 
@@ -51,6 +54,8 @@ beforeAll(async () => {
     RATE_QUESTIONS_PER_BLOG_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
     RATE_SUBSCRIBES_PER_MIN: '1000000',
+    RATE_WEBSUB_PER_MIN: '1000000',
+    RATE_PUSH_SUBSCRIBE_PER_MIN: '1000000',
     METRICS_TOKEN: METRICS_TOKEN,
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
@@ -183,6 +188,8 @@ describe('hostile input sweep', () => {
       ['POST', '/api/v1/auth/refresh'],
       ['POST', '/api/v1/auth/logout'],
       ['POST', '/api/v1/me/tokens'],
+      ['POST', '/websub'],
+      ['POST', `/api/v1/blogs/${blogId}/push-subscriptions`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -229,6 +236,9 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/members/`,
           `/api/v1/blogs/${blogId}/questions/`,
           `/api/v1/blogs/${blogId}/media/`,
+          `/api/v1/blogs/${blogId}/push-subscriptions/`,
+          '/websub/',
+          '/push/',
           '/media/',
           '/api/v1/users/',
           '/api/v1/me/tokens/',
@@ -403,6 +413,16 @@ describe('hostile input sweep', () => {
       ),
       { numRuns: Math.min(RUNS, 200) },
     );
+    // Unsubscribing a push endpoint: a missing or malformed endpoint is a 400, an unknown one a 404.
+    for (const [q, status] of [
+      ['', 400],
+      ['?endpoint=', 400],
+      ['?endpoint=not%20a%20url', 400],
+      ['?endpoint=https%3A%2F%2Fpush.example.net%2Fnobody', 404],
+    ] as const) {
+      const res = await cast.anon.raw('DELETE', `/api/v1/blogs/${blogId}/push-subscriptions${q}`);
+      expect(res.status, q).toBe(status);
+    }
     for (const q of ['?limit=0', '?limit=101', '?limit=x', '?before=%%%', '?before=bm90IGEgY3Vyc29y']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/posts${q}`);
       expect(res.status, q).toBe(400);

@@ -11,6 +11,7 @@ import * as outward from './outward.js';
 import * as pages from './pages.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
+import * as subscriptions from './subscriptions.js';
 import * as users from './users.js';
 import * as workflow from './workflow.js';
 
@@ -34,6 +35,7 @@ export const ROUTES = {
   ...questions,
   ...pages,
   ...outward,
+  ...subscriptions,
 };
 export type Routes = typeof ROUTES;
 
