@@ -9,6 +9,7 @@ import * as members from './members.js';
 import * as ops from './ops.js';
 import * as outward from './outward.js';
 import * as pages from './pages.js';
+import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
 import * as users from './users.js';
@@ -32,6 +33,7 @@ export const ROUTES = {
   ...changes,
   ...audience,
   ...questions,
+  ...participation,
   ...pages,
   ...outward,
 };
