@@ -174,6 +174,14 @@ export const ConfigSchema = z.object({
   RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
   /** Pending questions a blog may hold; more are refused until editors moderate. */
   QUESTION_QUEUE_MAX: int(500, 1),
+  /**
+   * Votes and reactions one address may send per minute (together). Generous: a newsroom's
+   * office or a mobile carrier puts many readers behind one address; every reader needs only
+   * a handful (one vote per poll, one reaction of each kind per post).
+   */
+  RATE_PARTICIPATION_PER_MIN: int(120, 1),
+  /** How often changed vote and reaction counts are sent to a blog's readers (one frame per blog). */
+  COUNTS_INTERVAL_MS: int(1000, 50, 60_000),
   // Media (photo uploads: src/media)
   /** Largest accepted upload, in bytes; a bigger one gets 413 and nothing is stored. */
   MEDIA_MAX_FILE_BYTES: int(20 * 1024 * 1024, 1024),

@@ -26,6 +26,7 @@ import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
+import { participationRoutes } from './routes/participation.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -123,6 +124,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', audienceRoutes(deps));
   app.route('/', questionRoutes(deps));
+  app.route('/', participationRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', mediaFileRoutes(deps));
   app.route('/', eventRoutes(deps, parts.streams));
