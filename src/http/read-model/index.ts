@@ -40,6 +40,8 @@ interface Entry {
   br: Buffer;
   variants: Record<Coding, Variant>;
   size: number;
+  /** The request whose miss rendered it. */
+  renderedBy: Request;
 }
 
 type Flight = { entry: Entry } | { response: Response };
@@ -133,6 +135,8 @@ export class ReadModel {
       }
       const key = raw.url;
       let entry = this.entries.get(key);
+      // The request that rendered was counted by the ordinary path it went through.
+      let counted = false;
       if (entry && entry.version === version) {
         // Refresh its place in the eviction order.
         this.entries.delete(key);
@@ -146,15 +150,17 @@ export class ReadModel {
         }
         if (got instanceof Response) return got;
         if (!got) return next();
+        counted = got.renderedBy === raw;
         entry = got;
       }
       const v = entry.variants[negotiate(raw.headers.get('accept-encoding') ?? undefined)];
       const fresh = matchesIfNoneMatch(raw.headers.get('if-none-match') ?? undefined, v.etag);
       const status = fresh ? 304 : 200;
-      metrics.httpDurationSeconds.observe(
-        { route: read.label, method, status: fresh ? '304' : '200' },
-        (performance.now() - started) / 1000,
-      );
+      if (!counted)
+        metrics.httpDurationSeconds.observe(
+          { route: read.label, method, status: fresh ? '304' : '200' },
+          (performance.now() - started) / 1000,
+        );
       return fresh
         ? new Response(null, { status, headers: v.notModified })
         : new Response(v.body, { status, headers: v.ok });
@@ -201,7 +207,7 @@ export class ReadModel {
     const previous = this.entries.get(key);
     // A static asset re-checked after its TTL is usually unchanged: keep its compressed bytes.
     const coded = previous?.hash === hash ? previous : await compress(identity);
-    const entry = this.entry(res, version, head?.blogId ?? null, hash, identity, coded.gzip, coded.br, key);
+    const entry = this.entry(res, version, head?.blogId ?? null, hash, identity, coded.gzip, coded.br, key, raw);
     // Read before a takedown: served to the requests that asked before it, never kept.
     if (drops !== this.drops) return { entry };
     const current = this.entries.get(key);
@@ -226,6 +232,7 @@ export class ReadModel {
     gzip: Buffer,
     br: Buffer,
     key: string,
+    renderedBy: Request,
   ): Entry {
     const kept: Record<string, string> = {};
     res.headers.forEach((value, name) => {
@@ -266,7 +273,7 @@ export class ReadModel {
     };
     const variants = { identity: variant('identity', identity), gzip: variant('gzip', gzip), br: variant('br', br) };
     const size = identity.length + gzip.length + br.length + key.length * 2 + ENTRY_OVERHEAD;
-    return { version, blogId, hash, identity, gzip, br, variants, size };
+    return { version, blogId, hash, identity, gzip, br, variants, size, renderedBy };
   }
 
   /**
