@@ -43,7 +43,9 @@ describe('read model: fresh on every node after a publish', () => {
         expect(posts, `${node.id} posts`).toContain(post.id);
         expect(page, `${node.id} page`).toContain(`round ${round}`);
         expect(feed, `${node.id} feed`).toContain(`round ${round}`);
-        expect((JSON.parse(blogJson ?? '{}') as { seq: number }).seq, `${node.id} blog`).toBeGreaterThanOrEqual(post.seq);
+        expect((JSON.parse(blogJson ?? '{}') as { seq: number }).seq, `${node.id} blog`).toBeGreaterThanOrEqual(
+          post.seq,
+        );
       }
     }
   }, 60_000);

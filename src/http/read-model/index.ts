@@ -25,19 +25,20 @@ export interface ReadModelOptions {
 }
 
 interface Variant {
-  body: Buffer;
+  body: Bytes;
   etag: string;
   ok: Record<string, string>;
   notModified: Record<string, string>;
 }
 
+type Bytes = Uint8Array<ArrayBuffer>;
+
 interface Entry {
   version: number;
   blogId: string | null;
   hash: string;
-  identity: Buffer;
-  gzip: Buffer;
-  br: Buffer;
+  gzip: Bytes;
+  br: Bytes;
   variants: Record<Coding, Variant>;
   size: number;
   /** The request whose miss rendered it. */
@@ -206,8 +207,12 @@ export class ReadModel {
     const hash = createHash('sha1').update(identity).digest('base64url');
     const previous = this.entries.get(key);
     // A static asset re-checked after its TTL is usually unchanged: keep its compressed bytes.
-    const coded = previous?.hash === hash ? previous : await compress(identity);
-    const entry = this.entry(res, version, head?.blogId ?? null, hash, identity, coded.gzip, coded.br, key, raw);
+    // Own ArrayBuffers (zlib's may be pooled), typed as a Response body wants them.
+    const coded =
+      previous?.hash === hash
+        ? previous
+        : await compress(identity).then((c) => ({ gzip: new Uint8Array(c.gzip), br: new Uint8Array(c.br) }));
+    const entry = this.entry(res, version, head?.blogId ?? null, hash, new Uint8Array(identity), coded, key, raw);
     // Read before a takedown: served to the requests that asked before it, never kept.
     if (drops !== this.drops) return { entry };
     const current = this.entries.get(key);
@@ -228,9 +233,8 @@ export class ReadModel {
     version: number,
     blogId: string | null,
     hash: string,
-    identity: Buffer,
-    gzip: Buffer,
-    br: Buffer,
+    identity: Bytes,
+    { gzip, br }: { gzip: Bytes; br: Bytes },
     key: string,
     renderedBy: Request,
   ): Entry {
@@ -252,7 +256,7 @@ export class ReadModel {
       'cache-tag': tag,
       'surrogate-key': tag,
     };
-    const variant = (coding: Coding, body: Buffer): Variant => {
+    const variant = (coding: Coding, body: Bytes): Variant => {
       // A coding that does not shrink the body is not worth the client's decoding.
       if (coding !== 'identity' && body.length >= identity.length) return variant('identity', identity);
       const etag = coding === 'identity' ? `"${hash}"` : `"${hash}-${coding === 'gzip' ? 'gz' : 'br'}"`;
@@ -273,7 +277,7 @@ export class ReadModel {
     };
     const variants = { identity: variant('identity', identity), gzip: variant('gzip', gzip), br: variant('br', br) };
     const size = identity.length + gzip.length + br.length + key.length * 2 + ENTRY_OVERHEAD;
-    return { version, blogId, hash, identity, gzip, br, variants, size, renderedBy };
+    return { version, blogId, hash, gzip, br, variants, size, renderedBy };
   }
 
   /**
