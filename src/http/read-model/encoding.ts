@@ -34,16 +34,17 @@ const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
 /**
- * gzip level 6 and brotli quality 5: most of the saving for a fraction of brotli's maximum
- * cost, since a representation is compressed again after every change of its blog. Runs on
- * the thread pool, so a 60 KB page does not hold the event loop.
+ * gzip level 6 and brotli quality 5 for blog reads: most of the saving for a fraction of
+ * brotli's maximum cost, since they are compressed again after every change of their blog.
+ * Static assets change only with a deploy: brotli at its best (11). Runs on the thread
+ * pool, so a 60 KB page does not hold the event loop.
  */
-export async function compress(identity: Buffer): Promise<{ gzip: Buffer; br: Buffer }> {
+export async function compress(identity: Buffer, brotliQuality = 5): Promise<{ gzip: Buffer; br: Buffer }> {
   const [gz, br] = await Promise.all([
     gzipAsync(identity, { level: 6 }),
     brotliAsync(identity, {
       params: {
-        [constants.BROTLI_PARAM_QUALITY]: 5,
+        [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
         [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       },
     }),
