@@ -86,6 +86,12 @@ export const ConfigSchema = z.object({
   // HTTP
   MAX_BODY_BYTES: int(1024 * 1024, 1024),
   TRUST_PROXY: bool(false),
+  /** Bytes the read model (public reads as bytes, gzip and brotli) may hold on a node. */
+  READ_MODEL_MAX_BYTES: int(64 * 1024 * 1024, 0),
+  /** Cache-Control s-maxage (seconds) of public blog reads, for a CDN in front. */
+  READ_S_MAXAGE: int(5, 0),
+  /** Cache-Control stale-while-revalidate (seconds) of public blog reads. */
+  READ_STALE_WHILE_REVALIDATE: int(30, 0),
 
   // Reader push
   /** How many events behind a reader may be and still be replayed rather than reset. */

@@ -473,6 +473,53 @@ describe('hostile input sweep', () => {
       expect(res.status, q).toBe(400);
     }
 
+    // The read model's negotiation: any Accept-Encoding and If-None-Match on the public reads
+    // answers 200 or 304, never 5xx, and the bytes (decoded by fetch) are the identity bytes.
+    const publicReads = [
+      `/api/v1/blogs/${blogId}/posts`,
+      `/api/v1/blogs/${blogId}/summary`,
+      `/live/${cast.blog.slug}`,
+      `/live/${cast.blog.slug}/feed.json`,
+      '/embed.js',
+    ];
+    const identity = new Map<string, string>();
+    for (const path of publicReads) identity.set(path, await (await fetch(`${server.url}${path}`)).text());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...publicReads),
+        fc.oneof(
+          fc.constantFrom(
+            'br;q=0',
+            'gzip;q=x',
+            '*;q=0',
+            'identity;q=0',
+            'br;q=1.5, gzip;q=-1',
+            ',,,',
+            'x'.repeat(4000),
+          ),
+          fc.stringMatching(/^[a-z*;=.,0-9 ]{0,60}$/),
+        ),
+        fc.oneof(fc.constant(''), fc.constantFrom('*', 'W/"x"', '"', 'x'.repeat(4000)), fc.string({ maxLength: 60 })),
+        async (path, acceptEncoding, ifNoneMatch) => {
+          counts.httpPaths = (counts.httpPaths ?? 0) + 1;
+          let res: Response;
+          try {
+            res = await fetch(`${server.url}${path}`, {
+              headers: { 'accept-encoding': acceptEncoding, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
+            });
+          } catch {
+            return; // a header value fetch itself refuses to send
+          }
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          const label = `${path} AE=${acceptEncoding.slice(0, 80)} INM=${ifNoneMatch.slice(0, 80)}`;
+          expect([200, 304], label).toContain(res.status);
+          expect(res.headers.get('vary') ?? '', label).toMatch(/Accept-Encoding/);
+          if (res.status === 200) expect(await res.text(), label).toBe(identity.get(path));
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
+
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(
       `[sweep] http: ${counts.httpBodies} bodies, ${counts.httpPaths} paths, ${counts.metricsAuth} metrics auths, ` +
