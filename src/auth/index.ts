@@ -78,7 +78,9 @@ export async function createAuth(deps: { store: Store; config: Config; log: Logg
   await limits?.ready;
   log.info(
     { loginLimits: limits ? 'redis' : 'memory' },
-    limits ? 'failed sign-ins are counted in Redis (one budget for every node)' : 'failed sign-ins are counted per node',
+    limits
+      ? 'failed sign-ins are counted in Redis (one budget for every node)'
+      : 'failed sign-ins are counted per node',
   );
   const accounts = await createAccounts({
     store,
