@@ -1,0 +1,135 @@
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Blog } from '../../src/domain/index.js';
+import { type Api, createApi } from '../helpers/api.js';
+import { createPerson } from '../helpers/identity.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { launchBrowser, screenshot, startPartnerSite, watchPage } from './browser.js';
+import { ensureClientBuilt } from './support.js';
+
+/**
+ * The review queue in two browsers, nobody reloading: a contributor submits a draft from
+ * the editor page, an editor sees it arrive in the queue and returns it with a note, the
+ * contributor sees the note, fixes and resubmits, the editor publishes it, and a reader of
+ * a partner's widget sees the post under the contributor's name.
+ */
+let server: TestServer;
+let browser: Browser;
+let admin: Api;
+let blog: Blog;
+let carl: Page;
+let eve: Page;
+let reader: Page;
+const errors: string[][] = [];
+const TIP = 'The ferry terminal reopens at noon.';
+
+async function signIn(email: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  errors.push((await watchPage(page)).errors);
+  await page.goto(`${server.url}/editor`);
+  await page.fill('[data-testid="password-sign-in"] input[name="email"]', email);
+  await page.fill('[data-testid="password-sign-in"] input[name="password"]', password);
+  await page.click('[data-testid="password-sign-in"] button[type="submit"]');
+  await page.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
+  await page.waitForSelector('[data-testid="live-status"]:text-is("live")', { timeout: 15_000 });
+  return page;
+}
+
+/** The item of the post carrying `text` in one of the editor's lists. */
+const itemIn = (p: Page, list: string, text: string) => p.locator(`[data-list="${list}"] li.item`, { hasText: text });
+
+beforeAll(async () => {
+  ensureClientBuilt();
+  server = await startServer();
+  admin = createApi(server.url, server.adminToken);
+  blog = await admin.createBlog({ title: 'Live: ferry strike day two' });
+  await admin.patchBlog(blog.id, { status: 'live' });
+  const contributor = await createPerson(server, {
+    name: 'Carl Contributor',
+    email: 'carl@newsroom.test',
+    password: 'saffron tugboat pier 13',
+  });
+  const editor = await createPerson(server, {
+    name: 'Eve Editor',
+    email: 'eve@newsroom.test',
+    password: 'indigo lantern dock 48',
+  });
+  await admin.addMember(blog.id, contributor.id, 'contributor');
+  await admin.addMember(blog.id, editor.id, 'editor');
+  browser = await launchBrowser();
+  carl = await signIn('carl@newsroom.test', 'saffron tugboat pier 13');
+  eve = await signIn('eve@newsroom.test', 'indigo lantern dock 48');
+  const partner = await startPartnerSite({ serverUrl: server.url, slug: blog.slug });
+  reader = await (await browser.newContext({ viewport: { width: 900, height: 900 } })).newPage();
+  errors.push((await watchPage(reader)).errors);
+  await reader.goto(partner);
+  await reader.waitForSelector('[data-liveblog][data-connected="true"]', { timeout: 15_000 });
+});
+
+describe('the review queue, live in two editor pages', () => {
+  it('submit → returned with a note → resubmitted → published, attributed to its author, seen by a widget reader', async () => {
+    // The contributor writes and submits from the composer.
+    await carl.click('.composer .rt-content');
+    await carl.keyboard.type(TIP);
+    await carl.click('.composer [data-action="submit-review"]');
+    await carl.waitForSelector('.composer .flash.ok');
+
+    // The editor's queue shows it without a reload.
+    const queued = itemIn(eve, 'submitted', TIP);
+    await queued.waitFor({ timeout: 5000 });
+    expect(await queued.locator('.meta').textContent()).toContain('Carl Contributor');
+    await screenshot(eve, 'review-queue-submitted');
+
+    // Returned with a note; the contributor sees the note in their drafts, live.
+    await queued.locator('[data-action="return"]').click();
+    await queued.locator('[data-field="review-note"]').fill('Needs a second source: who confirmed noon?');
+    await queued.locator('[data-action="send-return"]').click();
+    await itemIn(eve, 'submitted', TIP).waitFor({ state: 'detached', timeout: 5000 });
+    const returned = itemIn(carl, 'draft', TIP);
+    await returned.locator('[data-testid="review-note"]').waitFor({ timeout: 5000 });
+    expect(await returned.locator('[data-testid="review-note"]').textContent()).toBe(
+      'Returned by Eve Editor: Needs a second source: who confirmed noon?',
+    );
+    await screenshot(carl, 'review-queue-returned');
+    // Readers never saw any of it.
+    expect(
+      await reader.evaluate(() => document.querySelector('[data-liveblog]')?.shadowRoot?.textContent ?? ''),
+    ).not.toContain(TIP);
+
+    // Resubmitted from the draft's own button; back in the editor's queue, without the note.
+    await returned.locator('[data-action="submit"]').click();
+    const again = itemIn(eve, 'submitted', TIP);
+    await again.waitFor({ timeout: 5000 });
+    expect(await again.locator('[data-testid="review-note"]').count()).toBe(0);
+
+    // Published by the editor: attributed to its author, approved by the editor.
+    await again.locator('[data-action="approve"]').click();
+    const published = itemIn(eve, 'published', TIP);
+    await published.waitFor({ timeout: 5000 });
+    expect(await published.locator('.meta').textContent()).toMatch(/Carl Contributor.*approved by Eve Editor/);
+    await itemIn(carl, 'published', TIP).waitFor({ timeout: 5000 });
+
+    // The partner site's reader gets it live, under the contributor's name.
+    await reader.waitForFunction(
+      (tip) =>
+        [...(document.querySelector('[data-liveblog]')?.shadowRoot?.querySelectorAll('.post') ?? [])].some((p) =>
+          p.textContent?.includes(tip),
+        ),
+      TIP,
+      { timeout: 5000 },
+    );
+    const author = await reader.evaluate(
+      (tip) =>
+        [...(document.querySelector('[data-liveblog]')?.shadowRoot?.querySelectorAll('.post') ?? [])]
+          .find((p) => p.textContent?.includes(tip))
+          ?.querySelector('.author')?.textContent,
+      TIP,
+    );
+    expect(author).toBe('Carl Contributor');
+    await screenshot(reader, 'review-queue-reader');
+  });
+
+  it('no page saw an error', () => {
+    expect(errors.flat()).toEqual([]);
+  });
+});
