@@ -20,6 +20,7 @@ function clear(): void {
   for (const t of teardown) t();
   teardown = [];
   app.replaceChildren();
+  delete app.dataset.role;
 }
 
 function topBar(title: string, me: Me | null): HTMLElement {
@@ -200,6 +201,9 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
     .listMembers(blog.id)
     .then(async ({ members }) => {
       const mine = members.find((m) => m.userId === me.user?.id);
+      // A contributor's page offers what a contributor may do (drafts, submit for review):
+      // the buttons the server would refuse are hidden (styles.ts), not merely refused.
+      if (me.kind !== 'admin' && mine) app.dataset.role = mine.role;
       if (me.kind !== 'admin' && mine?.role !== 'owner') return;
       const [panel, trail] = await Promise.all([membersPanel(api, blog.id), api.blogAudit(blog.id)]);
       ownerPanels.append(

@@ -68,6 +68,13 @@ beforeAll(async () => {
 
 describe('the review queue, live in two editor pages', () => {
   it('submit → returned with a note → resubmitted → published, attributed to its author, seen by a widget reader', async () => {
+    // The contributor's page offers only what a contributor may do; the editor's offers publishing.
+    await carl.waitForSelector('#lb-editor-app[data-role="contributor"]');
+    expect(await carl.locator('.composer [data-action="publish"]').isVisible()).toBe(false);
+    expect(await carl.locator('.composer [data-action="submit-review"]').isVisible()).toBe(true);
+    await eve.waitForSelector('#lb-editor-app[data-role="editor"]');
+    expect(await eve.locator('.composer [data-action="publish"]').isVisible()).toBe(true);
+
     // The contributor writes and submits from the composer.
     await carl.click('.composer .rt-content');
     await carl.keyboard.type(TIP);
@@ -90,6 +97,7 @@ describe('the review queue, live in two editor pages', () => {
     expect(await returned.locator('[data-testid="review-note"]').textContent()).toBe(
       'Returned by Eve Editor: Needs a second source: who confirmed noon?',
     );
+    expect(await returned.locator('[data-action="publish"]').isVisible()).toBe(false);
     await screenshot(carl, 'review-queue-returned');
     // Readers never saw any of it.
     expect(
