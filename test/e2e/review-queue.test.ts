@@ -11,7 +11,8 @@ import { ensureClientBuilt } from './support.js';
  * The review queue in two browsers, nobody reloading: a contributor submits a draft from
  * the editor page, an editor sees it arrive in the queue and returns it with a note, the
  * contributor sees the note, fixes and resubmits, the editor publishes it, and a reader of
- * a partner's widget sees the post under the contributor's name.
+ * a partner's widget sees the post under the contributor's name. Scheduled posts show in the
+ * editor live, with a countdown, until the scheduler publishes them.
  */
 let server: TestServer;
 let browser: Browser;
@@ -135,6 +136,33 @@ describe('the review queue, live in two editor pages', () => {
     );
     expect(author).toBe('Carl Contributor');
     await screenshot(reader, 'review-queue-reader');
+  });
+
+  it('shows a scheduled post live with a countdown that ticks, then moves it to Published when it goes out', async () => {
+    const line = 'Results expected within the hour.';
+    const at = new Date(Date.now() + 4000).toISOString();
+    const res = await admin.raw('POST', `/api/v1/blogs/${blog.id}/posts`, {
+      body: { blocks: [{ type: 'text', html: `<p>${line}</p>` }], publishAt: at },
+    });
+    expect(res.status).toBe(201);
+    const scheduled = itemIn(eve, 'scheduled', line);
+    await scheduled.waitFor({ timeout: 5000 });
+    const countdown = scheduled.locator('.countdown');
+    const first = (await countdown.textContent()) ?? '';
+    expect(first).toMatch(/^in \d s$/);
+    // It ticks every second without a reload.
+    await eve.waitForFunction(
+      ([sel, was]) => {
+        const el = document.querySelector(sel as string);
+        return !!el && el.textContent !== was;
+      },
+      [`[data-list="scheduled"] li.item .countdown`, first],
+      { timeout: 3000 },
+    );
+    await screenshot(eve, 'review-queue-scheduled');
+    // Published by the scheduler: it leaves Scheduled and appears in Published, live.
+    await itemIn(eve, 'published', line).waitFor({ timeout: 8000 });
+    expect(await itemIn(eve, 'scheduled', line).count()).toBe(0);
   });
 
   it('no page saw an error', () => {
