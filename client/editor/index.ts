@@ -193,8 +193,19 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
   clear();
   const blog = await api.getBlog(blogId);
   const composer = postComposer(blog.id, api);
-  const posts = postList(blog.id, session.accessToken, api, (p) => composer.edit(p));
   const summary = summaryEditor(blog.id, session.accessToken, editorUser(me));
+  // Archived is read-only for editors too; the server stops taking summary edits at once.
+  const archived = 'This blog is archived: the summary is read-only';
+  if (blog.status === 'archived') summary.setReadOnly(archived);
+  const posts = postList(
+    blog.id,
+    session.accessToken,
+    api,
+    (p) => composer.edit(p),
+    (b) => {
+      if (b.status === 'archived') summary.setReadOnly(archived);
+    },
+  );
   // Owners (and admins) manage members and read the blog's trail; other members never ask.
   const ownerPanels = h('div', {});
   void api
