@@ -20,16 +20,16 @@ export const BusMessage = z.discriminatedUnion('kind', [
    * authenticated connection of that user re-judges it.
    */
   z.object({ kind: z.literal('access.changed'), userId: z.string(), blogId: z.string().nullable() }),
-  /**
-   * Rights on this blog changed for everyone connected to it (it was archived: read-only for
-   * editors too). Every transport re-judges all its open authenticated connections to it.
-   */
-  z.object({ kind: z.literal('blog.access'), blogId: z.string() }),
   /** A node's reader count per blog, so heartbeats can show totals across nodes. */
   z.object({
     kind: z.literal('readers'),
     counts: z.record(z.string(), z.number().int().min(0)),
   }),
+  /**
+   * Rights on this blog changed for everyone connected to it (it was archived: read-only for
+   * editors too). Every transport re-judges all its open authenticated connections to it.
+   */
+  z.object({ kind: z.literal('blog.access'), blogId: z.string() }),
 ]);
 export type BusMessage = z.input<typeof BusMessage>;
 
