@@ -20,6 +20,7 @@ function clear(): void {
   for (const t of teardown) t();
   teardown = [];
   app.replaceChildren();
+  delete app.dataset.role;
 }
 
 function topBar(title: string, me: Me | null): HTMLElement {
@@ -192,14 +193,28 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
   clear();
   const blog = await api.getBlog(blogId);
   const composer = postComposer(blog.id, api);
-  const posts = postList(blog.id, session.accessToken, api, (p) => composer.edit(p));
   const summary = summaryEditor(blog.id, session.accessToken, editorUser(me));
+  // Archived is read-only for editors too; the server stops taking summary edits at once.
+  const archived = 'This blog is archived: the summary is read-only';
+  if (blog.status === 'archived') summary.setReadOnly(archived);
+  const posts = postList(
+    blog.id,
+    session.accessToken,
+    api,
+    (p) => composer.edit(p),
+    (b) => {
+      if (b.status === 'archived') summary.setReadOnly(archived);
+    },
+  );
   // Owners (and admins) manage members and read the blog's trail; other members never ask.
   const ownerPanels = h('div', {});
   void api
     .listMembers(blog.id)
     .then(async ({ members }) => {
       const mine = members.find((m) => m.userId === me.user?.id);
+      // A contributor's page offers what a contributor may do (drafts, submit for review):
+      // the buttons the server would refuse are hidden (styles.ts), not merely refused.
+      if (me.kind !== 'admin' && mine) app.dataset.role = mine.role;
       if (me.kind !== 'admin' && mine?.role !== 'owner') return;
       const [panel, trail] = await Promise.all([membersPanel(api, blog.id), api.blogAudit(blog.id)]);
       ownerPanels.append(

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Post, ServerToClientEvents } from '../../src/domain/index.js';
+import type { Blog, ClientToServerEvents, Post, ServerToClientEvents } from '../../src/domain/index.js';
 import { esc } from '../embed/render.js';
 import { exactTime, relativeTime } from '../embed/time.js';
 import type { EditorApi, ListStatus } from './api.js';
@@ -41,7 +41,14 @@ const LISTS: { status: ListStatus; css: string; title: string; label: string; em
  * with the editor's token and `drafts: true` says when something changed; the lists are then
  * re-read over HTTP (editors are few, and a re-read can never drift from the server).
  */
-export function postList(blogId: string, token: () => string, api: EditorApi, onEdit: (post: Post) => void) {
+export function postList(
+  blogId: string,
+  token: () => string,
+  api: EditorApi,
+  onEdit: (post: Post) => void,
+  /** The blog's settings changed (a `blog.updated` event): status, order, language … */
+  onBlog: (blog: Blog) => void = () => {},
+) {
   const lists = new Map(
     LISTS.map((l) => [l.status, h('ol', { class: `list ${l.css}`, 'aria-label': l.label, 'data-list': l.status })]),
   );
@@ -227,7 +234,10 @@ export function postList(blogId: string, token: () => string, api: EditorApi, on
   socket.on('disconnect', () => {
     live.textContent = 'reconnecting…';
   });
-  socket.on('event', refreshSoon);
+  socket.on('event', (e) => {
+    if (e.type === 'blog.updated') onBlog(e.data as Blog);
+    refreshSoon();
+  });
   socket.on('draft', refreshSoon);
 
   const sections = LISTS.flatMap((l) => [h('h3', {}, l.title), lists.get(l.status) as HTMLElement]);

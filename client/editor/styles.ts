@@ -52,4 +52,5 @@ code.snippet{display:block;font-size:.8rem;background:#f4f4f6;padding:.4rem;bord
 .upload-preview{display:block;max-width:100%;max-height:12rem;margin:.3rem 0;border-radius:4px}
 table.audit{border-collapse:collapse;width:100%;font-size:.85rem}
 table.audit td,table.audit th{border-top:1px solid var(--border);padding:.25rem .4rem;text-align:left;vertical-align:top}
+[data-role=contributor] :is([data-action=publish],[data-action=schedule],[data-action=approve],[data-action=return],[data-action=publish-now],[data-action=unschedule],[data-action=unpublish],[data-action=pin],[data-action=key],[data-action=delete]){display:none}
 `;

@@ -22,7 +22,7 @@ export function summaryEditor(
   blogId: string,
   token: () => string,
   user: EditorUser,
-): { el: HTMLElement; destroy(): void } {
+): { el: HTMLElement; setReadOnly(reason: string): void; destroy(): void } {
   const doc = new Y.Doc();
   const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
   const provider = new WebsocketProvider(wsBase, blogId, doc, { params: { token: token() } });
@@ -50,6 +50,7 @@ export function summaryEditor(
   const names = h('span', { class: 'collab-names' });
 
   const onStatus = ({ status: s }: { status: string }) => {
+    if (status.dataset.status === 'read-only' || status.dataset.status === 'revoked') return;
     status.textContent = s === 'connected' ? 'Connected' : s === 'connecting' ? 'Connecting…' : 'Offline';
     status.dataset.status = s;
   };
@@ -105,6 +106,14 @@ export function summaryEditor(
   );
   return {
     el,
+    /** The server no longer takes this page's edits (e.g. the blog was archived): say so, stop typing. */
+    setReadOnly(reason: string) {
+      if (status.dataset.status === 'revoked') return;
+      status.dataset.status = 'read-only';
+      status.textContent = reason;
+      editor.setEditable(false);
+      rt.dataset.readonly = 'true';
+    },
     destroy() {
       clearInterval(keepFresh);
       editor.destroy();

@@ -30,6 +30,11 @@ export const BusMessage = z.discriminatedUnion('kind', [
     kind: z.literal('readers'),
     counts: z.record(z.string(), z.number().int().min(0)),
   }),
+  /**
+   * Rights on this blog changed for everyone connected to it (it was archived: read-only for
+   * editors too). Every transport re-judges all its open authenticated connections to it.
+   */
+  z.object({ kind: z.literal('blog.access'), blogId: z.string() }),
 ]);
 export type BusMessage = z.input<typeof BusMessage>;
 

@@ -71,7 +71,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     const readOnly = !can(principal, role, 'summary.edit') || isReadOnly(blog.status);
     if (readOnly && !can(principal, role, 'summary.read')) return refuse(socket, 403, 'forbidden');
     const user = principal.kind === 'admin' ? ADMIN_LOOK : { name: principal.user.name, color: principal.user.color };
-    const userId = principal.kind === 'admin' ? null : principal.user.id;
+    // An admin account is a person too (deactivation reaches it); the bare admin token is not.
+    const userId = principal.user?.id ?? null;
     const who: EditorIdentity = { readOnly, user, userId, token };
     return { blogId: blog.id, who };
   }
@@ -173,7 +174,7 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
   server.on('upgrade', onUpgrade);
 
   const unsubscribe = bus.subscribe(({ from, msg }) => {
-    if (from === bus.nodeId && msg.kind !== 'access.changed') return;
+    if (from === bus.nodeId && msg.kind !== 'access.changed' && msg.kind !== 'blog.access') return;
     if (msg.kind === 'doc.update') {
       registry.get(msg.blogId)?.receiveFromBus(new Uint8Array(Buffer.from(msg.update, 'base64')), msg.rowId);
     } else if (msg.kind === 'doc.awareness') {
@@ -181,6 +182,8 @@ export function attachCollab(server: Server, deps: Deps): CollabServer {
     } else if (msg.kind === 'access.changed') {
       // From this node too (`from` is ours when the change was made here).
       void open.accessChanged(msg.userId, msg.blogId);
+    } else if (msg.kind === 'blog.access') {
+      void open.blogChanged(msg.blogId);
     }
   });
   const unsubscribeResync = bus.onResync(() => {

@@ -48,9 +48,19 @@ export function pickPost(p: Omit<Post, 'seq'>): Omit<StoredPost, 'seq'> {
   };
 }
 
+/** JSON with every object's keys sorted, so equal values give equal strings. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_key, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
 /** Which fields a change to a published post altered (for its revision). */
 export function changedFields(previous: StoredPost, next: StoredPost): Revision['changed'] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // Key order does not count: PostgreSQL's jsonb hands objects back with their keys reordered.
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   const changed: Revision['changed'] = [];
   if (!same(previous.blocks, next.blocks)) changed.push('blocks');
   if (previous.pinned !== next.pinned) changed.push('pinned');

@@ -34,9 +34,9 @@ export class AccessJudge {
 
   /** Indexes an authenticated socket by its user until it disconnects. */
   track(socket: ReaderSocket): void {
-    const p = socket.data.principal;
-    if (p?.kind !== 'user') return;
-    const id = p.user.id;
+    // An admin account is a person too (its deactivation must reach it); the bare admin token is not.
+    const id = socket.data.principal?.user?.id;
+    if (!id) return;
     let set = this.byUser.get(id);
     if (!set) {
       set = new Set();
@@ -84,7 +84,7 @@ export class AccessJudge {
         principal = null;
       }
       for (const s of group) {
-        if (principal?.kind !== 'user' || principal.user.id !== userId) {
+        if (!principal || principal.user?.id !== userId) {
           this.revoke(s);
           continue;
         }

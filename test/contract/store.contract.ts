@@ -12,6 +12,7 @@ import {
 import { newId } from '../../src/lib/ids.js';
 import type { AuditContext, Store } from '../../src/store/types.js';
 import { mediaStoreCases } from './store-media.cases.js';
+import { workflowStoreCases } from './store-workflow.cases.js';
 
 /**
  * One suite, every Store implementation. `create` opens a NEW store instance on the SAME
@@ -996,6 +997,7 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
     });
 
     mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
+    workflowStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput, edit });
     describe('webhook outbox', () => {
       const hook = (blogId: string, events: string[] = ['*']) =>
         store.outbox.createWebhook({

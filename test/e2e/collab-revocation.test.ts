@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Blog } from '../../src/domain/index.js';
 import { type Api, createApi } from '../helpers/api.js';
+import { docFromStore, itemTexts } from '../helpers/collab.js';
 import { call, createPerson } from '../helpers/identity.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, screenshot, watchPage } from './browser.js';
@@ -129,6 +130,26 @@ describe('a deactivated editor in a live co-editing session', () => {
       body: { email: 'ravi@newsroom.test', password: 'quarry orchid tundra 22' },
     });
     expect(signIn.status).toBe(401);
+  });
+});
+
+describe('an archived blog in a live co-editing session', () => {
+  it('the editor still connected is told at once that the summary is read-only, and nothing more is stored', async () => {
+    const started = Date.now();
+    await admin.patchBlog(blog.id, { status: 'archived' });
+    await ada.waitForSelector('[data-testid="collab-status"][data-status="read-only"]', { timeout: 5000 });
+    const elapsed = Date.now() - started;
+    console.log(`[collab-revocation] archive → page shows the summary is read-only: ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(1000);
+    expect(await ada.locator('[data-testid="collab-status"]').textContent()).toMatch(/archived/);
+    expect(await ada.locator('.summary-panel .rt-content').getAttribute('contenteditable')).toBe('false');
+    await screenshot(ada, 'collab-archived-editor');
+    // The server refuses the connection's edits whatever the page does.
+    await append(ada, ' Typed after the archive.');
+    expect(await summaryText(ada)).toContain('Typed after the archive');
+    // Anything the server took would be in the stored doc at once (persist before broadcast).
+    expect(itemTexts(await docFromStore(server, blog.id)).join(' ')).not.toContain('Typed after the archive');
+    expect(itemTexts(await docFromStore(server, blog.id)).join(' ')).toContain('Schools shut.');
   });
 });
 

@@ -117,4 +117,35 @@ describe('deactivation across nodes (PostgreSQL + Redis)', () => {
     });
     expect(again.provider.synced).toBe(false);
   });
+
+  it('reaches an admin account’s collab connection and drafts subscription too (an admin account is a person; the admin token is not)', async () => {
+    const server = await startServer(FAST_SUMMARY);
+    const admin = createApi(server.url, server.adminToken);
+    const blog = await admin.createBlog({ title: 'Admin account deactivated' });
+    const chief = await createPerson(server, {
+      name: 'Chief',
+      email: 'chief@desk.test',
+      password: 'granite willow ember 64',
+      admin: true,
+    });
+    const token = await signIn(server, 'chief@desk.test', 'granite willow ember 64');
+    const conn = connectEditor(server, blog.id, token);
+    const bare = connectEditor(server, blog.id, server.adminToken);
+    await waitFor(() => conn.provider.synced && bare.provider.synced, { what: 'both synced' });
+    const drafts = openReader(server.url, { auth: { token }, transports: ['websocket'] });
+    expect(await drafts.subscribe({ blogId: blog.id, drafts: true })).toMatchObject({ ok: true });
+    const writer = createApi(server.url, server.adminToken);
+    expect(await probe(writer, blog.id, [drafts], 'before')).toEqual([true]);
+    const res = await call(server.url, 'PATCH', `/api/v1/users/${chief.id}`, {
+      token: server.adminToken,
+      body: { active: false },
+    });
+    expect(res.status).toBe(200);
+    await waitFor(() => conn.closes.some((c) => c.code === 4401), {
+      what: () => `close 4401 (got ${JSON.stringify(conn.closes)})`,
+      timeoutMs: 5000,
+    });
+    expect(bare.closes).toEqual([]);
+    expect(await probe(writer, blog.id, [drafts], 'after')).toEqual([false]);
+  });
 });

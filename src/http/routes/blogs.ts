@@ -113,6 +113,11 @@ export function blogRoutes(deps: Deps) {
         audit: auditFor(c, deps.config.TRUST_PROXY, 'blog.update', { blogId: blog.id }),
       });
       publishLive(deps, event);
+      // Archived is read-only for editors too: open collab connections lose edit rights now,
+      // on every node, without waiting for a reconnect.
+      if (updated.status === 'archived' && blog.status !== 'archived') {
+        deps.bus.publish({ kind: 'blog.access', blogId: blog.id });
+      }
       return c.json(updated, 200);
     },
   );
