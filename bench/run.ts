@@ -9,17 +9,18 @@ import { ROOT, stopAllServers } from './lib/servers.js';
 import { SIZES, type SizeName } from './lib/sizes.js';
 import { runCollab } from './workloads/collab.js';
 import { runFanout } from './workloads/fanout.js';
+import { runOutward } from './workloads/outward.js';
 import { runReads } from './workloads/reads.js';
 import { runScaleout } from './workloads/scaleout.js';
 import { runStorm } from './workloads/storm.js';
 import { runSummaryLog } from './workloads/summary-log.js';
 
 /**
- * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,scaleout]`
+ * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,scaleout,summary-log,outward]`
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout', 'summary-log'] as const;
+const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout', 'summary-log', 'outward'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     reads: () => runReads(sizes.reads),
     scaleout: () => runScaleout(sizes.scaleout),
     'summary-log': () => runSummaryLog(sizes.summaryLog),
+    outward: () => runOutward(sizes.outward),
   };
   const workloads: WorkloadResult[] = [];
   for (const w of WORKLOADS) {

@@ -1,3 +1,5 @@
+import type { OutwardSize } from '../workloads/outward.js';
+
 /**
  * Workload sizes. smoke: seconds, a harness check for CI. small: a quick look on a laptop.
  * full: every workload at full size. Every count and duration here bounds a loop.
@@ -20,6 +22,7 @@ export interface Sizes {
   reads: { concurrency: number; durationMs: number; seedPosts: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
   summaryLog: { updates: number };
+  outward: OutwardSize;
 }
 
 export const SIZES: Record<SizeName, Sizes> = {
@@ -35,6 +38,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
     summaryLog: { updates: 5_000 },
+    outward: {
+      endpoints: 5,
+      posts: 10,
+      sseClients: 50,
+      ssePosts: 5,
+      backlogPosts: 20,
+      websubSubscribers: 5,
+      websubPosts: 5,
+    },
   },
   small: {
     fanout: { readers: [1_000], posts: 40, postsPerSec: 10 },
@@ -48,6 +60,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
     summaryLog: { updates: 20_000 },
+    outward: {
+      endpoints: 20,
+      posts: 30,
+      sseClients: 200,
+      ssePosts: 20,
+      backlogPosts: 100,
+      websubSubscribers: 20,
+      websubPosts: 10,
+    },
   },
   full: {
     fanout: { readers: [1_000, 5_000, 10_000], posts: 40, postsPerSec: 5 },
@@ -62,6 +83,16 @@ export const SIZES: Record<SizeName, Sizes> = {
     reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
     summaryLog: { updates: 100_000 },
+    // The figures: 20 webhook endpoints, 1,000 EventSource clients.
+    outward: {
+      endpoints: 20,
+      posts: 200,
+      sseClients: 1000,
+      ssePosts: 100,
+      backlogPosts: 500,
+      websubSubscribers: 20,
+      websubPosts: 50,
+    },
   },
 };
 
