@@ -1,6 +1,7 @@
 import type { Bus } from '../bus/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { Store } from '../store/types.js';
 import { outboundLimits, outboundPolicy } from './index.js';
 import { type JobRunner, startJobRunner } from './jobs.js';
@@ -17,6 +18,7 @@ export async function startOutwardJobs(deps: {
   bus: Bus;
   config: Config;
   log: Logger;
+  metrics: Metrics;
   nodeId: string;
   fetchTopic: FetchTopic;
 }): Promise<JobRunner> {

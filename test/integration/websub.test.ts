@@ -158,6 +158,26 @@ describe('WebSub hub', () => {
     expect(posts(expiring)).toHaveLength(0);
   });
 
+  it('a subscriber that hangs holds one slot for a bounded time; the others are served meanwhile, and it is retried', async () => {
+    const s = await startServer(FAST);
+    const { t, atom } = await blogWithTopic(s);
+    let hanging = true;
+    const stuck = await startReceiver((req, res) => {
+      if (req.method === 'POST' && hanging) return; // never answers (the hub's timeout ends it)
+      honest(req, res);
+    });
+    const fine = await startReceiver(honest);
+    await subscribe(s, atom, stuck.url);
+    await subscribe(s, atom, fine.url);
+    await t.editor.createPost(t.blog.id, { blocks: [text('<p>Slow news.</p>')] });
+    await waitFor(() => posts(fine).some((p) => p.body.includes('Slow news.')), { what: 'the healthy subscriber' });
+    // The first attempt at the stuck one is still unanswered (or just timed out): never blocking.
+    expect(posts(stuck).length).toBeGreaterThanOrEqual(1);
+    hanging = false;
+    await waitFor(() => posts(stuck).length >= 2, { what: 'a retry after the timeout', timeoutMs: 15_000 });
+    expect(posts(stuck).at(-1)?.body).toContain('Slow news.');
+  });
+
   it('answers bad requests with a clear 400 and queues nothing', async () => {
     const s = await startServer({ RATE_WEBSUB_PER_MIN: '1000' });
     const { atom } = await blogWithTopic(s);
