@@ -106,6 +106,8 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
     });
   }
   // WebSub and Web Push: the job queue in the store, sent by every node (one holds each job).
+  // The external hub is recorded in the store so the event's transaction queues its pings.
+  await store.outward.setExternalHub(config.WEBSUB_HUB_URL ?? null);
   outwardJobs = config.WEBHOOKS_DISPATCH
     ? await startOutwardJobs({
         ...deps,

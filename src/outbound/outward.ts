@@ -10,8 +10,8 @@ import { pushHandler, pushSubject } from './push-jobs.js';
 import { type FetchTopic, hubPingHandler, webSubHandlers } from './websub.js';
 
 /**
- * Starts this node's share of WebSub and Web Push sending: records the external hub (so the
- * event's transaction queues pings), loads the VAPID keys, and runs the job queue.
+ * Starts this node's share of WebSub and Web Push sending: loads the VAPID keys and runs the
+ * job queue.
  */
 export async function startOutwardJobs(deps: {
   store: Store;
@@ -23,7 +23,6 @@ export async function startOutwardJobs(deps: {
   fetchTopic: FetchTopic;
 }): Promise<JobRunner> {
   const { store, config } = deps;
-  await store.outward.setExternalHub(config.WEBSUB_HUB_URL ?? null);
   const vapid = await loadVapidKeys(store);
   const policy = outboundPolicy(config);
   const limits = outboundLimits(config);
