@@ -7,6 +7,7 @@ import { machineInfo, type RunReport, renderTable, writeReport } from './lib/rep
 import type { WorkloadResult } from './lib/results.js';
 import { ROOT, stopAllServers } from './lib/servers.js';
 import { SIZES, type SizeName } from './lib/sizes.js';
+import { runAudience } from './workloads/audience.js';
 import { runCollab } from './workloads/collab.js';
 import { runFanout } from './workloads/fanout.js';
 import { runOutward } from './workloads/outward.js';
@@ -14,13 +15,24 @@ import { runReads } from './workloads/reads.js';
 import { runScaleout } from './workloads/scaleout.js';
 import { runStorm } from './workloads/storm.js';
 import { runSummaryLog } from './workloads/summary-log.js';
+import { runSurge } from './workloads/surge.js';
 
 /**
- * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,scaleout,summary-log,outward]`
+ * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,surge,scaleout,summary-log,audience,outward]`
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout', 'summary-log', 'outward'] as const;
+const WORKLOADS = [
+  'fanout',
+  'storm',
+  'collab',
+  'reads',
+  'surge',
+  'scaleout',
+  'summary-log',
+  'audience',
+  'outward',
+] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
@@ -81,9 +93,11 @@ async function main(): Promise<void> {
     storm: () => runStorm(sizes.storm),
     collab: () => runCollab(sizes.collab),
     reads: () => runReads(sizes.reads),
+    surge: () => runSurge(sizes.surge),
     scaleout: () => runScaleout(sizes.scaleout),
     'summary-log': () => runSummaryLog(sizes.summaryLog),
     outward: () => runOutward(sizes.outward),
+    audience: () => runAudience(sizes.audience),
   };
   const workloads: WorkloadResult[] = [];
   for (const w of WORKLOADS) {

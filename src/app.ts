@@ -172,6 +172,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
           await closed;
           clearTimeout(deadline);
           await bus.close();
+          await auth.close();
           await media.storage.close();
           await store.close();
           log.info('stopped');

@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The first admin account, created at first start when there are no users: signs in with
+   * this email and ADMIN_PASSWORD, or (without it) a generated password printed once.
+   */
+  ADMIN_EMAIL: z.string().trim().max(254).email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
+  ADMIN_NAME: z.string().trim().min(1).max(100).default('Admin'),
   PUBLIC_URL: z.string().url().optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; public otherwise. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -79,6 +86,12 @@ export const ConfigSchema = z.object({
   // HTTP
   MAX_BODY_BYTES: int(1024 * 1024, 1024),
   TRUST_PROXY: bool(false),
+  /** Bytes the read model (public reads as bytes, gzip and brotli) may hold on a node. */
+  READ_MODEL_MAX_BYTES: int(64 * 1024 * 1024, 0),
+  /** Cache-Control s-maxage (seconds) of public blog reads, for a CDN in front. */
+  READ_S_MAXAGE: int(5, 0),
+  /** Cache-Control stale-while-revalidate (seconds) of public blog reads. */
+  READ_STALE_WHILE_REVALIDATE: int(30, 0),
 
   // Reader push
   /** How many events behind a reader may be and still be replayed rather than reset. */
@@ -167,6 +180,14 @@ export const ConfigSchema = z.object({
   RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
   /** Pending questions a blog may hold; more are refused until editors moderate. */
   QUESTION_QUEUE_MAX: int(500, 1),
+  /**
+   * Votes and reactions one address may send per minute (together). Generous: a newsroom's
+   * office or a mobile carrier puts many readers behind one address; every reader needs only
+   * a handful (one vote per poll, one reaction of each kind per post).
+   */
+  RATE_PARTICIPATION_PER_MIN: int(120, 1),
+  /** How often changed vote and reaction counts are sent to a blog's readers (one frame per blog). */
+  COUNTS_INTERVAL_MS: int(1000, 50, 60_000),
   // Media (photo uploads: src/media)
   /** Largest accepted upload, in bytes; a bigger one gets 413 and nothing is stored. */
   MEDIA_MAX_FILE_BYTES: int(20 * 1024 * 1024, 1024),

@@ -20,9 +20,20 @@ export interface Sizes {
   storm: { readers: number; missed: number; timeoutMs: number };
   collab: { editors: number; updatesPerSec: number; durationMs: number; newsroom: Newsroom };
   reads: { concurrency: number; durationMs: number; seedPosts: number };
+  /** New readers arriving within arrivalMs, each loading page, embed.js and posts, then subscribing. */
+  surge: { readers: number; arrivalMs: number; seedPosts: number; timeoutMs: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
   summaryLog: { updates: number };
   outward: OutwardSize;
+  audience: {
+    voteReaders: number;
+    voteConcurrency: number;
+    voteMs: number;
+    fanoutReaders: number;
+    fanoutPosts: number;
+    fanoutPostsPerSec: number;
+    fanoutRounds: number;
+  };
 }
 
 export const SIZES: Record<SizeName, Sizes> = {
@@ -36,6 +47,7 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 4, updatesPerSec: 2, awarenessHz: 1, readers: 20, durationMs: 2_000 },
     },
     reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
+    surge: { readers: 100, arrivalMs: 1_000, seedPosts: 10, timeoutMs: 20_000 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
     summaryLog: { updates: 5_000 },
     outward: {
@@ -46,6 +58,15 @@ export const SIZES: Record<SizeName, Sizes> = {
       backlogPosts: 20,
       websubSubscribers: 5,
       websubPosts: 5,
+    },
+    audience: {
+      voteReaders: 50,
+      voteConcurrency: 4,
+      voteMs: 1_000,
+      fanoutReaders: 50,
+      fanoutPosts: 10,
+      fanoutPostsPerSec: 10,
+      fanoutRounds: 1,
     },
   },
   small: {
@@ -58,6 +79,7 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 20, updatesPerSec: 2, awarenessHz: 1, readers: 500, durationMs: 8_000 },
     },
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
+    surge: { readers: 500, arrivalMs: 5_000, seedPosts: 30, timeoutMs: 60_000 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
     summaryLog: { updates: 20_000 },
     outward: {
@@ -68,6 +90,15 @@ export const SIZES: Record<SizeName, Sizes> = {
       backlogPosts: 100,
       websubSubscribers: 20,
       websubPosts: 10,
+    },
+    audience: {
+      voteReaders: 1_000,
+      voteConcurrency: 16,
+      voteMs: 5_000,
+      fanoutReaders: 1_000,
+      fanoutPosts: 30,
+      fanoutPostsPerSec: 5,
+      fanoutRounds: 1,
     },
   },
   full: {
@@ -81,6 +112,8 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 50, updatesPerSec: 2, awarenessHz: 1, readers: 5_000, durationMs: 10_000 },
     },
     reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
+    // The surge: 2,000 new readers within 10 s.
+    surge: { readers: 2_000, arrivalMs: 10_000, seedPosts: 60, timeoutMs: 120_000 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
     summaryLog: { updates: 100_000 },
     // The figures: 20 webhook endpoints, 1,000 EventSource clients.
@@ -92,6 +125,16 @@ export const SIZES: Record<SizeName, Sizes> = {
       backlogPosts: 500,
       websubSubscribers: 20,
       websubPosts: 50,
+    },
+    // The figures: votes/s with 5,000 readers connected; counting's CPU at 10,000 readers.
+    audience: {
+      voteReaders: 5_000,
+      voteConcurrency: 32,
+      voteMs: 10_000,
+      fanoutReaders: 10_000,
+      fanoutPosts: 30,
+      fanoutPostsPerSec: 2,
+      fanoutRounds: 2,
     },
   },
 };

@@ -13,6 +13,7 @@ import { observe, requestIds } from './middleware/observe.js';
 import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
+import { ReadModel } from './read-model/index.js';
 import { audienceRoutes } from './routes/audience.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -26,6 +27,7 @@ import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
+import { participationRoutes } from './routes/participation.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -52,6 +54,17 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   const { config, metrics, log } = deps;
   const app = newRouter();
 
+  // Public reads answered from memory come first: no request id, logger, auth or limiter.
+  const readModel = new ReadModel((ref) => deps.store.getBlog(ref), {
+    maxBytes: config.READ_MODEL_MAX_BYTES,
+    sMaxAge: config.READ_S_MAXAGE,
+    staleWhileRevalidate: config.READ_STALE_WHILE_REVALIDATE,
+  });
+  readModel.attach(deps.bus);
+  app.use(
+    '*',
+    readModel.middleware((req, env) => app.fetch(req, env), metrics),
+  );
   app.use('*', requestIds());
   app.use('*', observe(log, metrics));
   app.use(
@@ -123,6 +136,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', audienceRoutes(deps));
   app.route('/', questionRoutes(deps));
+  app.route('/', participationRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', mediaFileRoutes(deps));
   app.route('/', eventRoutes(deps, parts.streams));

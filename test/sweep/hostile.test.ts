@@ -24,6 +24,8 @@ let postId: string;
 /** A pending question: the sweep's bodies must neither dismiss nor answer it. */
 let questionId: string;
 let mediaId: string;
+/** A published post with an open poll: the sweep's bodies must not add a vote or a reaction. */
+let pollPostId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
@@ -40,6 +42,8 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
     parts.push(await server.app.deps.store.outward.countPushSubscriptions(b.id));
+    const ids = (await admin.listPosts(b.id, { limit: 100 })).posts.map((p) => p.id);
+    if (ids.length) parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/tallies?posts=${ids.join(',')}`)).body);
   }
   // WebSub verifications and distributions, push messages: nothing queued by refused input.
   parts.push(await server.app.deps.store.outward.countJobs());
@@ -52,6 +56,7 @@ beforeAll(async () => {
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
     RATE_QUESTIONS_PER_MIN: '1000000',
     RATE_QUESTIONS_PER_BLOG_PER_MIN: '1000000',
+    RATE_PARTICIPATION_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
     RATE_SUBSCRIBES_PER_MIN: '1000000',
     RATE_WEBSUB_PER_MIN: '1000000',
@@ -65,6 +70,11 @@ beforeAll(async () => {
     body: { text: 'a question' },
   });
   questionId = (asked.body as { id: string }).id;
+  pollPostId = (
+    await cast.editor.createPost(cast.blog.id, {
+      blocks: [{ type: 'poll', question: 'Sweep?', options: ['yes', 'no'] }],
+    })
+  ).id;
   mediaId = (await uploadOk(server.url, cast.users.editor.token, cast.blog.id, await png(64, 48))).id;
 });
 
@@ -141,6 +151,24 @@ const badBody = fc.oneof(
   fc.record({ text: fc.oneof(fc.constant('<b></b>'), fc.constant('q'.repeat(600)), fc.integer()), name: nasty }),
   fc.record({ status: fc.string({ maxLength: 10 }).filter((x) => x !== 'dismissed') }),
   fc.record({ html: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null)) }),
+  // Votes and reactions: unknown options and kinds, forged voter ids, extra fields.
+  fc.record({ option: fc.oneof(nasty, fc.constantFrom('o3', 'o0', 'O1', 'o1 ')), voter: nasty }),
+  fc.record({ option: fc.constant('o1'), voter: fc.constantFrom('short', 'x'.repeat(65), 'bad voter id!!!!!', '') }),
+  fc.record({ reaction: fc.oneof(nasty, fc.constantFrom('LIKE', 'poop', '👍')), voter: nasty }),
+  fc.record({ reaction: fc.constant('like'), voter: fc.constant('v'.repeat(20)), extra: fc.constant(1) }),
+  fc.record({ blocks: fc.constant([{ type: 'poll', question: 'q', options: ['only one'] }]) }),
+  fc.record({
+    blocks: fc.constant([
+      {
+        type: 'poll',
+        question: 'q',
+        options: [
+          { id: 'o1', text: 'a' },
+          { id: 'o1', text: 'b' },
+        ],
+      },
+    ]),
+  }),
 );
 
 const segment = fc.oneof(
@@ -176,12 +204,16 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/return`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/invitations`],
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
       ['POST', `/api/v1/blogs/${blogId}/questions`],
       ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
       ['POST', `/api/v1/blogs/${blogId}/questions/${questionId}/answer`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${pollPostId}/votes`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${pollPostId}/reactions`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/votes`],
       ['POST', '/api/v1/auth/login'],
       ['POST', '/api/v1/auth/invitations/accept'],
       ['POST', '/api/v1/auth/refresh'],
@@ -234,6 +266,8 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
           `/api/v1/blogs/${blogId}/questions/`,
+          `/api/v1/blogs/${blogId}/posts/${pollPostId}/`,
+          `/api/v1/blogs/${blogId}/tallies?posts=`,
           `/api/v1/blogs/${blogId}/media/`,
           `/api/v1/blogs/${blogId}/push-subscriptions/`,
           '/websub/',
@@ -438,6 +472,53 @@ describe('hostile input sweep', () => {
       const res = await cast.editor.raw('GET', `/api/v1/blogs/${blogId}/audience${q}`);
       expect(res.status, q).toBe(400);
     }
+
+    // The read model's negotiation: any Accept-Encoding and If-None-Match on the public reads
+    // answers 200 or 304, never 5xx, and the bytes (decoded by fetch) are the identity bytes.
+    const publicReads = [
+      `/api/v1/blogs/${blogId}/posts`,
+      `/api/v1/blogs/${blogId}/summary`,
+      `/live/${cast.blog.slug}`,
+      `/live/${cast.blog.slug}/feed.json`,
+      '/embed.js',
+    ];
+    const identity = new Map<string, string>();
+    for (const path of publicReads) identity.set(path, await (await fetch(`${server.url}${path}`)).text());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...publicReads),
+        fc.oneof(
+          fc.constantFrom(
+            'br;q=0',
+            'gzip;q=x',
+            '*;q=0',
+            'identity;q=0',
+            'br;q=1.5, gzip;q=-1',
+            ',,,',
+            'x'.repeat(4000),
+          ),
+          fc.stringMatching(/^[a-z*;=.,0-9 ]{0,60}$/),
+        ),
+        fc.oneof(fc.constant(''), fc.constantFrom('*', 'W/"x"', '"', 'x'.repeat(4000)), fc.string({ maxLength: 60 })),
+        async (path, acceptEncoding, ifNoneMatch) => {
+          counts.httpPaths = (counts.httpPaths ?? 0) + 1;
+          let res: Response;
+          try {
+            res = await fetch(`${server.url}${path}`, {
+              headers: { 'accept-encoding': acceptEncoding, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
+            });
+          } catch {
+            return; // a header value fetch itself refuses to send
+          }
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          const label = `${path} AE=${acceptEncoding.slice(0, 80)} INM=${ifNoneMatch.slice(0, 80)}`;
+          expect([200, 304], label).toContain(res.status);
+          expect(res.headers.get('vary') ?? '', label).toMatch(/Accept-Encoding/);
+          if (res.status === 200) expect(await res.text(), label).toBe(identity.get(path));
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
 
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(

@@ -9,6 +9,7 @@ import * as members from './members.js';
 import * as ops from './ops.js';
 import * as outward from './outward.js';
 import * as pages from './pages.js';
+import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
 import * as subscriptions from './subscriptions.js';
@@ -33,6 +34,7 @@ export const ROUTES = {
   ...changes,
   ...audience,
   ...questions,
+  ...participation,
   ...pages,
   ...outward,
   ...subscriptions,

@@ -5,6 +5,7 @@ import { messagesFor } from '../../domain/i18n/index.js';
 import { type Blog, blogVisible } from '../../domain/index.js';
 import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/pages.js';
+import { preloadedBlog } from '../read-model/preload.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
 import { pushButton } from './push.js';
 import { PAGE_STYLE, renderBlogBody } from './render.js';
@@ -15,9 +16,10 @@ const PAGE_SIZE = 50;
 const LIVE_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 /** Public blogs only: pages have no members, so a draft blog does not exist for them. */
-export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
+export async function publicBlog(deps: Deps, slug: string, req?: Request): Promise<Blog | null> {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(slug)) return null;
-  const blog = await deps.store.getBlog(slug);
+  // A read model render starts from the blog it has just read (one store read per burst).
+  const blog = (req && preloadedBlog(req, slug)) || (await deps.store.getBlog(slug));
   return blog && blogVisible(blog, false) ? blog : null;
 }
 
@@ -56,7 +58,7 @@ export function registerLiveRoutes(
   trusted: (c: Context) => string | null,
 ): void {
   app.openapi(routes.livePage, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) return notFoundPage(c, trusted(c));
     const { before } = c.req.valid('query');
     const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
@@ -101,7 +103,7 @@ export function registerLiveRoutes(
   });
 
   app.openapi(routes.embedPage, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';

@@ -12,6 +12,8 @@ function blockText(b: Block): string {
       return b.caption ?? b.alt;
     case 'embed':
       return [b.title, b.text, b.url].filter(Boolean).join(': ');
+    case 'poll':
+      return `${b.question} ${b.options.map((o) => o.text).join(' / ')}`;
   }
 }
 

@@ -22,7 +22,7 @@ export function syndicationRoutes(deps: Deps) {
   const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
 
   app.openapi(routes.atomFeed, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
@@ -37,7 +37,7 @@ export function syndicationRoutes(deps: Deps) {
   });
 
   app.openapi(outward.jsonFeed, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
@@ -66,7 +66,7 @@ export function syndicationRoutes(deps: Deps) {
         { path: 'query.url', message: 'must be an absolute http(s) URL' },
       ]);
     }
-    const blog = slug ? await publicBlog(deps, slug) : null;
+    const blog = slug ? await publicBlog(deps, slug, c.req.raw) : null;
     if (!blog) throw new DomainError('not_found', 'no public liveblog at that URL');
     c.header('access-control-allow-origin', '*');
     c.header('cache-control', 'public, max-age=300');
