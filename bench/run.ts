@@ -10,6 +10,7 @@ import { SIZES, type SizeName } from './lib/sizes.js';
 import { runAudience } from './workloads/audience.js';
 import { runCollab } from './workloads/collab.js';
 import { runFanout } from './workloads/fanout.js';
+import { runOutward } from './workloads/outward.js';
 import { runReads } from './workloads/reads.js';
 import { runScaleout } from './workloads/scaleout.js';
 import { runStorm } from './workloads/storm.js';
@@ -17,11 +18,21 @@ import { runSummaryLog } from './workloads/summary-log.js';
 import { runSurge } from './workloads/surge.js';
 
 /**
- * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,surge,scaleout]`
+ * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,surge,scaleout,summary-log,audience,outward]`
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'surge', 'scaleout', 'summary-log', 'audience'] as const;
+const WORKLOADS = [
+  'fanout',
+  'storm',
+  'collab',
+  'reads',
+  'surge',
+  'scaleout',
+  'summary-log',
+  'audience',
+  'outward',
+] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
     surge: () => runSurge(sizes.surge),
     scaleout: () => runScaleout(sizes.scaleout),
     'summary-log': () => runSummaryLog(sizes.summaryLog),
+    outward: () => runOutward(sizes.outward),
     audience: () => runAudience(sizes.audience),
   };
   const workloads: WorkloadResult[] = [];

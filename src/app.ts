@@ -106,14 +106,20 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
     });
   }
   // WebSub and Web Push: the job queue in the store, sent by every node (one holds each job).
+  // The external hub is recorded in the store so the event's transaction queues its pings.
+  await store.outward.setExternalHub(config.WEBSUB_HUB_URL ?? null);
   outwardJobs = config.WEBHOOKS_DISPATCH
     ? await startOutwardJobs({
         ...deps,
         log: log.child({ area: 'outward' }),
         nodeId,
         // A topic's body is what a feed reader would fetch: the pages app answers in process.
+        // Rendered from the store, past the read model: this node's bus may not yet have
+        // delivered the event the job was queued by, and a feed kept for the previous seq
+        // would be distributed as if it were the new one (a credential sends a read down the
+        // ordinary path; pages take no token, so it changes nothing else).
         fetchTopic: async (topic) => {
-          const res = await http.request(topic);
+          const res = await http.request(topic, { headers: { authorization: 'Bearer websub-distribution' } });
           return {
             status: res.status,
             body: new Uint8Array(await res.arrayBuffer()),

@@ -1,3 +1,5 @@
+import type { OutwardSize } from '../workloads/outward.js';
+
 /**
  * Workload sizes. smoke: seconds, a harness check for CI. small: a quick look on a laptop.
  * full: every workload at full size. Every count and duration here bounds a loop.
@@ -22,6 +24,7 @@ export interface Sizes {
   surge: { readers: number; arrivalMs: number; seedPosts: number; timeoutMs: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
   summaryLog: { updates: number };
+  outward: OutwardSize;
   audience: {
     voteReaders: number;
     voteConcurrency: number;
@@ -47,6 +50,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 100, arrivalMs: 1_000, seedPosts: 10, timeoutMs: 20_000 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
     summaryLog: { updates: 5_000 },
+    outward: {
+      endpoints: 5,
+      posts: 10,
+      sseClients: 50,
+      ssePosts: 5,
+      backlogPosts: 20,
+      websubSubscribers: 5,
+      websubPosts: 5,
+    },
     audience: {
       voteReaders: 50,
       voteConcurrency: 4,
@@ -70,6 +82,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 500, arrivalMs: 5_000, seedPosts: 30, timeoutMs: 60_000 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
     summaryLog: { updates: 20_000 },
+    outward: {
+      endpoints: 20,
+      posts: 30,
+      sseClients: 200,
+      ssePosts: 20,
+      backlogPosts: 100,
+      websubSubscribers: 20,
+      websubPosts: 10,
+    },
     audience: {
       voteReaders: 1_000,
       voteConcurrency: 16,
@@ -95,6 +116,16 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 2_000, arrivalMs: 10_000, seedPosts: 60, timeoutMs: 120_000 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
     summaryLog: { updates: 100_000 },
+    // The figures: 20 webhook endpoints, 1,000 EventSource clients.
+    outward: {
+      endpoints: 20,
+      posts: 200,
+      sseClients: 1000,
+      ssePosts: 100,
+      backlogPosts: 500,
+      websubSubscribers: 20,
+      websubPosts: 50,
+    },
     // The figures: votes/s with 5,000 readers connected; counting's CPU at 10,000 readers.
     audience: {
       voteReaders: 5_000,

@@ -82,6 +82,9 @@ export function createEditorApi(token: () => string) {
     blogAudit: (blogId: string): Promise<AuditPage> =>
       ok(blog.audit.$get({ param: { blogId }, query: { limit: '50' } })),
     audit: (): Promise<AuditPage> => ok(v1.audit.$get({ query: { limit: '100' } })),
+    listWebhooks: (blogId: string) => ok(blog.webhooks.$get({ param: { blogId } })),
+    enableWebhook: (blogId: string, webhookId: string) =>
+      ok(blog.webhooks[':webhookId'].$patch({ param: { blogId, webhookId }, json: { enabled: true } })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -7,6 +7,7 @@ import { postList } from './post-list.js';
 import * as session from './session.js';
 import { EDITOR_CSS } from './styles.js';
 import { type EditorUser, summaryEditor } from './summary.js';
+import { disabledWebhooksNotice } from './webhooks.js';
 
 /**
  * The editor page: sign in (password, single sign-on, an invitation link, or a pasted
@@ -208,6 +209,7 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
   );
   // Owners (and admins) manage members and read the blog's trail; other members never ask.
   const ownerPanels = h('div', {});
+  const hooksNotice = h('div', {});
   void api
     .listMembers(blog.id)
     .then(async ({ members }) => {
@@ -216,6 +218,9 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
       // the buttons the server would refuse are hidden (styles.ts), not merely refused.
       if (me.kind !== 'admin' && mine) app.dataset.role = mine.role;
       if (me.kind !== 'admin' && mine?.role !== 'owner') return;
+      const notice = disabledWebhooksNotice(api, blog.id);
+      teardown.push(() => notice.destroy());
+      hooksNotice.append(notice.el);
       const [panel, trail] = await Promise.all([membersPanel(api, blog.id), api.blogAudit(blog.id)]);
       ownerPanels.append(
         panel,
@@ -231,6 +236,7 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
   const snippet = `<div data-liveblog="${blog.slug}"></div><script async src="${location.origin}/embed.js"></script>`;
   app.append(
     topBar(blog.title, me),
+    hooksNotice,
     h(
       'p',
       { class: 'hint' },

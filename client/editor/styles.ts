@@ -20,6 +20,7 @@ button.secondary{font-size:.85rem;padding:.15rem .5rem}
 button.link{border:0;background:none;color:var(--accent);padding:0}
 .flash{min-height:1.2em;margin:.3rem 0;font-size:.9rem}
 .flash.error{color:#b00020}
+.notice{border-left:4px solid #b00020;background:#fff4f4}
 .flash.ok{color:#1d6b35}
 .block{border:1px dashed var(--border);border-radius:6px;padding:.5rem;margin:.5rem 0}
 .block-head{display:flex;justify-content:space-between;font-size:.8rem;text-transform:uppercase;color:var(--muted)}

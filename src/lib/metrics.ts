@@ -25,6 +25,12 @@ export function createMetrics(prefix = 'liveblog_') {
       labelNames: ['outcome'] as const,
       ...reg,
     }),
+    outboundJobs: new client.Counter({
+      name: `${prefix}outbound_jobs_total`,
+      help: 'WebSub verifications, distributions, hub pings and Web Push sends, by kind and outcome (done, retry, drop)',
+      labelNames: ['kind', 'outcome'] as const,
+      ...reg,
+    }),
     webhookCommitToDeliverySeconds: new client.Histogram({
       name: `${prefix}webhook_commit_to_delivery_seconds`,
       help: 'From the event timestamp to a receiver accepting its first attempt',

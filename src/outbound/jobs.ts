@@ -2,6 +2,7 @@ import type { Bus } from '../bus/types.js';
 import type { Config } from '../config.js';
 import { retryDelayMs } from '../domain/index.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { JobKind, OutboundJob } from '../store/outward.js';
 import type { Store } from '../store/types.js';
 
@@ -22,6 +23,7 @@ export interface JobRunnerDeps {
   bus: Bus;
   config: Config;
   log: Logger;
+  metrics: Metrics;
   nodeId: string;
   handlers: Partial<Record<JobKind, JobHandler>>;
   /** Longer than any one job can take (a live node must never lose a lease it is using). */
@@ -37,7 +39,7 @@ export interface JobRunner {
 const EXPIRY_SWEEP_MS = 60_000;
 
 export function startJobRunner(deps: JobRunnerDeps): JobRunner {
-  const { store, bus, config, log, nodeId, handlers, leaseMs } = deps;
+  const { store, bus, config, log, metrics, nodeId, handlers, leaseMs } = deps;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   let woken = false;

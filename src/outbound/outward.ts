@@ -1,6 +1,7 @@
 import type { Bus } from '../bus/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { Store } from '../store/types.js';
 import { outboundLimits, outboundPolicy } from './index.js';
 import { type JobRunner, startJobRunner } from './jobs.js';
@@ -9,19 +10,19 @@ import { pushHandler, pushSubject } from './push-jobs.js';
 import { type FetchTopic, hubPingHandler, webSubHandlers } from './websub.js';
 
 /**
- * Starts this node's share of WebSub and Web Push sending: records the external hub (so the
- * event's transaction queues pings), loads the VAPID keys, and runs the job queue.
+ * Starts this node's share of WebSub and Web Push sending: loads the VAPID keys and runs the
+ * job queue.
  */
 export async function startOutwardJobs(deps: {
   store: Store;
   bus: Bus;
   config: Config;
   log: Logger;
+  metrics: Metrics;
   nodeId: string;
   fetchTopic: FetchTopic;
 }): Promise<JobRunner> {
   const { store, config } = deps;
-  await store.outward.setExternalHub(config.WEBSUB_HUB_URL ?? null);
   const vapid = await loadVapidKeys(store);
   const policy = outboundPolicy(config);
   const limits = outboundLimits(config);

@@ -12,6 +12,7 @@ import {
 import { newId } from '../../src/lib/ids.js';
 import type { AuditContext, Store } from '../../src/store/types.js';
 import { mediaStoreCases } from './store-media.cases.js';
+import { outwardStoreCases } from './store-outward.cases.js';
 import { workflowStoreCases } from './store-workflow.cases.js';
 
 /**
@@ -998,6 +999,7 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
 
     mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
     workflowStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput, edit });
+    outwardStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
     describe('webhook outbox', () => {
       const hook = (blogId: string, events: string[] = ['*']) =>
         store.outbox.createWebhook({

@@ -8,7 +8,8 @@ import { esc } from './html.js';
 
 /** The markup under the page body: hidden until the script finds push support. */
 export function pushButton(blogId: string): string {
-  return `<div class="lb-push" data-lb-push data-blog-id="${esc(blogId)}" hidden>
+  return `<style>.lb-push{max-width:44rem;margin:1rem auto;padding:0 1rem;font:inherit}.lb-push-button{font:inherit;padding:.4rem .9rem;border:1px solid currentColor;border-radius:999px;background:transparent;cursor:pointer}.lb-push-button:disabled{opacity:.5;cursor:default}.lb-push-status{margin-left:.6rem}</style>
+<div class="lb-push" data-lb-push data-blog-id="${esc(blogId)}" hidden>
 <button type="button" class="lb-push-button">Notify me of key events</button>
 <span class="lb-push-status" data-lb-push-status role="status"></span>
 </div>
