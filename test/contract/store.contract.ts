@@ -12,6 +12,7 @@ import {
 import { newId } from '../../src/lib/ids.js';
 import type { AuditContext, Store } from '../../src/store/types.js';
 import { mediaStoreCases } from './store-media.cases.js';
+import { participationStoreCases } from './store-participation.cases.js';
 
 /**
  * One suite, every Store implementation. `create` opens a NEW store instance on the SAME
@@ -984,6 +985,7 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
     });
 
     mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
+    participationStoreCases({ store: () => store, tick, newBlog: () => newBlog(), postInput });
     describe('webhook outbox', () => {
       const hook = (blogId: string, events: string[] = ['*']) =>
         store.outbox.createWebhook({

@@ -8,6 +8,7 @@ import { newRouter } from '../openapi.js';
 import { publishLive } from '../publish.js';
 import { TallyDoorbell } from '../tally-doorbell.js';
 import { jsonBodyChecks } from '../validate.js';
+import { VoteBatcher } from '../vote-batcher.js';
 
 /**
  * Readers taking part: votes in a post's poll and reactions (public, one budget per address),
@@ -21,6 +22,7 @@ export function participationRoutes(deps: Deps) {
   const { store, config, metrics } = deps;
   const perIp = new MinuteLimit('http_participation', config.RATE_PARTICIPATION_PER_MIN, metrics);
   const doorbell = new TallyDoorbell(deps.bus);
+  const votes = new VoteBatcher(store);
 
   const closeIfDue = async (blogId: string, postId: string) => {
     const { event } = await store.closePoll(blogId, postId, new Date().toISOString(), { onlyIfDue: true });
@@ -33,7 +35,7 @@ export function participationRoutes(deps: Deps) {
     const { option, voter } = c.req.valid('json');
     await spend(perIp, clientIp(c, config.TRUST_PROXY));
     try {
-      const receipt = await store.castVote({ blogId: blog.id, postId, voter, option, at: new Date().toISOString() });
+      const receipt = await votes.cast({ blogId: blog.id, postId, voter, option, at: new Date().toISOString() });
       if (receipt.counted) doorbell.ring(blog.id, postId);
       return c.json(receipt, 202);
     } catch (err) {
