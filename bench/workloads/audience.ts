@@ -162,7 +162,8 @@ export async function runAudience(size: Sizes['audience']): Promise<WorkloadResu
   result.rows.push(row(f, 'server CPU (peer = counting off)', '% core', mean(on), mean(off)));
   result.details = { votes: v, fanoutCpuOn: on, fanoutCpuOff: off };
   result.limits.push(
-    `Votes: ${size.voteConcurrency} closed-loop voters in the bench process for ${size.voteMs / 1000} s, each vote a new voter (every one is a store write); the voters, reader generators and server share the 2 cores with other helpers' work, so votes/s is a floor.`,
+    `Votes: ${size.voteConcurrency} closed-loop voters in the bench process for ${size.voteMs / 1000} s, each vote a new voter (every one is a store write, in group commit: the votes waiting while one transaction commits go in the next). A closed loop absorbs at most voters / commit latency, so on a slow or contended disk (SQLITE_SYNCHRONOUS=FULL fsyncs each commit) votes/s tracks fsync time; the voters, reader generators and server share the 2 cores with other work, so it is a floor.`,
+    'Audience counting itself, in isolation: `node --import tsx bench/audience/sampling.ts 10000` times the per-heartbeat pass over 10,000 readers.',
     'Fan-out CPU: the server process CPU over the publishing window (ProcWindow), the same fan-out with counting on and off, alternated; the ratio is what counts, single figures are noisy on a shared machine.',
   );
   return result;

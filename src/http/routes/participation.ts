@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { authorOf, tallyPostIds } from '../../domain/index.js';
+import { assertWritable, authorOf, tallyPostIds } from '../../domain/index.js';
 import { MinuteLimit } from '../../lib/rate-limit.js';
 import { blogFromPath, requireRights } from '../access.js';
 import * as routes from '../contract/participation.js';
@@ -33,6 +33,8 @@ export function participationRoutes(deps: Deps) {
     const blog = c.get('blog');
     const { postId } = c.req.valid('param');
     const { option, voter } = c.req.valid('json');
+    // An archived blog is read-only: its polls are over.
+    assertWritable(blog);
     await spend(perIp, clientIp(c, config.TRUST_PROXY));
     try {
       const receipt = await votes.cast({ blogId: blog.id, postId, voter, option, at: new Date().toISOString() });
@@ -49,6 +51,7 @@ export function participationRoutes(deps: Deps) {
     const blog = c.get('blog');
     const { postId } = c.req.valid('param');
     const { reaction, voter } = c.req.valid('json');
+    assertWritable(blog);
     await spend(perIp, clientIp(c, config.TRUST_PROXY));
     const { counted } = await store.addReaction({
       blogId: blog.id,
@@ -76,6 +79,7 @@ export function participationRoutes(deps: Deps) {
     async (c) => {
       const blog = c.get('blog');
       const { postId } = c.req.valid('param');
+      assertWritable(blog);
       const { post, event } = await store.closePoll(blog.id, postId, new Date().toISOString(), {
         by: authorOf(requirePrincipal(c)),
       });
