@@ -14,13 +14,14 @@ import { runReads } from './workloads/reads.js';
 import { runScaleout } from './workloads/scaleout.js';
 import { runStorm } from './workloads/storm.js';
 import { runSummaryLog } from './workloads/summary-log.js';
+import { runSurge } from './workloads/surge.js';
 
 /**
- * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,scaleout]`
+ * `npm run bench -- [--size=smoke|small|full] [--only=fanout,storm,collab,reads,surge,scaleout]`
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'scaleout', 'summary-log', 'audience'] as const;
+const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'surge', 'scaleout', 'summary-log', 'audience'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     storm: () => runStorm(sizes.storm),
     collab: () => runCollab(sizes.collab),
     reads: () => runReads(sizes.reads),
+    surge: () => runSurge(sizes.surge),
     scaleout: () => runScaleout(sizes.scaleout),
     'summary-log': () => runSummaryLog(sizes.summaryLog),
     audience: () => runAudience(sizes.audience),

@@ -18,6 +18,8 @@ export interface Sizes {
   storm: { readers: number; missed: number; timeoutMs: number };
   collab: { editors: number; updatesPerSec: number; durationMs: number; newsroom: Newsroom };
   reads: { concurrency: number; durationMs: number; seedPosts: number };
+  /** New readers arriving within arrivalMs, each loading page, embed.js and posts, then subscribing. */
+  surge: { readers: number; arrivalMs: number; seedPosts: number; timeoutMs: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
   summaryLog: { updates: number };
   audience: {
@@ -42,6 +44,7 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 4, updatesPerSec: 2, awarenessHz: 1, readers: 20, durationMs: 2_000 },
     },
     reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
+    surge: { readers: 100, arrivalMs: 1_000, seedPosts: 10, timeoutMs: 20_000 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
     summaryLog: { updates: 5_000 },
     audience: {
@@ -64,6 +67,7 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 20, updatesPerSec: 2, awarenessHz: 1, readers: 500, durationMs: 8_000 },
     },
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
+    surge: { readers: 500, arrivalMs: 5_000, seedPosts: 30, timeoutMs: 60_000 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
     summaryLog: { updates: 20_000 },
     audience: {
@@ -87,6 +91,8 @@ export const SIZES: Record<SizeName, Sizes> = {
       newsroom: { editors: 50, updatesPerSec: 2, awarenessHz: 1, readers: 5_000, durationMs: 10_000 },
     },
     reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
+    // The surge: 2,000 new readers within 10 s.
+    surge: { readers: 2_000, arrivalMs: 10_000, seedPosts: 60, timeoutMs: 120_000 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
     summaryLog: { updates: 100_000 },
     // The figures: votes/s with 5,000 readers connected; counting's CPU at 10,000 readers.

@@ -4,6 +4,7 @@ import type { Action, Blog, Principal, Role } from '../domain/index.js';
 import { BlogRef, blogVisible, DomainError, notFound } from '../domain/index.js';
 import type { HttpContext, HttpEnv } from './context.js';
 import { requirePrincipal } from './middleware/auth.js';
+import { preloadedBlog } from './read-model/preload.js';
 import { readParam } from './validate.js';
 
 /** The caller's role on the blog (owner for the admin), or null. */
@@ -17,7 +18,8 @@ export async function roleOn(deps: Deps, p: Principal | null, blogId: string): P
  */
 export async function loadBlog(deps: Deps, c: HttpContext): Promise<Blog> {
   const ref = readParam(c, 'blogId', BlogRef);
-  const blog = await deps.store.getBlog(ref);
+  // A read model render starts from the blog it has just read (one store read per burst).
+  const blog = preloadedBlog(c.req.raw, ref) ?? (await deps.store.getBlog(ref));
   if (!blog) throw notFound('blog');
   if (!blogVisible(blog, blog.status === 'draft' && (await roleOn(deps, c.get('principal'), blog.id)) !== null)) {
     throw notFound('blog');

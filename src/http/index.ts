@@ -13,6 +13,7 @@ import { observe, requestIds } from './middleware/observe.js';
 import { buildOpenApi, newRouter, type OpenApiDocument } from './openapi.js';
 import { createPagesApp } from './pages/index.js';
 import { ReadCache } from './read-cache.js';
+import { ReadModel } from './read-model/index.js';
 import { audienceRoutes } from './routes/audience.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -29,6 +30,7 @@ import { opsRoutes } from './routes/ops.js';
 import { participationRoutes } from './routes/participation.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
@@ -44,12 +46,25 @@ export interface HttpParts {
   streams?: EventStreams;
   /** Wakes the webhook dispatcher (a test event was queued). */
   wakeDispatcher?: () => void;
+  /** Wakes the outbound job queue (a WebSub verification was queued). */
+  wakeOutward?: () => void;
 }
 
 export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<HttpEnv> {
   const { config, metrics, log } = deps;
   const app = newRouter();
 
+  // Public reads answered from memory come first: no request id, logger, auth or limiter.
+  const readModel = new ReadModel((ref) => deps.store.getBlog(ref), {
+    maxBytes: config.READ_MODEL_MAX_BYTES,
+    sMaxAge: config.READ_S_MAXAGE,
+    staleWhileRevalidate: config.READ_STALE_WHILE_REVALIDATE,
+  });
+  readModel.attach(deps.bus);
+  app.use(
+    '*',
+    readModel.middleware((req, env) => app.fetch(req, env), metrics),
+  );
   app.use('*', requestIds());
   app.use('*', observe(log, metrics));
   app.use(
@@ -126,6 +141,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', mediaFileRoutes(deps));
   app.route('/', eventRoutes(deps, parts.streams));
   app.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
+  app.route('/', subscriptionRoutes(deps, { wake: () => parts.wakeOutward?.() }));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

@@ -5,6 +5,7 @@ import * as doc from './doc.js';
 import * as identity from './identity.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
+import { createOutwardStore, type OutwardStore } from './outward.js';
 import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
@@ -24,10 +25,12 @@ export class SqlStore implements Store {
   readonly kind: Store['kind'];
 
   readonly outbox: OutboxStore;
+  readonly outward: OutwardStore;
 
   constructor(protected readonly db: SqlDb) {
     this.kind = db.dialect.name;
     this.outbox = createOutbox(db);
+    this.outward = createOutwardStore(db);
   }
 
   migrate: Store['migrate'] = () => this.db.migrate();

@@ -3,10 +3,8 @@ import type {
   AudienceSample,
   AuditPage,
   Author,
-  Blog,
   BlogPatchInput,
   Bullet,
-  Changes,
   CredentialKind,
   DomainError,
   LiveEvent,
@@ -17,7 +15,6 @@ import type {
   PersonalToken,
   Post,
   PostStatus,
-  PostsPage,
   Question,
   QuestionStatus,
   Reaction,
@@ -36,6 +33,7 @@ import type {
 import type { PostChange } from '../domain/post-building.js';
 import type { ScheduleStore } from '../scheduler/types.js';
 import type { OutboxStore } from './outbox.js';
+import type { OutwardStore } from './outward.js';
 
 /**
  * The one persistence seam. One body (sql-store.ts, over the SQL seam in sql.ts) on two
@@ -198,6 +196,8 @@ export interface Store extends ScheduleStore {
   deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }>;
   /** Webhook endpoints and their delivery outbox (rows written with each event: see outbox.ts). */
   readonly outbox: OutboxStore;
+  /** WebSub and Web Push subscriptions and the job queue sending to them (see outward.ts). */
+  readonly outward: OutwardStore;
   // Identity: accounts, credentials, invitations, the audit trail (docs/identity.md)
   /** A person who can sign in (email unique, case-folded by the caller). Email clash → conflict. */
   createAccount(input: NewAccount, audit?: AuditContext): Promise<Account>;

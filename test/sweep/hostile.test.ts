@@ -41,9 +41,12 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.summaryHistory(b.id));
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
+    parts.push(await server.app.deps.store.outward.countPushSubscriptions(b.id));
     const ids = (await admin.listPosts(b.id, { limit: 100 })).posts.map((p) => p.id);
     if (ids.length) parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/tallies?posts=${ids.join(',')}`)).body);
   }
+  // WebSub verifications and distributions, push messages: nothing queued by refused input.
+  parts.push(await server.app.deps.store.outward.countJobs());
   return JSON.stringify(parts);
 }
 
@@ -56,6 +59,8 @@ beforeAll(async () => {
     RATE_PARTICIPATION_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
     RATE_SUBSCRIBES_PER_MIN: '1000000',
+    RATE_WEBSUB_PER_MIN: '1000000',
+    RATE_PUSH_SUBSCRIBE_PER_MIN: '1000000',
     METRICS_TOKEN: METRICS_TOKEN,
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
@@ -199,6 +204,7 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/return`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/invitations`],
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
@@ -213,6 +219,8 @@ describe('hostile input sweep', () => {
       ['POST', '/api/v1/auth/refresh'],
       ['POST', '/api/v1/auth/logout'],
       ['POST', '/api/v1/me/tokens'],
+      ['POST', '/websub'],
+      ['POST', `/api/v1/blogs/${blogId}/push-subscriptions`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -261,6 +269,9 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/posts/${pollPostId}/`,
           `/api/v1/blogs/${blogId}/tallies?posts=`,
           `/api/v1/blogs/${blogId}/media/`,
+          `/api/v1/blogs/${blogId}/push-subscriptions/`,
+          '/websub/',
+          '/push/',
           '/media/',
           '/api/v1/users/',
           '/api/v1/me/tokens/',
@@ -435,6 +446,16 @@ describe('hostile input sweep', () => {
       ),
       { numRuns: Math.min(RUNS, 200) },
     );
+    // Unsubscribing a push endpoint: a missing or malformed endpoint is a 400, an unknown one a 404.
+    for (const [q, status] of [
+      ['', 400],
+      ['?endpoint=', 400],
+      ['?endpoint=not%20a%20url', 400],
+      ['?endpoint=https%3A%2F%2Fpush.example.net%2Fnobody', 404],
+    ] as const) {
+      const res = await cast.anon.raw('DELETE', `/api/v1/blogs/${blogId}/push-subscriptions${q}`);
+      expect(res.status, q).toBe(status);
+    }
     for (const q of ['?limit=0', '?limit=101', '?limit=x', '?before=%%%', '?before=bm90IGEgY3Vyc29y']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/posts${q}`);
       expect(res.status, q).toBe(400);
@@ -451,6 +472,53 @@ describe('hostile input sweep', () => {
       const res = await cast.editor.raw('GET', `/api/v1/blogs/${blogId}/audience${q}`);
       expect(res.status, q).toBe(400);
     }
+
+    // The read model's negotiation: any Accept-Encoding and If-None-Match on the public reads
+    // answers 200 or 304, never 5xx, and the bytes (decoded by fetch) are the identity bytes.
+    const publicReads = [
+      `/api/v1/blogs/${blogId}/posts`,
+      `/api/v1/blogs/${blogId}/summary`,
+      `/live/${cast.blog.slug}`,
+      `/live/${cast.blog.slug}/feed.json`,
+      '/embed.js',
+    ];
+    const identity = new Map<string, string>();
+    for (const path of publicReads) identity.set(path, await (await fetch(`${server.url}${path}`)).text());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...publicReads),
+        fc.oneof(
+          fc.constantFrom(
+            'br;q=0',
+            'gzip;q=x',
+            '*;q=0',
+            'identity;q=0',
+            'br;q=1.5, gzip;q=-1',
+            ',,,',
+            'x'.repeat(4000),
+          ),
+          fc.stringMatching(/^[a-z*;=.,0-9 ]{0,60}$/),
+        ),
+        fc.oneof(fc.constant(''), fc.constantFrom('*', 'W/"x"', '"', 'x'.repeat(4000)), fc.string({ maxLength: 60 })),
+        async (path, acceptEncoding, ifNoneMatch) => {
+          counts.httpPaths = (counts.httpPaths ?? 0) + 1;
+          let res: Response;
+          try {
+            res = await fetch(`${server.url}${path}`, {
+              headers: { 'accept-encoding': acceptEncoding, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
+            });
+          } catch {
+            return; // a header value fetch itself refuses to send
+          }
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          const label = `${path} AE=${acceptEncoding.slice(0, 80)} INM=${ifNoneMatch.slice(0, 80)}`;
+          expect([200, 304], label).toContain(res.status);
+          expect(res.headers.get('vary') ?? '', label).toMatch(/Accept-Encoding/);
+          if (res.status === 200) expect(await res.text(), label).toBe(identity.get(path));
+        },
+      ),
+      { numRuns: Math.min(RUNS, 300) },
+    );
 
     expect(await snapshot(cast.admin)).toBe(before);
     console.log(

@@ -1,6 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
 import { Blog, BlogCreateInput, BlogList, BlogListQuery, BlogPatchInput } from '../../domain/index.js';
-import { apiErrors, BEARER, BlogParams, errors, json, jsonBody, notModified, OPTIONAL_BEARER } from './common.js';
+import {
+  apiErrors,
+  BEARER,
+  BlogParams,
+  errors,
+  json,
+  jsonBody,
+  notModified,
+  OPTIONAL_BEARER,
+  publicRead,
+  readNotModified,
+} from './common.js';
 
 export const listBlogs = createRoute({
   method: 'get',
@@ -32,7 +43,7 @@ export const getBlog = createRoute({
   summary: 'One blog with its rendered summary (a draft blog only for its members)',
   security: OPTIONAL_BEARER,
   request: { params: BlogParams },
-  responses: { 200: json(Blog, 'the blog'), ...notModified, ...errors(400, 404), ...apiErrors() },
+  responses: { 200: publicRead(json(Blog, 'the blog')), ...readNotModified, ...errors(400, 404), ...apiErrors() },
 });
 
 export const patchBlog = createRoute({

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { Changes, ChangesQuery, HistoryQuery, Summary, SummaryHistory } from '../../domain/index.js';
-import { apiErrors, BlogParams, errors, json, notModified, OPTIONAL_BEARER } from './common.js';
+import { apiErrors, BlogParams, errors, json, OPTIONAL_BEARER, publicRead, readNotModified } from './common.js';
 
 export const listChanges = createRoute({
   method: 'get',
@@ -10,7 +10,12 @@ export const listChanges = createRoute({
   summary: 'Events after `since`, in seq order, or reset when too old to replay',
   security: OPTIONAL_BEARER,
   request: { params: BlogParams, query: ChangesQuery },
-  responses: { 200: json(Changes, 'events or reset'), ...notModified, ...errors(400, 404), ...apiErrors() },
+  responses: {
+    200: publicRead(json(Changes, 'events or reset')),
+    ...readNotModified,
+    ...errors(400, 404),
+    ...apiErrors(),
+  },
 });
 
 export const getSummary = createRoute({
@@ -21,7 +26,7 @@ export const getSummary = createRoute({
   summary: 'The rendered summary bullets',
   security: OPTIONAL_BEARER,
   request: { params: BlogParams },
-  responses: { 200: json(Summary, 'the summary'), ...notModified, ...errors(400, 404), ...apiErrors() },
+  responses: { 200: publicRead(json(Summary, 'the summary')), ...readNotModified, ...errors(400, 404), ...apiErrors() },
 });
 
 export const summaryHistory = createRoute({
@@ -32,5 +37,10 @@ export const summaryHistory = createRoute({
   summary: 'Every published rendering of the summary, newest first',
   security: OPTIONAL_BEARER,
   request: { params: BlogParams, query: HistoryQuery },
-  responses: { 200: json(SummaryHistory, 'the history'), ...notModified, ...errors(400, 404), ...apiErrors() },
+  responses: {
+    200: publicRead(json(SummaryHistory, 'the history')),
+    ...readNotModified,
+    ...errors(400, 404),
+    ...apiErrors(),
+  },
 });

@@ -49,6 +49,32 @@ export const apiErrors = () => errors(401, 413, 429, 500, 503);
 /** Public GETs carry an ETag; a matching If-None-Match answers 304 with no body. */
 export const notModified = { 304: { description: 'not modified (If-None-Match matched the ETag)' } } as const;
 
+const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+
+/**
+ * What a public read answers with when it comes from the read model (docs/http-routes.md,
+ * "Public reads"): a strong ETag per content coding, the coding negotiated from
+ * Accept-Encoding (br, gzip or none), and the headers a CDN keys and purges on.
+ */
+const READ_HEADERS = {
+  ETag: header('strong validator of this representation in this coding ("h", "h-gz", "h-br")'),
+  'Cache-Control': header(
+    'public, max-age=0, s-maxage=READ_S_MAXAGE, stale-while-revalidate=READ_STALE_WHILE_REVALIDATE (private, no-store with a bearer token)',
+  ),
+  Vary: header('Accept-Encoding (and Authorization on /api routes)'),
+  'Content-Encoding': header('br or gzip when the client accepts it and it shrinks the body; absent otherwise'),
+  'Cache-Tag': header('blog-<blogId>: purge this tag when the blog changes (absent with a bearer token)'),
+  'Surrogate-Key': header('blog-<blogId>, the same tag for CDNs that key on Surrogate-Key'),
+};
+
+/** A public read's 200, with the read model's headers declared. */
+export const publicRead = <R extends { description: string }>(response: R) => ({ ...response, headers: READ_HEADERS });
+
+/** A public read's 304: the same validator and cache headers, no body. */
+export const readNotModified = {
+  304: { description: 'not modified (If-None-Match named the ETag of the negotiated coding)', headers: READ_HEADERS },
+} as const;
+
 export const json = <S extends z.ZodType>(schema: S, description: string) => ({
   description,
   content: { 'application/json': { schema } },

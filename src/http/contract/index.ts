@@ -12,6 +12,7 @@ import * as pages from './pages.js';
 import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
+import * as subscriptions from './subscriptions.js';
 import * as users from './users.js';
 import * as workflow from './workflow.js';
 
@@ -36,6 +37,7 @@ export const ROUTES = {
   ...participation,
   ...pages,
   ...outward,
+  ...subscriptions,
 };
 export type Routes = typeof ROUTES;
 

@@ -16,9 +16,10 @@ import {
   errors,
   json,
   jsonBody,
-  notModified,
   OPTIONAL_BEARER,
   PUBLIC,
+  publicRead,
+  readNotModified,
 } from './common.js';
 
 /** Outward channels: the event stream, JSON Feed, webhooks (docs/outward.md). */
@@ -55,8 +56,11 @@ export const jsonFeed = createRoute({
   security: PUBLIC,
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
-    200: { description: 'JSON Feed 1.1', content: { 'application/feed+json': { schema: z.looseObject({}) } } },
-    ...notModified,
+    200: publicRead({
+      description: 'JSON Feed 1.1',
+      content: { 'application/feed+json': { schema: z.looseObject({}) } },
+    }),
+    ...readNotModified,
     ...errors(404, 500, 503),
   },
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EmbedQuery, OEmbedQuery, OEmbedRich, PageQuery } from '../../domain/index.js';
-import { errors, json, notModified, PUBLIC } from './common.js';
+import { errors, json, notModified, PUBLIC, publicRead, readNotModified } from './common.js';
 
 /** Pages, feeds, oEmbed and assets: public, outside /api. */
 
@@ -28,7 +28,7 @@ export const livePage = createRoute({
   summary: 'Public server-rendered page of a blog (JSON-LD LiveBlogPosting)',
   security: PUBLIC,
   request: { params: SlugParams, query: PageQuery },
-  responses: { 200: html('the page'), ...notModified, ...pageErrors },
+  responses: { 200: publicRead(html('the page')), ...readNotModified, ...pageErrors },
 });
 
 export const embedPage = createRoute({
@@ -39,7 +39,7 @@ export const embedPage = createRoute({
   summary: 'The iframe variant of the widget (frame-ancestors from allowedOrigins)',
   security: PUBLIC,
   request: { params: SlugParams, query: EmbedQuery },
-  responses: { 200: html('the iframe page'), ...notModified, ...pageErrors },
+  responses: { 200: publicRead(html('the iframe page')), ...readNotModified, ...pageErrors },
 });
 
 export const editorPage = createRoute({
@@ -61,8 +61,8 @@ export const atomFeed = createRoute({
   security: PUBLIC,
   request: { params: SlugParams },
   responses: {
-    200: { description: 'Atom feed', content: { 'application/atom+xml': { schema: z.string() } } },
-    ...notModified,
+    200: publicRead({ description: 'Atom feed', content: { 'application/atom+xml': { schema: z.string() } } }),
+    ...readNotModified,
     ...errors(404, 421, 500, 503),
   },
 });
@@ -76,7 +76,8 @@ export const oembed = createRoute({
   security: PUBLIC,
   request: { query: OEmbedQuery },
   responses: {
-    200: json(OEmbedRich, 'oEmbed rich response'),
+    200: publicRead(json(OEmbedRich, 'oEmbed rich response')),
+    ...readNotModified,
     ...errors(400, 404, 421, 500, 501, 503),
   },
 });
@@ -89,8 +90,11 @@ export const embedScript = createRoute({
   summary: 'The widget script partners paste',
   security: PUBLIC,
   responses: {
-    200: { description: 'the widget bundle', content: { 'application/javascript': { schema: z.string() } } },
-    ...notModified,
+    200: publicRead({
+      description: 'the widget bundle',
+      content: { 'application/javascript': { schema: z.string() } },
+    }),
+    ...readNotModified,
     ...errors(404, 500),
   },
 });

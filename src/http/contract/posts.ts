@@ -10,6 +10,8 @@ import {
   notModified,
   OPTIONAL_BEARER,
   PostParams,
+  publicRead,
+  readNotModified,
 } from './common.js';
 
 export const listPosts = createRoute({
@@ -20,7 +22,12 @@ export const listPosts = createRoute({
   summary: 'Posts newest first; pinned posts first on page one; status=draft needs drafts.read',
   security: OPTIONAL_BEARER,
   request: { params: BlogParams, query: PostListQuery },
-  responses: { 200: json(PostsPage, 'a page of posts'), ...notModified, ...errors(400, 403, 404), ...apiErrors() },
+  responses: {
+    200: publicRead(json(PostsPage, 'a page of posts')),
+    ...readNotModified,
+    ...errors(400, 403, 404),
+    ...apiErrors(),
+  },
 });
 
 export const createPost = createRoute({

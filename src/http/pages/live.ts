@@ -5,7 +5,9 @@ import { messagesFor } from '../../domain/i18n/index.js';
 import { type Blog, blogVisible } from '../../domain/index.js';
 import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/pages.js';
+import { preloadedBlog } from '../read-model/preload.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
+import { pushButton } from './push.js';
 import { PAGE_STYLE, renderBlogBody } from './render.js';
 import { liveBlogJsonLd } from './structured.js';
 
@@ -14,9 +16,10 @@ const PAGE_SIZE = 50;
 const LIVE_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 /** Public blogs only: pages have no members, so a draft blog does not exist for them. */
-export async function publicBlog(deps: Deps, slug: string): Promise<Blog | null> {
+export async function publicBlog(deps: Deps, slug: string, req?: Request): Promise<Blog | null> {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(slug)) return null;
-  const blog = await deps.store.getBlog(slug);
+  // A read model render starts from the blog it has just read (one store read per burst).
+  const blog = (req && preloadedBlog(req, slug)) || (await deps.store.getBlog(slug));
   return blog && blogVisible(blog, false) ? blog : null;
 }
 
@@ -55,7 +58,7 @@ export function registerLiveRoutes(
   trusted: (c: Context) => string | null,
 ): void {
   app.openapi(routes.livePage, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) return notFoundPage(c, trusted(c));
     const { before } = c.req.valid('query');
     const page = await deps.store.listPosts(blog.id, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
@@ -73,6 +76,7 @@ export function registerLiveRoutes(
       `<link rel="alternate" type="application/atom+xml" title="${esc(blog.title)}" href="${esc(feedUrl)}">`,
       `<link rel="alternate" type="application/feed+json" title="${esc(blog.title)}" href="${esc(`${pageUrl}/feed.json`)}">`,
       `<link rel="alternate" type="application/json+oembed" title="${esc(blog.title)}" href="${esc(oembedUrl)}">`,
+      `<link rel="hub" href="${esc(deps.config.WEBSUB_HUB_URL ?? `${root}/websub`)}">`,
       `<meta property="og:type" content="article"><meta property="og:title" content="${esc(blog.title)}">`,
       `<meta property="og:url" content="${esc(pageUrl)}">`,
       `<script type="application/ld+json">${jsonForScript(liveBlogJsonLd(blog, page.posts, pageUrl))}</script>`,
@@ -86,7 +90,7 @@ export function registerLiveRoutes(
       lang: messages.lang,
       dir: messages.dir,
       head,
-      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }),
+      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }) + pushButton(blog.id),
     });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',
@@ -99,7 +103,7 @@ export function registerLiveRoutes(
   });
 
   app.openapi(routes.embedPage, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) return notFoundPage(c, trusted(c));
     // Empty allowedOrigins: any site may frame the widget.
     const ancestors = blog.allowedOrigins.length ? blog.allowedOrigins.join(' ') : '*';

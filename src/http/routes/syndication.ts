@@ -13,20 +13,22 @@ import { atomFeed } from '../pages/structured.js';
 
 const FEED_SIZE = 50;
 
+/** The WebSub hub a feed announces: the configured external one, or ours. */
+const hubOf = (deps: Deps, root: string) => deps.config.WEBSUB_HUB_URL ?? `${root}/websub`;
+
 /** The Atom feed and oEmbed: machine-read, so their errors are the JSON error body. */
 export function syndicationRoutes(deps: Deps) {
   const app = newRouter();
   const base = (c: Parameters<typeof baseUrl>[0]) => baseUrl(c, deps.config.PUBLIC_URL);
 
   app.openapi(routes.atomFeed, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
     const messages = messagesFor(blog.language);
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, (p) =>
-      renderPost(p, messages),
-    );
+    const urls = { page: pageUrl, feed: `${pageUrl}/feed.atom`, hub: hubOf(deps, base(c)) };
+    const xml = atomFeed(blog, page.posts, urls, (p) => renderPost(p, messages));
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
       cacheControl: 'public, max-age=30',
@@ -35,14 +37,13 @@ export function syndicationRoutes(deps: Deps) {
   });
 
   app.openapi(outward.jsonFeed, async (c) => {
-    const blog = await publicBlog(deps, c.req.valid('param').slug);
+    const blog = await publicBlog(deps, c.req.valid('param').slug, c.req.raw);
     if (!blog) throw notFound('liveblog');
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
     const messages = messagesFor(blog.language);
-    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, (p) =>
-      renderPost(p, messages),
-    );
+    const urls = { page: pageUrl, feed: `${pageUrl}/feed.json`, hubs: [hubOf(deps, base(c))] };
+    const feed = jsonFeed(blog, page.posts, urls, (p) => renderPost(p, messages));
     return sendCached(c, JSON.stringify(feed), {
       type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',
@@ -65,7 +66,7 @@ export function syndicationRoutes(deps: Deps) {
         { path: 'query.url', message: 'must be an absolute http(s) URL' },
       ]);
     }
-    const blog = slug ? await publicBlog(deps, slug) : null;
+    const blog = slug ? await publicBlog(deps, slug, c.req.raw) : null;
     if (!blog) throw new DomainError('not_found', 'no public liveblog at that URL');
     c.header('access-control-allow-origin', '*');
     c.header('cache-control', 'public, max-age=300');

@@ -1,4 +1,5 @@
 import { outboxSchema } from '../outbox.js';
+import { outwardSchema } from '../outward.js';
 import { workflowMigrations } from './workflow.js';
 
 /**
@@ -301,6 +302,8 @@ CREATE INDEX questions_queue ON questions (blog_id, status, created_at);
     // liveblog months long is tens of thousands of rows inside the write transaction.
     sql: (t) => `CREATE INDEX events_post ON events (blog_id, (${t.jsonText('data', 'id')}));`,
   },
+  // 90–99: outward, second part (WebSub, Web Push, their job queue).
+  { version: 90, name: 'websub and push subscriptions, outbound jobs', sql: (t) => outwardSchema(t) },
   {
     version: 100,
     name: 'poll votes and reactions',
