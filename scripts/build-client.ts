@@ -36,6 +36,8 @@ for (const { name, entry } of entries) {
     legalComments: 'none',
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+    // A library's stylesheet imported as text (the editor's chart, uPlot), put in a <style>.
+    loader: { '.css': 'text' },
   });
   const size = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).length;

@@ -129,7 +129,8 @@ export const SIZES: Record<SizeName, Sizes> = {
     // The figures: votes/s with 5,000 readers connected; counting's CPU at 10,000 readers.
     audience: {
       voteReaders: 5_000,
-      voteConcurrency: 32,
+      // Many voters at once, as when a poll is announced: group commit needs company.
+      voteConcurrency: 200,
       voteMs: 10_000,
       fanoutReaders: 10_000,
       fanoutPosts: 30,

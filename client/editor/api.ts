@@ -85,6 +85,14 @@ export function createEditorApi(token: () => string) {
     listWebhooks: (blogId: string) => ok(blog.webhooks.$get({ param: { blogId } })),
     enableWebhook: (blogId: string, webhookId: string) =>
       ok(blog.webhooks[':webhookId'].$patch({ param: { blogId, webhookId }, json: { enabled: true } })),
+    // Reader questions and participation (docs/participation.md)
+    listQuestions: (blogId: string) => ok(blog.questions.$get({ param: { blogId }, query: {} })),
+    dismissQuestion: (blogId: string, questionId: string) =>
+      ok(blog.questions[':questionId'].$patch({ param: { blogId, questionId }, json: { status: 'dismissed' } })),
+    answerQuestion: (blogId: string, questionId: string, html: string) =>
+      ok(blog.questions[':questionId'].answer.$post({ param: { blogId, questionId }, json: { html } })),
+    audience: (blogId: string, from: string) => ok(blog.audience.$get({ param: { blogId }, query: { from } })),
+    closePoll: (blogId: string, postId: string) => ok(post.poll.close.$post({ param: { blogId, postId } })),
   };
 }
 export type EditorApi = ReturnType<typeof createEditorApi>;

@@ -1,9 +1,11 @@
 import type { Blog } from '../../src/domain/index.js';
 import { type ApiError, createEditorApi, type EditorApi, type Me } from './api.js';
+import { audienceChart } from './audience-chart.js';
 import { postComposer } from './composer.js';
 import { flash, h } from './dom.js';
 import { auditTable, membersPanel, peoplePanel } from './people.js';
 import { postList } from './post-list.js';
+import { questionQueue } from './questions.js';
 import * as session from './session.js';
 import { EDITOR_CSS } from './styles.js';
 import { type EditorUser, summaryEditor } from './summary.js';
@@ -207,6 +209,11 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
       if (b.status === 'archived') summary.setReadOnly(archived);
     },
   );
+  // Reader questions for those who may publish (editors, owners, admins); the audience chart
+  // for every member. Judged from the member list, so nobody polls a route that refuses them.
+  const participation = h('div', {});
+  const stops: (() => void)[] = [];
+  let left = false;
   // Owners (and admins) manage members and read the blog's trail; other members never ask.
   const ownerPanels = h('div', {});
   const hooksNotice = h('div', {});
@@ -217,6 +224,16 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
       // A contributor's page offers what a contributor may do (drafts, submit for review):
       // the buttons the server would refuse are hidden (styles.ts), not merely refused.
       if (me.kind !== 'admin' && mine) app.dataset.role = mine.role;
+      if (!left && (me.kind === 'admin' || mine)) {
+        const panels = [
+          ...(me.kind === 'admin' || mine?.role !== 'contributor' ? [questionQueue(blog.id, api)] : []),
+          audienceChart(blog.id, api),
+        ];
+        for (const panel of panels) {
+          participation.append(panel.el);
+          stops.push(panel.destroy);
+        }
+      }
       if (me.kind !== 'admin' && mine?.role !== 'owner') return;
       const notice = disabledWebhooksNotice(api, blog.id);
       teardown.push(() => notice.destroy());
@@ -232,6 +249,10 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
     () => composer.destroy(),
     () => posts.destroy(),
     () => summary.destroy(),
+    () => {
+      left = true;
+      for (const stop of stops) stop();
+    },
   );
   const snippet = `<div data-liveblog="${blog.slug}"></div><script async src="${location.origin}/embed.js"></script>`;
   app.append(
@@ -252,6 +273,7 @@ async function blogView(api: EditorApi, me: Me, blogId: string): Promise<void> {
         'div',
         {},
         posts.el,
+        participation,
         h(
           'section',
           { class: 'panel' },

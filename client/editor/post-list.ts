@@ -160,6 +160,12 @@ export function postList(
           ),
           btn(post.keyEvent ? 'Not key' : 'Key event', 'key', () => patch({ keyEvent: !post.keyEvent }, 'Saved.')),
         );
+        // An open poll: close it now (one update carrying the final results).
+        if (post.blocks.some((b) => b.type === 'poll' && !b.closedAt)) {
+          actions.push(
+            btn('Close poll', 'close-poll', () => void act(() => api.closePoll(blogId, post.id), 'Poll closed.')),
+          );
+        }
         break;
     }
     actions.push(

@@ -1,3 +1,4 @@
+import type { Messages } from '../../src/domain/i18n/index.js';
 import type { CountsFrame, PollBlock, Post, Tally } from '../../src/domain/index.js';
 import { REACTIONS, type ReactionKind as Reaction } from '../../src/domain/reactions.js';
 
@@ -93,7 +94,7 @@ export function reactionsHtml(): string {
 }
 
 /** Updates one post's poll and reactions in place from its tally (absent: zeros). */
-export function applyTally(li: HTMLElement, post: Post, tally: Tally | undefined): void {
+export function applyTally(li: HTMLElement, post: Post, tally: Tally | undefined, m: Messages): void {
   const chosen = mine();
   const poll = post.blocks.find((b): b is PollBlock => b.type === 'poll');
   const box = li.querySelector<HTMLElement>('[data-poll]');
@@ -116,7 +117,7 @@ export function applyTally(li: HTMLElement, post: Post, tally: Tally | undefined
     }
     box.dataset.total = String(total);
     (box.querySelector('.poll-state') as HTMLElement).textContent =
-      `${total} ${total === 1 ? 'vote' : 'votes'}${closed ? ' · poll closed' : ''}`;
+      `${m.count('votes', total)}${closed ? ` · ${m.text('pollClosed')}` : ''}`;
   }
   for (const btn of li.querySelectorAll<HTMLButtonElement>('button[data-react]')) {
     const kind = btn.dataset.react as Reaction;
@@ -138,6 +139,7 @@ export class Participation {
     private readonly baseUrl: string,
     private readonly blogId: () => string | null,
     private readonly lookup: (postId: string) => { li: HTMLElement; post: Post } | null,
+    private readonly messages: () => Messages,
   ) {}
 
   tallyOf(postId: string): Tally | undefined {
@@ -173,7 +175,7 @@ export class Participation {
     for (const [postId, tally] of Object.entries(frame.posts)) {
       this.tallies.set(postId, tally);
       const shown = this.lookup(postId);
-      if (shown) applyTally(shown.li, shown.post, tally);
+      if (shown) applyTally(shown.li, shown.post, tally, this.messages());
     }
   }
 
@@ -224,12 +226,13 @@ export class Participation {
 }
 
 /** The question form: collapsed until the reader opens it. */
-export function askFormHtml(): string {
+export function askFormHtml(m: Messages): string {
+  const t = (k: Parameters<Messages['text']>[0]) => esc(m.text(k));
   return (
-    '<details class="ask"><summary>Ask the newsroom a question</summary><form class="ask-form">' +
-    '<textarea name="text" rows="3" maxlength="500" required aria-label="Your question"></textarea>' +
-    '<input name="name" maxlength="60" placeholder="Your name (optional)" aria-label="Your name (optional)">' +
-    '<button type="submit">Send</button><p class="ask-status" role="status"></p></form></details>'
+    `<details class="ask"><summary>${t('askQuestion')}</summary><form class="ask-form">` +
+    `<textarea name="text" rows="3" maxlength="500" required aria-label="${t('yourQuestion')}"></textarea>` +
+    `<input name="name" maxlength="60" placeholder="${t('yourName')}" aria-label="${t('yourName')}">` +
+    `<button type="submit">${t('send')}</button><p class="ask-status" role="status"></p></form></details>`
   );
 }
 
@@ -237,7 +240,7 @@ export function askFormHtml(): string {
  * Sends the form's question to the editors' queue. The reader is told it was received, never
  * shown it as published: only an editor's answer post appears in the blog.
  */
-export async function sendQuestion(baseUrl: string, blogId: string, form: HTMLFormElement): Promise<void> {
+export async function sendQuestion(baseUrl: string, blogId: string, form: HTMLFormElement, m: Messages): Promise<void> {
   const status = form.querySelector('.ask-status') as HTMLElement;
   const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value.trim();
   const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
@@ -252,16 +255,16 @@ export async function sendQuestion(baseUrl: string, blogId: string, form: HTMLFo
     });
     if (res.status === 202) {
       form.reset();
-      status.textContent = 'Thank you: your question was sent to the editors.';
+      status.textContent = m.text('questionSent');
       form.dataset.sent = 'true';
     } else if (res.status === 429) {
-      status.textContent = 'Too many questions right now; please try again in a minute.';
+      status.textContent = m.text('questionTooMany');
     } else {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      status.textContent = body?.error?.message ?? 'Your question could not be sent.';
+      status.textContent = body?.error?.message ?? m.text('questionFailed');
     }
   } catch {
-    status.textContent = 'Your question could not be sent (offline?).';
+    status.textContent = m.text('questionFailed');
   } finally {
     button.disabled = false;
   }

@@ -114,13 +114,14 @@ export class LiveblogWidget {
             const post = this.state?.posts.find((p) => p.id === id);
             return li && post ? { li, post } : null;
           },
+          () => this.m,
         )
       : null;
     this.list.addEventListener('click', (e) => this.participation?.onClick(e.target as HTMLElement));
     this.askEl.addEventListener('submit', (e) => {
       e.preventDefault();
       const blogId = this.state?.blog?.id;
-      if (baseUrl && blogId) void sendQuestion(baseUrl, blogId, e.target as HTMLFormElement);
+      if (baseUrl && blogId) void sendQuestion(baseUrl, blogId, e.target as HTMLFormElement, this.m);
     });
     this.moreButton.textContent = this.m.text('loadMore');
     this.newButton.addEventListener('click', () => void this.onNewClick());
@@ -260,7 +261,10 @@ export class LiveblogWidget {
   private renderAsk(blog: (Blog & BlogExtras) | null): void {
     const open = !!this.baseUrl && blog?.status === 'live';
     this.askEl.hidden = !open;
-    if (open && !this.askEl.firstChild) this.askEl.innerHTML = askFormHtml();
+    if (open && this.askEl.dataset.lang !== this.m.lang) {
+      this.askEl.dataset.lang = this.m.lang;
+      this.askEl.innerHTML = askFormHtml(this.m);
+    }
   }
 
   private applyLanguage(language: string): void {
@@ -332,7 +336,7 @@ export class LiveblogWidget {
       if (item.version !== version) {
         if (timeline) renderTimelineInto(item.li, p, this.m);
         else renderPostInto(item.li, p, this.m);
-        applyTally(item.li, p, this.participation?.tallyOf(p.id));
+        applyTally(item.li, p, this.participation?.tallyOf(p.id), this.m);
         item.version = version;
       }
       if (item.li !== before) this.list.insertBefore(item.li, before);

@@ -2,6 +2,7 @@ import {
   type Author,
   closedPollBlocks,
   conflict,
+  DomainError,
   type LiveEvent,
   notFound,
   pollDue,
@@ -44,34 +45,65 @@ async function optionCounts(tx: Sql, postId: string): Promise<Record<string, num
   return Object.fromEntries(rows.map((r) => [r.option_id, Number(r.n)]));
 }
 
+export type VoteRequest = { blogId: string; postId: string; voter: string; option: string; at: string };
+export type VoteOutcome = { option: string; counted: boolean } | { error: DomainError };
+
 /**
  * Records a vote. not_found: no such published post, or it has no poll; conflict: the poll
  * is closed (or past its closing time); validation: the option is not one of the poll's. A
  * voter who already voted keeps their first vote: `counted` false, `option` the stored one.
  */
-export function castVote(
-  db: SqlDb,
-  v: { blogId: string; postId: string; voter: string; option: string; at: string },
-): Promise<{ option: string; counted: boolean }> {
+export async function castVote(db: SqlDb, v: VoteRequest): Promise<{ option: string; counted: boolean }> {
+  const [outcome] = await castVotes(db, [v]);
+  if (!outcome) throw new Error('no outcome');
+  if ('error' in outcome) throw outcome.error;
+  return outcome;
+}
+
+/**
+ * Several votes in ONE transaction (group commit: one fsync for the lot), each judged on its
+ * own as castVote does; a refused vote is its outcome's error and does not undo the others.
+ */
+export function castVotes(db: SqlDb, votes: readonly VoteRequest[]): Promise<VoteOutcome[]> {
   return db.write(async (tx) => {
-    const post = await lockPublishedPost(tx, db, v.blogId, v.postId);
-    const poll = pollOf(post.blocks);
-    if (!poll) throw notFound('poll');
-    if (!pollOpen(poll, Date.parse(v.at))) throw conflict('the poll is closed');
-    if (!poll.options.some((o) => o.id === v.option)) {
-      throw fieldError(['option'], 'is not an option of this poll');
+    const posts = new Map<string, StoredPost | DomainError>();
+    const out: VoteOutcome[] = [];
+    for (const v of votes) {
+      const key = `${v.blogId}|${v.postId}`;
+      let post = posts.get(key);
+      if (!post) {
+        post = await lockPublishedPost(tx, db, v.blogId, v.postId).catch((err: unknown) => {
+          if (err instanceof DomainError) return err;
+          throw err;
+        });
+        posts.set(key, post);
+      }
+      if (post instanceof DomainError) {
+        out.push({ error: post });
+        continue;
+      }
+      const poll = pollOf(post.blocks);
+      if (!poll) out.push({ error: notFound('poll') });
+      else if (!pollOpen(poll, Date.parse(v.at))) out.push({ error: conflict('the poll is closed') });
+      else if (!poll.options.some((o) => o.id === v.option)) {
+        out.push({ error: fieldError(['option'], 'is not an option of this poll') });
+      } else {
+        const inserted = await tx.run(
+          `INSERT INTO poll_votes (post_id, voter, option_id, blog_id, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          [v.postId, v.voter, v.option, v.blogId, v.at],
+        );
+        if (inserted > 0) out.push({ option: v.option, counted: true });
+        else {
+          const first = await tx.one<{ option_id: string }>(
+            'SELECT option_id FROM poll_votes WHERE post_id = ? AND voter = ?',
+            [v.postId, v.voter],
+          );
+          out.push({ option: first?.option_id ?? v.option, counted: false });
+        }
+      }
     }
-    const inserted = await tx.run(
-      `INSERT INTO poll_votes (post_id, voter, option_id, blog_id, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-      [v.postId, v.voter, v.option, v.blogId, v.at],
-    );
-    if (inserted > 0) return { option: v.option, counted: true };
-    const first = await tx.one<{ option_id: string }>(
-      'SELECT option_id FROM poll_votes WHERE post_id = ? AND voter = ?',
-      [v.postId, v.voter],
-    );
-    return { option: first?.option_id ?? v.option, counted: false };
+    return out;
   }, 'post');
 }
 

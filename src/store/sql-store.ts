@@ -119,6 +119,7 @@ export class SqlStore implements Store {
   moveQuestion: Store['moveQuestion'] = (blogId, questionId, from, to, answerPostId) =>
     questions.moveQuestion(this.db, blogId, questionId, from, to, answerPostId);
   castVote: Store['castVote'] = (v) => participation.castVote(this.db, v);
+  castVotes: Store['castVotes'] = (votes) => participation.castVotes(this.db, votes);
   addReaction: Store['addReaction'] = (r) => participation.addReaction(this.db, r);
   tallies: Store['tallies'] = (blogId, postIds, now) => participation.tallies(this.db, blogId, postIds, now);
   closePoll: Store['closePoll'] = (blogId, postId, now, opts) =>

@@ -6,6 +6,7 @@ import type {
   BlogPatchInput,
   Bullet,
   CredentialKind,
+  DomainError,
   LiveEvent,
   MediaPatchInput,
   MediaRecord,
@@ -274,6 +275,13 @@ export interface Store extends ScheduleStore {
     option: string;
     counted: boolean;
   }>;
+  /**
+   * Several votes in one transaction (group commit), each judged as castVote judges it: the
+   * outcome per vote, in order, a refused one as `{ error }` without undoing the others.
+   */
+  castVotes(
+    votes: readonly { blogId: string; postId: string; voter: string; option: string; at: string }[],
+  ): Promise<({ option: string; counted: boolean } | { error: DomainError })[]>;
   /** One reaction per voter, post and kind; not_found unless the post is published. */
   addReaction(r: { blogId: string; postId: string; voter: string; reaction: Reaction; at: string }): Promise<{
     counted: boolean;

@@ -13,6 +13,7 @@ import { newId } from '../../src/lib/ids.js';
 import type { AuditContext, Store } from '../../src/store/types.js';
 import { mediaStoreCases } from './store-media.cases.js';
 import { outwardStoreCases } from './store-outward.cases.js';
+import { participationStoreCases } from './store-participation.cases.js';
 import { workflowStoreCases } from './store-workflow.cases.js';
 
 /**
@@ -1000,6 +1001,7 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
     mediaStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
     workflowStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput, edit });
     outwardStoreCases({ store: () => store, open, tick, newBlog: () => newBlog(), postInput });
+    participationStoreCases({ store: () => store, tick, newBlog: () => newBlog(), postInput });
     describe('webhook outbox', () => {
       const hook = (blogId: string, events: string[] = ['*']) =>
         store.outbox.createWebhook({

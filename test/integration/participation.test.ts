@@ -79,7 +79,10 @@ async function pollFlow({ blog, anon, editor, contributor }: Cast): Promise<void
 
   // Live: one batched frame per blog carries exact counts, no seq event for a vote.
   await waitFor(
-    () => frames.some((f) => f.posts[post.id]?.votes?.o2 === 1 && f.posts[plain.id]?.reactions.clap === 1),
+    // A frame carries only the posts that changed since the last one: follow each post's latest.
+    () =>
+      frames.findLast((f) => f.posts[post.id])?.posts[post.id]?.votes?.o2 === 1 &&
+      frames.findLast((f) => f.posts[plain.id])?.posts[plain.id]?.reactions.clap === 1,
     { what: 'counts frames' },
   );
   const last = frames.findLast((f) => f.posts[post.id]) as CountsFrame;

@@ -38,6 +38,16 @@ export interface Catalogue {
   /** Screen-reader announcement of one new post: "{text}" is its first words. */
   announceUpdate: string;
   announceKeyEvent: string;
+  /** Readers taking part (docs/participation.md): the question form and polls. */
+  askQuestion: string;
+  yourQuestion: string;
+  yourName: string;
+  send: string;
+  questionSent: string;
+  questionTooMany: string;
+  questionFailed: string;
+  pollClosed: string;
+  votes: Plural;
 }
 
 export type MessageKey = Exclude<keyof Catalogue, 'lang'>;

@@ -37,7 +37,7 @@ export const addReaction = createRoute({
   request: { params: PostParams, body: jsonBody(ReactionInput) },
   responses: {
     202: json(ReactionReceipt, 'counted (or already counted)'),
-    ...errors(400, 404, 413),
+    ...errors(400, 404, 409, 413),
     ...apiErrors(),
   },
 });
@@ -68,7 +68,7 @@ export const closePoll = createRoute({
   request: { params: PostParams },
   responses: {
     200: json(Post, 'the post with its closed poll (unchanged if it was already closed)'),
-    ...errors(403, 404),
+    ...errors(403, 404, 409),
     ...apiErrors(),
   },
 });

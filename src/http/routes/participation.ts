@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { authorOf, tallyPostIds } from '../../domain/index.js';
+import { assertWritable, authorOf, tallyPostIds } from '../../domain/index.js';
 import { MinuteLimit } from '../../lib/rate-limit.js';
 import { blogFromPath, requireRights } from '../access.js';
 import * as routes from '../contract/participation.js';
@@ -8,6 +8,7 @@ import { newRouter } from '../openapi.js';
 import { publishLive } from '../publish.js';
 import { TallyDoorbell } from '../tally-doorbell.js';
 import { jsonBodyChecks } from '../validate.js';
+import { VoteBatcher } from '../vote-batcher.js';
 
 /**
  * Readers taking part: votes in a post's poll and reactions (public, one budget per address),
@@ -21,6 +22,7 @@ export function participationRoutes(deps: Deps) {
   const { store, config, metrics } = deps;
   const perIp = new MinuteLimit('http_participation', config.RATE_PARTICIPATION_PER_MIN, metrics);
   const doorbell = new TallyDoorbell(deps.bus);
+  const votes = new VoteBatcher(store);
 
   const closeIfDue = async (blogId: string, postId: string) => {
     const { event } = await store.closePoll(blogId, postId, new Date().toISOString(), { onlyIfDue: true });
@@ -31,9 +33,11 @@ export function participationRoutes(deps: Deps) {
     const blog = c.get('blog');
     const { postId } = c.req.valid('param');
     const { option, voter } = c.req.valid('json');
+    // An archived blog is read-only: its polls are over.
+    assertWritable(blog);
     await spend(perIp, clientIp(c, config.TRUST_PROXY));
     try {
-      const receipt = await store.castVote({ blogId: blog.id, postId, voter, option, at: new Date().toISOString() });
+      const receipt = await votes.cast({ blogId: blog.id, postId, voter, option, at: new Date().toISOString() });
       if (receipt.counted) doorbell.ring(blog.id, postId);
       return c.json(receipt, 202);
     } catch (err) {
@@ -47,6 +51,7 @@ export function participationRoutes(deps: Deps) {
     const blog = c.get('blog');
     const { postId } = c.req.valid('param');
     const { reaction, voter } = c.req.valid('json');
+    assertWritable(blog);
     await spend(perIp, clientIp(c, config.TRUST_PROXY));
     const { counted } = await store.addReaction({
       blogId: blog.id,
@@ -74,6 +79,7 @@ export function participationRoutes(deps: Deps) {
     async (c) => {
       const blog = c.get('blog');
       const { postId } = c.req.valid('param');
+      assertWritable(blog);
       const { post, event } = await store.closePoll(blog.id, postId, new Date().toISOString(), {
         by: authorOf(requirePrincipal(c)),
       });

@@ -40,4 +40,13 @@ export default {
   updates: 'التحديثات',
   announceUpdate: 'تحديث جديد: {text}',
   announceKeyEvent: 'حدث رئيسي جديد: {text}',
+  askQuestion: 'اطرح سؤالاً على غرفة الأخبار',
+  yourQuestion: 'سؤالك',
+  yourName: 'اسمك (اختياري)',
+  send: 'إرسال',
+  questionSent: 'شكرًا: وصل سؤالك إلى المحررين.',
+  questionTooMany: 'أسئلة كثيرة الآن؛ يرجى المحاولة بعد دقيقة.',
+  questionFailed: 'تعذّر إرسال سؤالك.',
+  pollClosed: 'أُغلق الاستطلاع',
+  votes: { zero: 'لا أصوات', one: 'صوت واحد', two: 'صوتان', few: '{n} أصوات', many: '{n} صوتًا', other: '{n} صوت' },
 } satisfies Catalogue;

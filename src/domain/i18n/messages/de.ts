@@ -26,4 +26,13 @@ export default {
   updates: 'Meldungen',
   announceUpdate: 'Neue Meldung: {text}',
   announceKeyEvent: 'Neues wichtiges Ereignis: {text}',
+  askQuestion: 'Eine Frage an die Redaktion',
+  yourQuestion: 'Ihre Frage',
+  yourName: 'Ihr Name (freiwillig)',
+  send: 'Senden',
+  questionSent: 'Danke: Ihre Frage ist bei der Redaktion angekommen.',
+  questionTooMany: 'Gerade kommen zu viele Fragen; bitte in einer Minute noch einmal.',
+  questionFailed: 'Ihre Frage konnte nicht gesendet werden.',
+  pollClosed: 'Abstimmung beendet',
+  votes: { one: '{n} Stimme', other: '{n} Stimmen' },
 } satisfies Catalogue;

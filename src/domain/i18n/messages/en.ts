@@ -26,4 +26,13 @@ export default {
   updates: 'Updates',
   announceUpdate: 'New update: {text}',
   announceKeyEvent: 'New key event: {text}',
+  askQuestion: 'Ask the newsroom a question',
+  yourQuestion: 'Your question',
+  yourName: 'Your name (optional)',
+  send: 'Send',
+  questionSent: 'Thank you: your question was sent to the editors.',
+  questionTooMany: 'Too many questions right now; please try again in a minute.',
+  questionFailed: 'Your question could not be sent.',
+  pollClosed: 'Poll closed',
+  votes: { one: '{n} vote', other: '{n} votes' },
 } satisfies Catalogue;

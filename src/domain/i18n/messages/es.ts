@@ -30,4 +30,13 @@ export default {
   updates: 'Actualizaciones',
   announceUpdate: 'Nueva actualización: {text}',
   announceKeyEvent: 'Nuevo momento clave: {text}',
+  askQuestion: 'Haz una pregunta a la redacción',
+  yourQuestion: 'Tu pregunta',
+  yourName: 'Tu nombre (opcional)',
+  send: 'Enviar',
+  questionSent: 'Gracias: tu pregunta ha llegado a la redacción.',
+  questionTooMany: 'Demasiadas preguntas ahora; inténtalo de nuevo en un minuto.',
+  questionFailed: 'No se pudo enviar tu pregunta.',
+  pollClosed: 'Encuesta cerrada',
+  votes: { one: '{n} voto', many: '{n} votos', other: '{n} votos' },
 } satisfies Catalogue;

@@ -30,4 +30,13 @@ export default {
   updates: 'Mises à jour',
   announceUpdate: 'Nouvelle mise à jour : {text}',
   announceKeyEvent: 'Nouveau moment clé : {text}',
+  askQuestion: 'Poser une question à la rédaction',
+  yourQuestion: 'Votre question',
+  yourName: 'Votre nom (facultatif)',
+  send: 'Envoyer',
+  questionSent: 'Merci : votre question a été transmise à la rédaction.',
+  questionTooMany: 'Trop de questions en ce moment ; réessayez dans une minute.',
+  questionFailed: 'Votre question n’a pas pu être envoyée.',
+  pollClosed: 'Sondage clos',
+  votes: { one: '{n} vote', many: '{n} votes', other: '{n} votes' },
 } satisfies Catalogue;

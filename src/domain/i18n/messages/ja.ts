@@ -26,4 +26,13 @@ export default {
   updates: '更新',
   announceUpdate: '新しい更新: {text}',
   announceKeyEvent: '新しい重要な出来事: {text}',
+  askQuestion: '編集部に質問する',
+  yourQuestion: '質問',
+  yourName: 'お名前（任意）',
+  send: '送信',
+  questionSent: 'ありがとうございます。質問は編集部に届きました。',
+  questionTooMany: '現在質問が多すぎます。1分後にもう一度お試しください。',
+  questionFailed: '質問を送信できませんでした。',
+  pollClosed: '投票は終了しました',
+  votes: { other: '{n}票' },
 } satisfies Catalogue;

@@ -31,4 +31,13 @@ export default {
   updates: 'Обновления',
   announceUpdate: 'Новое обновление: {text}',
   announceKeyEvent: 'Новое ключевое событие: {text}',
+  askQuestion: 'Задать вопрос редакции',
+  yourQuestion: 'Ваш вопрос',
+  yourName: 'Ваше имя (необязательно)',
+  send: 'Отправить',
+  questionSent: 'Спасибо: ваш вопрос передан редакции.',
+  questionTooMany: 'Сейчас слишком много вопросов; попробуйте через минуту.',
+  questionFailed: 'Не удалось отправить вопрос.',
+  pollClosed: 'Голосование завершено',
+  votes: { one: '{n} голос', few: '{n} голоса', many: '{n} голосов', other: '{n} голоса' },
 } satisfies Catalogue;
