@@ -118,6 +118,8 @@ describe('validators', () => {
         expect(again.headers.etag).toBe(etag);
         expect(again.headers.vary, name).toMatch(/Accept-Encoding/i);
         expect(again.headers['cache-control']).toBe(r.headers['cache-control']);
+        expect(again.headers['cache-tag'], name).toBe(r.headers['cache-tag']);
+        expect(again.headers['access-control-allow-origin'], name).toBe(r.headers['access-control-allow-origin']);
         // Another coding's validator names another representation: the full answer.
         const otherCoding = accept === 'br' ? 'identity' : 'br';
         const otherTag = (await get(url, { 'accept-encoding': otherCoding })).headers.etag;

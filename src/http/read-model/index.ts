@@ -269,8 +269,12 @@ export class ReadModel {
       // A coding that does not shrink the body is not worth the client's decoding.
       if (coding !== 'identity' && body.length >= identity.length) return variant('identity', identity);
       const etag = coding === 'identity' ? `"${hash}"` : `"${hash}-${coding === 'gzip' ? 'gz' : 'br'}"`;
-      const notModified: Record<string, string> = { ...kept, ...common, etag };
-      delete notModified['content-type'];
+      // A 304 carries what RFC 9110 §15.4.5 asks for (the validator and the cache headers) and
+      // the CORS ones a cross-origin revalidation is judged by; the cache that asked still
+      // holds the rest (CSP, security headers) with the 200 it stored.
+      const notModified: Record<string, string> = { ...common, etag };
+      for (const [name, value] of Object.entries(kept))
+        if (name.startsWith('access-control-')) notModified[name] = value;
       return {
         body,
         etag,
