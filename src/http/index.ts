@@ -137,6 +137,7 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
     maxBytes: config.READ_MODEL_MAX_BYTES,
     sMaxAge: config.READ_S_MAXAGE,
     staleWhileRevalidate: config.READ_STALE_WHILE_REVALIDATE,
+    fixedBase: Boolean(config.PUBLIC_URL),
   });
   readModel.attach(deps.bus);
   const dispatch = app.fetch;

@@ -20,6 +20,8 @@ export interface ReadModelOptions {
   headTrustMs?: number;
   /** How long a static asset is served before it is checked against the file again. */
   staticTtlMs?: number;
+  /** PUBLIC_URL is set: pages no longer depend on the request's host. */
+  fixedBase?: boolean;
 }
 
 interface Variant {
@@ -56,6 +58,8 @@ interface Ask {
   read: PublicRead;
   header: (name: string) => string | undefined;
   started: number;
+  /** What the representation depends on in the URL: path and query, and the host for pages. */
+  key: string;
 }
 
 type Flight = { entry: Entry } | { response: Response };
@@ -131,7 +135,13 @@ export class ReadModel {
     // Whatever depends on a credential is answered by the ordinary path, and never stored.
     if (header('authorization') !== undefined) return null;
     const started = performance.now();
-    const ask: Ask = { req, env, dispatch, read, header, started };
+    // Pages put the base URL in their links, which without PUBLIC_URL is the (loopback) host
+    // the request named; nothing else depends on the host, and keying it on the host would
+    // let a client turn each made-up Host into a render.
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const hostFree = this.opts.fixedBase || read.kind === 'static' || read.label.startsWith('/api/');
+    const key = hostFree && pathStart >= 0 ? url.slice(pathStart) : url;
+    const ask: Ask = { req, env, dispatch, read, header, started, key };
     if (read.kind === 'static') return this.answer(ask, Math.floor(started / this.staticTtlMs), null);
     const ref = read.kind === 'blog' ? read.ref : oembedRef(new URL(url).searchParams.get('url'));
     if (!ref) return null;
@@ -145,7 +155,7 @@ export class ReadModel {
   }
 
   private answer(ask: Ask, version: number, head: Head | null): Response | Promise<Response> {
-    const key = ask.req.url;
+    const key = ask.key;
     const entry = this.entries.get(key);
     if (entry && entry.version === version) {
       // Refresh its place in the eviction order (at most once a second: a Map re-insert per
