@@ -180,6 +180,26 @@ describe('cache headers', () => {
   });
 });
 
+describe('what is kept', () => {
+  test('only the query parameters a route takes make a stored read; assets ignore their query', async () => {
+    expect((await get(`${urls.posts}?limit=5`)).headers['cache-tag']).toBe(`blog-${cast.blog.id}`);
+    // An unknown parameter is answered by the route as before, and not kept.
+    const junk = await get(`${urls.posts}?junk=${Math.random()}`);
+    expect(junk.status).toBe(200);
+    expect(junk.headers['cache-tag']).toBeUndefined();
+    const script = await get(`${urls.script}?v=2`, { 'accept-encoding': 'br' });
+    expect(script.headers['content-encoding']).toBe('br');
+    expect(script.headers.etag).toBe((await get(urls.script as string, { 'accept-encoding': 'br' })).headers.etag);
+  });
+
+  test('a sane client-chosen X-Request-Id is echoed by a stored read; none is made up', async () => {
+    const traced = await get(urls.posts as string, { 'x-request-id': 'trace-abc-1' });
+    expect(traced.headers['x-request-id']).toBe('trace-abc-1');
+    expect((await get(urls.posts as string, { 'x-request-id': 'bad id!' })).headers['x-request-id']).toBeUndefined();
+    expect((await get(urls.posts as string)).headers['x-request-id']).toBeUndefined();
+  });
+});
+
 describe('freshness', () => {
   test('a publish is seen at once by every public representation', async () => {
     const before = await Promise.all(Object.values(urls).map((u) => get(u)));

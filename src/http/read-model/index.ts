@@ -6,7 +6,7 @@ import { matchesIfNoneMatch } from '../etag.js';
 import { type Coding, compress, negotiate } from './encoding.js';
 import { BlogHeads, HEAD_TRUST_MS, type Head } from './heads.js';
 import { preloadBlog } from './preload.js';
-import { oembedRef, type PublicRead, publicRead } from './routes.js';
+import { knownParams, oembedRef, type PublicRead, publicRead } from './routes.js';
 
 export { preloadedBlog } from './preload.js';
 
@@ -80,6 +80,8 @@ const DROPPED = new Set([
 /** Request headers a render must not see: it renders the whole, uncoded representation. */
 const STRIPPED = ['if-none-match', 'if-modified-since', 'if-match', 'range', 'accept-encoding', 'cookie'];
 const ENTRY_OVERHEAD = 2048;
+/** What hono/request-id accepts from a client. */
+const REQUEST_ID = /^[\w\-=]+$/;
 
 /**
  * The read model: every public representation (posts pages, summary, blog, /changes, the
@@ -139,8 +141,11 @@ export class ReadModel {
     // the request named; nothing else depends on the host, and keying it on the host would
     // let a client turn each made-up Host into a render.
     const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const q = url.indexOf('?', pathStart);
+    if (q >= 0 && read.kind !== 'static' && !knownParams(url.slice(q + 1), read.params)) return null;
     const hostFree = this.opts.fixedBase || read.kind === 'static' || read.label.startsWith('/api/');
-    const key = hostFree && pathStart >= 0 ? url.slice(pathStart) : url;
+    let key = hostFree && pathStart >= 0 ? url.slice(pathStart) : url;
+    if (read.kind === 'static' && q >= 0) key = url.slice(pathStart, q);
     const ask: Ask = { req, env, dispatch, read, header, started, key };
     if (read.kind === 'static') return this.answer(ask, Math.floor(started / this.staticTtlMs), null);
     const ref = read.kind === 'blog' ? read.ref : oembedRef(new URL(url).searchParams.get('url'));
@@ -182,8 +187,19 @@ export class ReadModel {
     const inm = ask.header('if-none-match');
     const fresh = inm !== undefined && (inm === v.etag || matchesIfNoneMatch(inm, v.etag));
     if (count) this.observe(ask.read.label, ask.req.method, fresh ? '304' : '200', ask.started);
-    if (fresh) return new Response(null, { status: 304, headers: v.notModified });
-    return new Response(ask.req.method === 'HEAD' ? null : v.body, { status: 200, headers: v.ok });
+    // A sane X-Request-Id the client (or its proxy) chose is echoed, as the ordinary path does;
+    // none is made up for a read that logs nothing.
+    const id = ask.header('x-request-id');
+    const traced = id !== undefined && id.length <= 100 && REQUEST_ID.test(id);
+    if (fresh)
+      return new Response(null, {
+        status: 304,
+        headers: traced ? { ...v.notModified, 'x-request-id': id } : v.notModified,
+      });
+    return new Response(ask.req.method === 'HEAD' ? null : v.body, {
+      status: 200,
+      headers: traced ? { ...v.ok, 'x-request-id': id } : v.ok,
+    });
   }
 
   /** The request-duration metric, through label-bound children (no label hashing per read). */
