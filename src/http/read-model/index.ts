@@ -41,8 +41,6 @@ interface Entry {
   br: Bytes;
   variants: Record<Coding, Variant>;
   size: number;
-  /** The request whose miss rendered it. */
-  renderedBy: Request;
   /** When it last moved to the young end of the eviction order. */
   touched: number;
 }
@@ -176,7 +174,7 @@ export class ReadModel {
       (got) => {
         if (got instanceof Response) return ask.req.method === 'HEAD' ? new Response(null, got) : got;
         // The request that rendered was counted by the ordinary path it went through.
-        return got ? this.respond(ask, got, got.renderedBy !== ask.req) : ask.dispatch(ask.req, ask.env);
+        return got ? this.respond(ask, got.entry, !got.rendered) : ask.dispatch(ask.req, ask.env);
       },
       () => ask.dispatch(ask.req, ask.env),
     );
@@ -214,15 +212,20 @@ export class ReadModel {
   }
 
   /** The entry for (key, version), rendering it once however many requests ask at once. */
-  private async fill(key: string, version: number, head: Head | null, ask: Ask): Promise<Entry | Response | null> {
+  private async fill(
+    key: string,
+    version: number,
+    head: Head | null,
+    ask: Ask,
+  ): Promise<{ entry: Entry; rendered: boolean } | Response | null> {
     const flightKey = `${version}|${key}`;
     const waiting = this.flights.get(flightKey);
     // Followers of a render that was not stored (an error, a private answer) take the ordinary path.
-    if (waiting) return waiting.then((f) => ('entry' in f ? f.entry : null));
+    if (waiting) return waiting.then((f) => ('entry' in f ? { entry: f.entry, rendered: false } : null));
     const flight = this.render(key, version, head, ask).finally(() => this.flights.delete(flightKey));
     this.flights.set(flightKey, flight);
     const f = await flight;
-    return 'entry' in f ? f.entry : f.response;
+    return 'entry' in f ? { entry: f.entry, rendered: true } : f.response;
   }
 
   private async render(key: string, version: number, head: Head | null, ask: Ask): Promise<Flight> {
@@ -246,7 +249,7 @@ export class ReadModel {
             gzip: new Uint8Array(c.gzip),
             br: new Uint8Array(c.br),
           }));
-    const entry = this.entry(res, version, head?.blogId ?? null, hash, new Uint8Array(identity), coded, key, raw);
+    const entry = this.entry(res, version, head?.blogId ?? null, hash, new Uint8Array(identity), coded, key);
     entry.touched = ask.started;
     // Read before a takedown: served to the requests that asked before it, never kept.
     if (drops !== this.drops) return { entry };
@@ -271,7 +274,6 @@ export class ReadModel {
     identity: Bytes,
     { gzip, br }: { gzip: Bytes; br: Bytes },
     key: string,
-    renderedBy: Request,
   ): Entry {
     const kept: Record<string, string> = {};
     res.headers.forEach((value, name) => {
@@ -316,7 +318,7 @@ export class ReadModel {
     };
     const variants = { identity: variant('identity', identity), gzip: variant('gzip', gzip), br: variant('br', br) };
     const size = identity.length + gzip.length + br.length + key.length * 2 + ENTRY_OVERHEAD;
-    return { version, blogId, hash, gzip, br, variants, size, renderedBy, touched: 0 };
+    return { version, blogId, hash, gzip, br, variants, size, touched: 0 };
   }
 
   /**
