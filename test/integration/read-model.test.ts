@@ -203,6 +203,16 @@ describe('what is kept', () => {
 });
 
 describe('freshness', () => {
+  test('a blog taken back to draft is gone from every public read at once', async () => {
+    const other = await cast.admin.createBlog({ title: 'Soon hidden' });
+    await cast.admin.createPost(other.id, { blocks: [text('<p>visible for now</p>')] });
+    const reads = [`${server.url}/api/v1/blogs/${other.id}/posts`, `${server.url}/live/${other.slug}`];
+    for (const u of reads) expect((await get(u)).status).toBe(200);
+    for (const u of reads) expect((await get(u)).status).toBe(200);
+    await cast.admin.patchBlog(other.id, { status: 'draft' });
+    for (const u of reads) expect((await get(u)).status, u).toBe(404);
+  });
+
   test('a publish is seen at once by every public representation', async () => {
     const before = await Promise.all(Object.values(urls).map((u) => get(u)));
     const post = await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>Breaking: bridge closed</p>')] });

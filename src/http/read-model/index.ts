@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Bus } from '../../bus/types.js';
-import type { Blog } from '../../domain/index.js';
+import { type Blog, blogVisible } from '../../domain/index.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { matchesIfNoneMatch } from '../etag.js';
 import { type Coding, compress, negotiate } from './encoding.js';
@@ -114,8 +114,11 @@ export class ReadModel {
   attach(bus: Bus): void {
     bus.subscribe(({ msg }) => {
       if (msg.kind !== 'event') return;
-      this.heads.onEvent(msg.event);
-      if (msg.event.type === 'post.deleted') this.dropBlog(msg.event.blogId);
+      const e = msg.event;
+      this.heads.onEvent(e);
+      // A takedown, or a blog no longer public: its bytes go at once, not at eviction.
+      if (e.type === 'post.deleted' || (e.type === 'blog.updated' && !blogVisible(e.data, false)))
+        this.dropBlog(e.blogId);
     });
     bus.onResync(() => this.heads.resync());
   }
