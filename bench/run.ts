@@ -7,6 +7,7 @@ import { machineInfo, type RunReport, renderTable, writeReport } from './lib/rep
 import type { WorkloadResult } from './lib/results.js';
 import { ROOT, stopAllServers } from './lib/servers.js';
 import { SIZES, type SizeName } from './lib/sizes.js';
+import { runAudience } from './workloads/audience.js';
 import { runCollab } from './workloads/collab.js';
 import { runFanout } from './workloads/fanout.js';
 import { runReads } from './workloads/reads.js';
@@ -20,7 +21,7 @@ import { runSurge } from './workloads/surge.js';
  * Each workload runs ours and its peer in the same run, on this machine, in separate
  * processes; prints a table, writes bench/results/<timestamp>.json, latest.json, latest.svg.
  */
-const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'surge', 'scaleout', 'summary-log'] as const;
+const WORKLOADS = ['fanout', 'storm', 'collab', 'reads', 'surge', 'scaleout', 'summary-log', 'audience'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const Args = z.object({
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     surge: () => runSurge(sizes.surge),
     scaleout: () => runScaleout(sizes.scaleout),
     'summary-log': () => runSummaryLog(sizes.summaryLog),
+    audience: () => runAudience(sizes.audience),
   };
   const workloads: WorkloadResult[] = [];
   for (const w of WORKLOADS) {

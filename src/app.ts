@@ -17,6 +17,8 @@ import { createMediaStorage } from './media/index.js';
 import { MediaService } from './media/service.js';
 import { type Dispatcher, startDispatcher } from './outbound/dispatcher.js';
 import { outboundLimits, outboundPolicy } from './outbound/index.js';
+import type { JobRunner } from './outbound/jobs.js';
+import { startOutwardJobs } from './outbound/outward.js';
 import { attachReaderHub, type ReaderHub } from './realtime/index.js';
 import { createScheduler } from './scheduler/index.js';
 import { createStore } from './store/index.js';
@@ -83,9 +85,10 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
         : Promise.resolve({ ok: false, code: 'unavailable', message: 'starting up, retry' }),
   };
   let dispatcher: Dispatcher | null = null;
+  let outwardJobs: JobRunner | null = null;
   const http = createHttpApp(
     { ...deps, log: log.child({ area: 'http' }) },
-    { streams, wakeDispatcher: () => dispatcher?.wake() },
+    { streams, wakeDispatcher: () => dispatcher?.wake(), wakeOutward: () => outwardJobs?.wake() },
   );
   const server = createServer(getRequestListener(http.fetch));
   // Long-polling readers and slow mobile clients: keep-alive longer than typical LB idle timeouts.
@@ -102,6 +105,23 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
       limits: outboundLimits(config),
     });
   }
+  // WebSub and Web Push: the job queue in the store, sent by every node (one holds each job).
+  outwardJobs = config.WEBHOOKS_DISPATCH
+    ? await startOutwardJobs({
+        ...deps,
+        log: log.child({ area: 'outward' }),
+        nodeId,
+        // A topic's body is what a feed reader would fetch: the pages app answers in process.
+        fetchTopic: async (topic) => {
+          const res = await http.request(topic);
+          return {
+            status: res.status,
+            body: new Uint8Array(await res.arrayBuffer()),
+            contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+          };
+        },
+      })
+    : null;
   const collab = attachCollab(server, { ...deps, log: log.child({ area: 'collab' }) });
   // Every node runs one; the store's claims make each scheduled post go out exactly once.
   const scheduler = createScheduler({ store, bus, config, log: log.child({ area: 'scheduler' }), metrics });
@@ -146,9 +166,11 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
           await collab.close();
           await hub.close();
           await dispatcher?.close();
+          await outwardJobs?.close();
           await closed;
           clearTimeout(deadline);
           await bus.close();
+          await auth.close();
           await media.storage.close();
           await store.close();
           log.info('stopped');

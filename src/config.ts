@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The first admin account, created at first start when there are no users: signs in with
+   * this email and ADMIN_PASSWORD, or (without it) a generated password printed once.
+   */
+  ADMIN_EMAIL: z.string().trim().max(254).email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
+  ADMIN_NAME: z.string().trim().min(1).max(100).default('Admin'),
   PUBLIC_URL: z.string().url().optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; public otherwise. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -173,6 +180,14 @@ export const ConfigSchema = z.object({
   RATE_QUESTIONS_PER_BLOG_PER_MIN: int(120, 1),
   /** Pending questions a blog may hold; more are refused until editors moderate. */
   QUESTION_QUEUE_MAX: int(500, 1),
+  /**
+   * Votes and reactions one address may send per minute (together). Generous: a newsroom's
+   * office or a mobile carrier puts many readers behind one address; every reader needs only
+   * a handful (one vote per poll, one reaction of each kind per post).
+   */
+  RATE_PARTICIPATION_PER_MIN: int(120, 1),
+  /** How often changed vote and reaction counts are sent to a blog's readers (one frame per blog). */
+  COUNTS_INTERVAL_MS: int(1000, 50, 60_000),
   // Media (photo uploads: src/media)
   /** Largest accepted upload, in bytes; a bigger one gets 413 and nothing is stored. */
   MEDIA_MAX_FILE_BYTES: int(20 * 1024 * 1024, 1024),
@@ -293,6 +308,27 @@ export const ConfigSchema = z.object({
   SSE_HEARTBEAT_MS: int(15_000, 100),
   /** What an EventSource waits before reconnecting (the stream's `retry:` field). */
   SSE_RETRY_MS: int(2_000, 100),
+  /** Outbound jobs (WebSub verifications and distributions, hub pings, Web Push) one node sends at once. */
+  OUTBOUND_JOB_CONCURRENCY: int(16, 1, 1000),
+  /** Attempts of one WebSub distribution or push message before it is given up. */
+  OUTBOUND_JOB_MAX_ATTEMPTS: int(8, 1, 100),
+  /** When set, feeds announce this external WebSub hub and every change pings it (hub.mode=publish). */
+  WEBSUB_HUB_URL: optionalUrl(['https', 'http']),
+  WEBSUB_LEASE_DEFAULT_SECONDS: int(86_400, 1),
+  WEBSUB_LEASE_MIN_SECONDS: int(60, 1),
+  WEBSUB_LEASE_MAX_SECONDS: int(864_000, 1),
+  /** Subscription requests at POST /websub per client address and minute. */
+  RATE_WEBSUB_PER_MIN: int(30, 1),
+  /** VAPID `sub` claim (mailto: or https:); default mailto:webpush@<PUBLIC_URL host>. */
+  PUSH_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https: URL')
+    .optional(),
+  /** How long a push service may hold a key-event notification for an offline device. */
+  PUSH_TTL_SECONDS: int(3_600, 0, 2_419_200),
+  PUSH_MAX_SUBSCRIPTIONS_PER_BLOG: int(100_000, 1),
+  /** Push subscriptions per client address and minute. */
+  RATE_PUSH_SUBSCRIBE_PER_MIN: int(10, 1),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };

@@ -13,7 +13,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(config);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    // A setting only found wrong while starting (e.g. ADMIN_PASSWORD refused by the policy).
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const log = app.deps.log;
   if (process.argv.includes('--demo')) {
     const { seedDemo } = await import('./demo/seed.js');

@@ -22,6 +22,15 @@ export interface Sizes {
   surge: { readers: number; arrivalMs: number; seedPosts: number; timeoutMs: number };
   scaleout: { readers: number; posts: number; postsPerSec: number };
   summaryLog: { updates: number };
+  audience: {
+    voteReaders: number;
+    voteConcurrency: number;
+    voteMs: number;
+    fanoutReaders: number;
+    fanoutPosts: number;
+    fanoutPostsPerSec: number;
+    fanoutRounds: number;
+  };
 }
 
 export const SIZES: Record<SizeName, Sizes> = {
@@ -38,6 +47,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 100, arrivalMs: 1_000, seedPosts: 10, timeoutMs: 20_000 },
     scaleout: { readers: 50, posts: 10, postsPerSec: 10 },
     summaryLog: { updates: 5_000 },
+    audience: {
+      voteReaders: 50,
+      voteConcurrency: 4,
+      voteMs: 1_000,
+      fanoutReaders: 50,
+      fanoutPosts: 10,
+      fanoutPostsPerSec: 10,
+      fanoutRounds: 1,
+    },
   },
   small: {
     fanout: { readers: [1_000], posts: 40, postsPerSec: 10 },
@@ -52,6 +70,15 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 500, arrivalMs: 5_000, seedPosts: 30, timeoutMs: 60_000 },
     scaleout: { readers: 1_000, posts: 30, postsPerSec: 10 },
     summaryLog: { updates: 20_000 },
+    audience: {
+      voteReaders: 1_000,
+      voteConcurrency: 16,
+      voteMs: 5_000,
+      fanoutReaders: 1_000,
+      fanoutPosts: 30,
+      fanoutPostsPerSec: 5,
+      fanoutRounds: 1,
+    },
   },
   full: {
     fanout: { readers: [1_000, 5_000, 10_000], posts: 40, postsPerSec: 5 },
@@ -68,6 +95,16 @@ export const SIZES: Record<SizeName, Sizes> = {
     surge: { readers: 2_000, arrivalMs: 10_000, seedPosts: 60, timeoutMs: 120_000 },
     scaleout: { readers: 5_000, posts: 30, postsPerSec: 5 },
     summaryLog: { updates: 100_000 },
+    // The figures: votes/s with 5,000 readers connected; counting's CPU at 10,000 readers.
+    audience: {
+      voteReaders: 5_000,
+      voteConcurrency: 32,
+      voteMs: 10_000,
+      fanoutReaders: 10_000,
+      fanoutPosts: 30,
+      fanoutPostsPerSec: 2,
+      fanoutRounds: 2,
+    },
   },
 };
 

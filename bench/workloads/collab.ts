@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { EditorsReport } from '../generators/editors.js';
+import { type LoopLag, LoopLagWindow } from '../lib/loop-lag.js';
 import { createBlog } from '../lib/ours-api.js';
 import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
 import { progress, setStep } from '../lib/progress.js';
@@ -23,9 +24,16 @@ interface CollabFigures {
   syncMs: number;
   generatorCpuPct: number;
   server: WindowUsage & { rssBeforeMb: number };
+  /** Ours only: the server's event-loop delay while the editors typed. */
+  loopLag: LoopLag | null;
 }
 
-function runEditors(server: ServerProc, job: Record<string, unknown>, budgetMs: number): Promise<CollabFigures> {
+function runEditors(
+  server: ServerProc,
+  job: Record<string, unknown>,
+  budgetMs: number,
+  metricsUrl?: string,
+): Promise<CollabFigures> {
   return new Promise((resolve, reject) => {
     const child = fork(join(ROOT, 'bench/generators/editors.ts'), [], {
       cwd: ROOT,
@@ -35,6 +43,9 @@ function runEditors(server: ServerProc, job: Record<string, unknown>, budgetMs: 
     });
     const rssBeforeMb = rssMb(server.pid);
     const window = new ProcWindow(server.pid);
+    const lag = metricsUrl ? new LoopLagWindow(metricsUrl) : null;
+    let lagStarted: Promise<void> = Promise.resolve();
+    let reported = false;
     let settled = false;
     const done = (err: Error | null, fig?: CollabFigures) => {
       if (settled) return;
@@ -48,24 +59,33 @@ function runEditors(server: ServerProc, job: Record<string, unknown>, budgetMs: 
     child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
       if (m.phase === 'typing') {
         progress('editors typing');
+        lagStarted = lag?.start() ?? lagStarted;
         window.start();
       }
       if (m.error) done(new Error(m.error));
       if (m.report) {
         const usage = window.stop();
         const r = m.report;
-        done(null, {
-          latency: summarize(r.latencies),
-          sent: r.sent,
-          expected: r.expected,
-          received: r.received,
-          syncMs: r.syncMs,
-          generatorCpuPct: r.generatorCpuPct,
-          server: { ...usage, rssBeforeMb },
-        });
+        reported = true;
+        void lagStarted
+          .then(() => lag?.stop() ?? null)
+          .then((loopLag) =>
+            done(null, {
+              latency: summarize(r.latencies),
+              sent: r.sent,
+              expected: r.expected,
+              received: r.received,
+              syncMs: r.syncMs,
+              generatorCpuPct: r.generatorCpuPct,
+              server: { ...usage, rssBeforeMb },
+              loopLag,
+            }),
+          );
       }
     });
-    child.once('exit', (code) => done(new Error(`editor generator exited (${code}) without a report`)));
+    child.once('exit', (code) => {
+      if (!reported) done(new Error(`editor generator exited (${code}) without a report`));
+    });
   });
 }
 
@@ -115,6 +135,7 @@ async function runShape(result: WorkloadResult, w: string, shape: Shape) {
         server,
         { ...common, kind: 'ours', wsUrl, docName: blogId, token: BENCH_ADMIN_TOKEN },
         budget,
+        server.url,
       );
       if (pool && conn) {
         // The last render lands at most SUMMARY_MAX_WAIT_MS (1.5 s) after the last keystroke.
@@ -157,6 +178,8 @@ async function runShape(result: WorkloadResult, w: string, shape: Shape) {
     row(w, 'editor→editor max', 'ms', ours?.latency.max, peer?.latency.max),
     row(w, 'delivered', '%', pct(ours), pct(peer), 'higher'),
     row(w, 'server CPU', '% core', ours?.server.cpuPct, peer?.server.cpuPct),
+    row(w, 'server event-loop delay p99', 'ms', ours?.loopLag?.p99Ms, null),
+    row(w, 'server event-loop delay max', 'ms', ours?.loopLag?.maxMs, null),
     row(w, 'server RSS peak', 'MB', ours?.server.rssPeakMb, peer?.server.rssPeakMb),
   );
   const r = readers as ReaderFigures | null;

@@ -1,3 +1,4 @@
+import { type LoopLag, LoopLagWindow } from '../lib/loop-lag.js';
 import type { WriteTiming } from '../lib/ours-api.js';
 import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
 import { progress } from '../lib/progress.js';
@@ -17,6 +18,8 @@ export interface FanoutRun {
   publish: () => Promise<{ timing?: WriteTiming } | undefined>;
   /** The process whose CPU and RSS are reported (the node the readers are on). */
   serverPid: number;
+  /** Ours: its /metrics base URL, for the event-loop delay over the publishing window. */
+  metricsUrl?: string;
   readers: number;
   posts: number;
   postsPerSec: number;
@@ -40,6 +43,7 @@ export interface FanoutFigures {
   firstWriteError?: string;
   server: WindowUsage & { rssIdleMb: number; rssConnectedMb: number; rssPerReaderKb: number };
   generatorCpuPct: number[];
+  loopLag: LoopLag | null;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,6 +75,8 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
     await pool.collect(); // start from zero: nothing before this point counts
 
     const window = new ProcWindow(run.serverPid);
+    const lag = run.metricsUrl ? new LoopLagWindow(run.metricsUrl) : null;
+    await lag?.start();
     window.start();
     const started = performance.now();
     // Open loop: each write starts at its due time whether or not the previous one has
@@ -112,6 +118,7 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
       await pause(100);
     }
     const usage = window.stop();
+    const loopLag = lag ? await lag.stop() : null;
     const got = await pool.collect();
     return {
       readers: conn.connected,
@@ -135,6 +142,7 @@ export async function measureFanout(run: FanoutRun): Promise<FanoutFigures> {
         rssPerReaderKb: Math.round((((rssConnectedMb - rssIdleMb) * 1024) / conn.connected) * 10) / 10,
       },
       generatorCpuPct: got.generatorCpuPct,
+      loopLag,
     };
   } finally {
     await pool.close();

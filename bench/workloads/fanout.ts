@@ -58,6 +58,7 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
             return post;
           },
           serverPid: server.pid,
+          metricsUrl: server.url,
           readers,
           posts: size.posts,
           postsPerSec: size.postsPerSec,
@@ -97,6 +98,8 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
       row(w, 'posts/s achieved', 'posts/s', ours?.achievedPostsPerSec, peer?.achievedPostsPerSec, 'higher'),
       row(w, 'slowest write', 'ms', ours?.writeMsMax, peer?.writeMsMax),
       row(w, 'server CPU', '% core', ours?.server.cpuPct, peer?.server.cpuPct),
+      row(w, 'server event-loop delay p99', 'ms', ours?.loopLag?.p99Ms, null),
+      row(w, 'server event-loop delay max', 'ms', ours?.loopLag?.maxMs, null),
       row(w, 'server RSS peak', 'MB', ours?.server.rssPeakMb, peer?.server.rssPeakMb),
       row(w, 'RSS per reader', 'KB', ours?.server.rssPerReaderKb, peer?.server.rssPerReaderKb),
     );

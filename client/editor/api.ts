@@ -76,6 +76,9 @@ export function createEditorApi(token: () => string) {
     setMember: (blogId: string, userId: string, role: Role) =>
       ok(member.$put({ param: { blogId, userId }, json: { role } })),
     removeMember: (blogId: string, userId: string) => ok(member.$delete({ param: { blogId, userId } })),
+    /** Owners: a person by email with a role on this blog (an invitation link when they are new). */
+    inviteToBlog: (blogId: string, input: { name: string; email: string; role: Role }) =>
+      ok(blog.invitations.$post({ param: { blogId }, json: input })),
     blogAudit: (blogId: string): Promise<AuditPage> =>
       ok(blog.audit.$get({ param: { blogId }, query: { limit: '50' } })),
     audit: (): Promise<AuditPage> => ok(v1.audit.$get({ query: { limit: '100' } })),

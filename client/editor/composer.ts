@@ -57,6 +57,48 @@ function embedField(initial?: Extract<Block, { type: 'embed' }>): BlockField {
   };
 }
 
+/**
+ * A poll: a question and one option per line (2–6). Editing keeps each option's id, so
+ * votes stay with their option when its wording is corrected.
+ */
+/** An ISO time as a datetime-local value in the editor's own time zone. */
+const localInput = (iso: string) =>
+  new Date(Date.parse(iso) - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+
+function pollField(initial?: Extract<Block, { type: 'poll' }>): BlockField {
+  const ids = initial?.options.map((o) => o.id) ?? [];
+  const el = h(
+    'div',
+    { class: 'fields' },
+    input('question', 'Question', initial?.question ?? ''),
+    h(
+      'label',
+      {},
+      'Options (one per line, 2 to 6)',
+      h('textarea', { 'data-field': 'options', rows: 4 }, initial?.options.map((o) => o.text).join('\n') ?? ''),
+    ),
+    input('closesAt', 'Closes at (optional)', initial?.closesAt ? localInput(initial.closesAt) : '', 'datetime-local'),
+  );
+  return {
+    el,
+    read: () => {
+      const lines = field(el, 'options')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      const options = lines.map((text, i) => (ids[i] ? { id: ids[i], text } : text));
+      const closes = localInputToIso(field(el, 'closesAt')) ?? undefined;
+      return {
+        type: 'poll' as const,
+        question: field(el, 'question'),
+        options,
+        ...(closes ? { closesAt: closes } : {}),
+      };
+    },
+    destroy: () => {},
+  };
+}
+
 function makeField(ctx: { api: EditorApi; blogId: string }, type: Block['type'], initial?: Block): BlockField {
   switch (type) {
     case 'text':
@@ -67,6 +109,8 @@ function makeField(ctx: { api: EditorApi; blogId: string }, type: Block['type'],
       return imageField(ctx, initial?.type === 'image' ? initial : undefined);
     case 'embed':
       return embedField(initial?.type === 'embed' ? initial : undefined);
+    case 'poll':
+      return pollField(initial?.type === 'poll' ? initial : undefined);
   }
 }
 
@@ -192,7 +236,7 @@ export function postComposer(blogId: string, api: EditorApi) {
       'div',
       { class: 'row' },
       'Add: ',
-      ...(['text', 'quote', 'image', 'embed'] as const).map((t) =>
+      ...(['text', 'quote', 'image', 'embed', 'poll'] as const).map((t) =>
         h('button', { type: 'button', class: 'secondary', onclick: () => addBlock(t) }, t),
       ),
     ),

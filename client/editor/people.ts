@@ -152,6 +152,58 @@ export async function membersPanel(api: EditorApi, blogId: string): Promise<HTML
     roleIn,
     h('button', { type: 'submit' }, 'Add'),
   );
+  // Invite by email: a new person gets a link (shown once), a known one the role at once.
+  const link = h('code', { class: 'snippet', 'data-testid': 'member-invitation-link' });
+  const nameIn = h('input', { name: 'inviteName', required: true, maxlength: 100, placeholder: 'name' });
+  const emailIn = h('input', {
+    name: 'inviteEmail',
+    type: 'email',
+    required: true,
+    maxlength: 254,
+    placeholder: 'email',
+  });
+  const inviteRole = h(
+    'select',
+    { name: 'inviteRole' },
+    ...roles.map((r) => h('option', { value: r, selected: r === 'editor' }, r)),
+  );
+  const inviteForm = h(
+    'form',
+    {
+      class: 'row',
+      'data-testid': 'member-invite',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        api
+          .inviteToBlog(blogId, { name: nameIn.value, email: emailIn.value, role: inviteRole.value as Role })
+          .then(async (res) => {
+            link.textContent = res.invitation?.url ?? '';
+            flash(
+              message,
+              res.invitation
+                ? `Invited ${res.member.name} as ${res.member.role}. Send them this link (shown once, valid 7 days):`
+                : `${res.member.name} already has an account and is now ${res.member.role} here.`,
+            );
+            render((await api.listMembers(blogId)).members);
+          })
+          .catch((err: ApiError) => flash(message, err.message, 'error'));
+      },
+    },
+    nameIn,
+    emailIn,
+    inviteRole,
+    h('button', { type: 'submit', class: 'primary' }, 'Invite'),
+  );
   render((await api.listMembers(blogId)).members);
-  return h('section', { class: 'panel' }, h('h2', {}, 'Members'), list, form, message);
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', {}, 'Members'),
+    list,
+    form,
+    h('h3', {}, 'Invite by email'),
+    inviteForm,
+    message,
+    link,
+  );
 }

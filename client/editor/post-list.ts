@@ -112,7 +112,9 @@ export function postList(blogId: string, token: () => string, api: EditorApi, on
           ? b.html
           : b.type === 'quote'
             ? `<blockquote>${esc(b.text)}</blockquote>`
-            : `<p>[${b.type}] ${esc(b.url)}</p>`,
+            : b.type === 'poll'
+              ? `<p>[poll] ${esc(b.question)}${b.closedAt ? ' (closed)' : ''}</p>`
+              : `<p>[${b.type}] ${esc(b.url)}</p>`,
       )
       .join('');
     const btn = (label: string, action: string, run: () => void) =>

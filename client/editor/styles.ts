@@ -31,6 +31,7 @@ button.link{border:0;background:none;color:var(--accent);padding:0}
 .summary-panel .rt-content{min-height:7rem}
 .collab-bar{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;font-size:.85rem;color:var(--muted);margin-bottom:.5rem}
 .collab-status[data-status=connected]{color:#1d6b35}
+.collab-status[data-status=revoked]{color:#b00020;font-weight:600}
 .who{border-left:4px solid;padding-left:.3rem}
 .collaboration-carets__caret{position:relative;margin-left:-1px;margin-right:-1px;border-left:1px solid;border-right:1px solid;word-break:normal;pointer-events:none}
 .collaboration-carets__label{position:absolute;top:-1.4em;left:-1px;font-size:.7rem;font-weight:600;line-height:normal;white-space:nowrap;color:#fff;padding:.05rem .3rem;border-radius:3px 3px 3px 0;user-select:none}

@@ -70,7 +70,24 @@ export function summaryEditor(
         ),
     );
   };
+  // The server ends a connection whose access ended (4401: signed out, deactivated, token
+  // revoked; 4403: no longer a member). The provider does not come back after a 44xx, so the
+  // page says so and stops taking keystrokes that could never be saved.
+  const onClosed = ({ code }: { code: number }) => {
+    if (code < 4400 || code >= 4500) return;
+    status.dataset.status = 'revoked';
+    status.dataset.code = String(code);
+    status.textContent =
+      code === 4401
+        ? 'Your access ended (signed out or deactivated): you can no longer edit the summary'
+        : code === 4403
+          ? 'Your role on this blog changed: you can no longer edit the summary'
+          : 'The server refused this connection: you can no longer edit the summary';
+    editor.setEditable(false);
+    rt.dataset.readonly = 'true';
+  };
   provider.on('status', onStatus);
+  provider.on('closed', onClosed);
   provider.awareness.on('change', onAwareness);
   onAwareness();
 
@@ -92,6 +109,7 @@ export function summaryEditor(
       clearInterval(keepFresh);
       editor.destroy();
       provider.off('status', onStatus);
+      provider.off('closed', onClosed);
       provider.awareness.off('change', onAwareness);
       provider.destroy();
       doc.destroy();

@@ -39,6 +39,7 @@ function mount(el: HTMLElement): void {
     el,
     (view) => createReaderClient({ baseUrl: origin, blog, view, site: location.origin }),
     viewFromAttributes(el),
+    origin,
   );
   mounted.set(el, widget);
 }

@@ -1,6 +1,7 @@
 import type { Messages } from '../../src/domain/i18n/index.js';
 import type { Block, Bullet, Post } from '../../src/domain/index.js';
 import { imageHtml } from '../../src/domain/picture.js';
+import { pollHtml, reactionsHtml } from './participation.js';
 import { clockTime, exactTime, relativeTime } from './time.js';
 
 /**
@@ -28,6 +29,8 @@ function blockHtml(b: Block): string {
       return imageHtml(b, { esc });
     case 'embed':
       return `<div class="embed" data-provider="${esc(b.provider)}">${b.html}</div>`;
+    case 'poll':
+      return pollHtml(b);
   }
 }
 
@@ -63,7 +66,8 @@ export function renderPostInto(li: HTMLElement, post: Post, m: Messages): void {
     `<div class="meta">${timeHtml(post.createdAt)}<span class="author">${esc(post.author.name)}</span>${badges}${edited}</div>` +
     post.blocks.map(blockHtml).join('') +
     correctionHtml(post, m) +
-    tagList;
+    tagList +
+    reactionsHtml();
 }
 
 /** The first words of a post, for the key-events timeline and announcements. */
@@ -74,6 +78,7 @@ export function headline(post: Post, max = 140): string {
   else if (first?.type === 'quote') text = first.text;
   else if (first?.type === 'image') text = first.caption ?? first.alt;
   else if (first?.type === 'embed') text = first.title ?? first.url;
+  else if (first?.type === 'poll') text = first.question;
   text = text.replace(/\s+/g, ' ').trim();
   // Entities left in sanitised HTML (&amp;) are decoded by the browser when set as text.
   const decoded = typeof document === 'undefined' ? text : decodeText(text);

@@ -55,5 +55,24 @@ button.new.at-end{top:auto;bottom:.5rem;margin:.5rem auto 0}
 .summary ul{padding-left:0;padding-inline-start:1.2em}
 blockquote{padding-left:0;border-left:0;padding-inline-start:.8rem;border-inline-start:3px solid var(--_border)}
 .post.key{border-left-width:1px;border-inline-start:4px solid var(--_accent)}
+.poll{border:1px solid var(--_border);border-radius:var(--_radius);padding:.5rem .7rem;margin:.4rem 0}
+.poll .question{font-weight:600;margin:0 0 .4rem}
+.poll ol{list-style:none;margin:0;padding:0}
+.poll .option{display:grid;grid-template-columns:1fr auto;gap:.1rem .6rem;width:100%;text-align:start;border-radius:var(--_radius);border-color:var(--_border);color:var(--_text);margin:0 0 .3rem}
+.poll .option[aria-pressed="true"]{border-color:var(--_accent);font-weight:600}
+.poll .option:disabled{cursor:default;opacity:1}
+.poll .track{grid-column:1/-1;height:.4rem;background:var(--_border);border-radius:999px;overflow:hidden}
+.poll .fill{display:block;height:100%;width:0;background:var(--_accent);transition:width .4s}
+.poll .n,.poll-state{font-size:.8em;color:var(--_muted)}
+.poll-state{margin:.2rem 0 0}
+.reactions{display:flex;flex-wrap:wrap;gap:.3rem;margin:.4rem 0 0}
+.reaction{border-color:var(--_border);padding:.1rem .5rem;font-size:.9em}
+.reaction[aria-pressed="true"]{border-color:var(--_accent);background:var(--_border)}
+.ask-box{margin:0 0 .75rem}
+.ask summary{cursor:pointer;color:var(--_accent);font-weight:600}
+.ask-form{display:grid;gap:.4rem;margin:.4rem 0 0}
+.ask-form textarea,.ask-form input{font:inherit;border:1px solid var(--_border);border-radius:var(--_radius);padding:.3rem .5rem;background:var(--_card);color:var(--_text)}
+.ask-form button{justify-self:start}
+.ask-status{font-size:.85em;color:var(--_muted);margin:0}
 [hidden]{display:none!important}
 `;

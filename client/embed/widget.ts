@@ -1,6 +1,7 @@
 import { type Messages, messagesFor } from '../../src/domain/i18n/index.js';
-import type { Blog, Post, Summary } from '../../src/domain/index.js';
+import type { Blog, CountsFrame, Post, Summary } from '../../src/domain/index.js';
 import type { ReaderView } from '../reader/index.js';
+import { applyTally, askFormHtml, Participation, sendQuestion } from './participation.js';
 import { announcement, esc, renderPostInto, renderTimelineInto, summaryHtml } from './render.js';
 import { WIDGET_CSS } from './styles.js';
 import { exactTime, relativeTime } from './time.js';
@@ -22,6 +23,8 @@ export interface WidgetSource {
   subscribe(listener: (state: WidgetState) => void): () => void;
   loadMore(): Promise<unknown>;
   close(): void;
+  /** Live vote and reaction counts (client/reader's onCounts). */
+  onCounts?(listener: (frame: CountsFrame) => void): () => void;
 }
 
 /** Makes the reader for a view; called again when the reader switches order or view. */
@@ -50,6 +53,13 @@ export class LiveblogWidget {
   private readonly list: HTMLOListElement;
   private readonly moreButton: HTMLButtonElement;
   private readonly live: HTMLElement;
+  private readonly askEl: HTMLElement;
+  private readonly participation: Participation | null;
+  private unsubscribeCounts: () => void = () => {};
+  /** Whether the posts of a page load were seen (later ones arrived live: zero counts). */
+  private countsLoaded = false;
+  private wasConnected = false;
+  private everConnected = false;
   private readonly items = new Map<string, { li: HTMLLIElement; version: string }>();
   /** Posts the reader has been shown (or that were there at first render). */
   private readonly shown = new Set<string>();
@@ -69,6 +79,8 @@ export class LiveblogWidget {
     private readonly host: HTMLElement,
     private readonly createSource: SourceFactory,
     initialView: Partial<ReaderView> = {},
+    /** The server's origin, for votes, reactions and questions (none: read-only widget). */
+    private readonly baseUrl: string | null = null,
   ) {
     this.view = initialView;
     const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
@@ -76,6 +88,7 @@ export class LiveblogWidget {
       `<style>${WIDGET_CSS}</style><div class="root" part="root">` +
       '<div class="bar"></div><p class="ended-banner" role="status" hidden></p>' +
       '<section class="summary" hidden></section>' +
+      '<section class="ask-box" hidden></section>' +
       '<div class="controls" hidden></div>' +
       '<button type="button" class="new" hidden></button>' +
       '<ol class="posts"></ol>' +
@@ -91,6 +104,24 @@ export class LiveblogWidget {
     this.list = q('ol.posts');
     this.moreButton = q('button.more');
     this.live = q('.sr');
+    this.askEl = q('.ask-box');
+    this.participation = baseUrl
+      ? new Participation(
+          baseUrl,
+          () => this.state?.blog?.id ?? null,
+          (id) => {
+            const li = this.items.get(id)?.li;
+            const post = this.state?.posts.find((p) => p.id === id);
+            return li && post ? { li, post } : null;
+          },
+        )
+      : null;
+    this.list.addEventListener('click', (e) => this.participation?.onClick(e.target as HTMLElement));
+    this.askEl.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const blogId = this.state?.blog?.id;
+      if (baseUrl && blogId) void sendQuestion(baseUrl, blogId, e.target as HTMLFormElement);
+    });
     this.moreButton.textContent = this.m.text('loadMore');
     this.newButton.addEventListener('click', () => void this.onNewClick());
     this.moreButton.addEventListener('click', () => {
@@ -111,9 +142,15 @@ export class LiveblogWidget {
     this.timer = setInterval(() => this.refreshTimes(), TICK_MS);
     this.source = createSource(this.view);
     this.unsubscribe = this.source.subscribe((s) => this.render(s));
+    this.followCounts();
+  }
+
+  private followCounts(): void {
+    this.unsubscribeCounts = this.source.onCounts?.((f) => this.participation?.onFrame(f)) ?? (() => {});
   }
 
   destroy(): void {
+    this.unsubscribeCounts();
     this.unsubscribe();
     clearInterval(this.timer);
     window.removeEventListener('scroll', this.onScroll);
@@ -126,8 +163,10 @@ export class LiveblogWidget {
     const next: Partial<ReaderView> = { ...this.view, order: current.order, ...change };
     if (next.order === current.order && !!next.keyEvents === !!current.keyEvents) return;
     this.view = next;
+    this.unsubscribeCounts();
     this.unsubscribe();
     this.source.close();
+    this.countsLoaded = false;
     this.items.clear();
     this.shown.clear();
     this.list.innerHTML = '';
@@ -135,6 +174,7 @@ export class LiveblogWidget {
     this.state = null;
     this.source = this.createSource(next);
     this.unsubscribe = this.source.subscribe((s) => this.render(s));
+    this.followCounts();
   }
 
   private get oldestFirst(): boolean {
@@ -194,6 +234,33 @@ export class LiveblogWidget {
     this.renderPosts(s.posts.filter((p) => this.shown.has(p.id)));
     this.updateNewButton();
     this.moreButton.hidden = !s.hasMore;
+    this.renderAsk(blog);
+    this.loadCounts(s);
+  }
+
+  /**
+   * Counts of posts that came from a page load (the first, or "load more") are fetched; posts
+   * that arrived live start at zero and follow the frames; after a reconnect (frames may
+   * have been missed) every post's counts are fetched again.
+   */
+  private loadCounts(s: WidgetState): void {
+    const p = this.participation;
+    if (!p || !s.blog) return;
+    const ids = s.posts.map((x) => x.id);
+    const reconnected = s.connected && !this.wasConnected && this.everConnected;
+    this.wasConnected = s.connected;
+    this.everConnected ||= s.connected;
+    if (reconnected) void p.load(ids, true);
+    else if (!this.countsLoaded || this.loadingMore) void p.load(ids);
+    else p.markFresh(ids);
+    this.countsLoaded = true;
+  }
+
+  /** The question form, while the blog is live and the widget can reach its server. */
+  private renderAsk(blog: (Blog & BlogExtras) | null): void {
+    const open = !!this.baseUrl && blog?.status === 'live';
+    this.askEl.hidden = !open;
+    if (open && !this.askEl.firstChild) this.askEl.innerHTML = askFormHtml();
   }
 
   private applyLanguage(language: string): void {
@@ -265,6 +332,7 @@ export class LiveblogWidget {
       if (item.version !== version) {
         if (timeline) renderTimelineInto(item.li, p, this.m);
         else renderPostInto(item.li, p, this.m);
+        applyTally(item.li, p, this.participation?.tallyOf(p.id));
         item.version = version;
       }
       if (item.li !== before) this.list.insertBefore(item.li, before);

@@ -1,6 +1,7 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  CountsFrame,
   Heartbeat,
   LiveEvent,
   ServerToClientEvents,
@@ -40,6 +41,11 @@ export interface ReaderClient {
   subscribe(listener: (state: ReaderState) => void): () => void;
   /** Fetches the next page of older posts. */
   loadMore(): Promise<void>;
+  /**
+   * Live vote and reaction counts of this blog (the `counts` frames, at most about once a
+   * second; not part of the state: widgets apply them in place). Returns the unsubscribe.
+   */
+  onCounts(listener: (frame: CountsFrame) => void): () => void;
   /** Resolves once the first subscribe has been acknowledged. */
   readonly ready: Promise<void>;
   /** The underlying socket, for tests and diagnostics. */
@@ -62,6 +68,7 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
   const http: ReaderHttp = createReaderHttp(opts.baseUrl, opts.fetch);
   const pageSize = opts.pageSize ?? 20;
   const listeners = new Set<(s: ReaderState) => void>();
+  const countListeners = new Set<(f: CountsFrame) => void>();
   const deleted = new Map<string, number>();
   const wanted = opts.view ?? {};
   let state = initialState({ order: wanted.order ?? 'newest', tag: wanted.tag, keyEvents: wanted.keyEvents });
@@ -213,6 +220,9 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       if (!s.active && !closed && code !== 'unauthorized') scheduleReconnect();
     });
     s.on('event', (event) => void enqueue(() => onEvent(event)));
+    s.on('counts', (frame) => {
+      if (frame.blogId === blogId) for (const l of countListeners) l(frame);
+    });
     s.on('ended', (info) => {
       if (info.blogId === blogId) endedSeen = true;
     });
@@ -257,6 +267,10 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       return socket;
     },
     ready,
+    onCounts(listener) {
+      countListeners.add(listener);
+      return () => countListeners.delete(listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       listener(state);
@@ -282,6 +296,7 @@ export function createReaderClient(opts: ReaderClientOptions): ReaderClient {
       if (retryTimer) clearTimeout(retryTimer);
       socket?.disconnect();
       listeners.clear();
+      countListeners.clear();
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { AuditContext, CredentialRowKind, Store } from '../store/types.js';
 import { csrfTokenFor, csrfTokenMatches } from './csrf.js';
 import type { ExternalIdentity } from './identity.js';
-import { LoginGuard } from './login-guard.js';
+import { type LimiterFactory, LoginGuard } from './login-guard.js';
 import { passwordProblem } from './password-policy.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { signAccessToken } from './session-token.js';
@@ -76,6 +76,8 @@ export async function createAccounts(deps: {
   log: Logger;
   sessionKey: string;
   csrfKey: string;
+  /** Where the failed sign-in counters live (this node's memory when absent). */
+  limiters?: LimiterFactory;
 }): Promise<Accounts> {
   const { store, config, sessionKey, csrfKey } = deps;
   const hasher = await createPasswordHasher({
@@ -83,12 +85,15 @@ export async function createAccounts(deps: {
     timeCost: config.ARGON2_TIME_COST,
     parallelism: config.ARGON2_PARALLELISM,
   });
-  const guard = new LoginGuard({
-    perPair: config.LOGIN_FAILURES_PER_PAIR,
-    perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
-    perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
-    windowSeconds: config.LOGIN_WINDOW_S,
-  });
+  const guard = new LoginGuard(
+    {
+      perPair: config.LOGIN_FAILURES_PER_PAIR,
+      perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_WINDOW_S,
+    },
+    deps.limiters,
+  );
   const refused = () => new DomainError('unauthorized', 'wrong email or password');
 
   const audit = (actor: Actor, what: Partial<AuditContext> & { action: string }): AuditContext => ({

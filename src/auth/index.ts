@@ -14,7 +14,9 @@ import { hashToken, newToken } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveCredential, Store } from '../store/types.js';
 import { type Accounts, createAccounts } from './accounts.js';
+import { ensureFirstAdmin } from './first-admin.js';
 import { createJwtVerifier, looksLikeJwt } from './jwt.js';
+import { sharedLoginLimits } from './login-limits.js';
 import { createOidcClient, type OidcClient } from './oidc.js';
 import { Sealer } from './seal.js';
 import { isAccessToken, verifyAccessToken } from './session-token.js';
@@ -48,6 +50,10 @@ export interface Auth {
   readonly oidc: OidcClient | null;
   /** For values the browser carries for us (the OIDC round trip). */
   readonly sealer: Sealer;
+  /** Where failed sign-ins are counted: `redis` (shared by every node) or `memory` (this node). */
+  readonly loginLimits: 'redis' | 'memory';
+  /** Closes what auth opened itself (the login limits' Redis connection). */
+  close(): Promise<void>;
 }
 
 /** The longest bearer credential any kind may be (a CMS JWT); longer is refused unread. */
@@ -65,7 +71,26 @@ export async function createAuth(deps: { store: Store; config: Config; log: Logg
   const jwt = createJwtVerifier(config);
   const oidc = createOidcClient(config);
   const sealer = new Sealer(derive('seal'));
-  const accounts = await createAccounts({ store, config, log, sessionKey, csrfKey: derive('csrf') });
+  // Behind several nodes (Redis configured) failed sign-ins count against one budget.
+  const limits = config.REDIS_URL
+    ? sharedLoginLimits(config.REDIS_URL, derive('login-limits').slice(0, 16), log)
+    : null;
+  await limits?.ready;
+  log.info(
+    { loginLimits: limits ? 'redis' : 'memory' },
+    limits
+      ? 'failed sign-ins are counted in Redis (one budget for every node)'
+      : 'failed sign-ins are counted per node',
+  );
+  const accounts = await createAccounts({
+    store,
+    config,
+    log,
+    sessionKey,
+    csrfKey: derive('csrf'),
+    ...(limits ? { limiters: limits.make } : {}),
+  });
+  await ensureFirstAdmin({ store, config, accounts, log });
   const maxLength = maxCredentialLength(config);
 
   // CMS tokens name blogs by id or slug; slugs are resolved once a minute at most.
@@ -139,6 +164,10 @@ export async function createAuth(deps: { store: Store; config: Config; log: Logg
     accounts,
     oidc,
     sealer,
+    loginLimits: limits ? 'redis' : 'memory',
+    close: async () => {
+      await limits?.close();
+    },
     resolve,
     async authenticate(token) {
       if (!token) return null;

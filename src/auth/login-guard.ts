@@ -1,4 +1,4 @@
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from '../domain/index.js';
 
 export interface LoginGuardOptions {
@@ -9,6 +9,14 @@ export interface LoginGuardOptions {
   /** How long an address that signed in to an account stays exempt from that account's lock. */
   knownForSeconds?: number;
 }
+
+/**
+ * Makes one counter of the guard (`name` tells them apart): in memory by default; shared by
+ * every node when built over Redis (src/auth/login-limits.ts).
+ */
+export type LimiterFactory = (name: string, points: number, durationSeconds: number) => RateLimiterAbstract;
+
+const inMemory: LimiterFactory = (_name, points, duration) => new RateLimiterMemory({ points, duration });
 
 /**
  * Limits wrong passwords without letting one person's failures lock out another:
@@ -22,23 +30,27 @@ export interface LoginGuardOptions {
  *
  * So failures at another account never refuse a correct login. Keys are the normalised email
  * (existing or not, so a refusal says nothing about which emails exist) and the client address.
- * Counters live in this node's memory: behind N nodes the budgets are N times larger.
+ * Counters live in this node's memory, or in Redis when REDIS_URL is set, so that every node
+ * spends from the same budgets.
  */
 export class LoginGuard {
-  private readonly pair: RateLimiterMemory;
-  private readonly account: RateLimiterMemory;
-  private readonly address: RateLimiterMemory;
-  private readonly known: RateLimiterMemory;
+  private readonly pair: RateLimiterAbstract;
+  private readonly account: RateLimiterAbstract;
+  private readonly address: RateLimiterAbstract;
+  private readonly known: RateLimiterAbstract;
   private readonly knownFor: number;
 
-  constructor(private readonly opts: LoginGuardOptions) {
+  constructor(
+    private readonly opts: LoginGuardOptions,
+    make: LimiterFactory = inMemory,
+  ) {
     const duration = opts.windowSeconds;
-    this.pair = new RateLimiterMemory({ points: opts.perPair, duration });
-    this.account = new RateLimiterMemory({ points: opts.perAccount, duration });
-    this.address = new RateLimiterMemory({ points: opts.perAddress, duration });
+    this.pair = make('pair', opts.perPair, duration);
+    this.account = make('account', opts.perAccount, duration);
+    this.address = make('address', opts.perAddress, duration);
     // Memory limiters expire keys with setTimeout, which caps at ~24.8 days.
     this.knownFor = Math.min(opts.knownForSeconds ?? 14 * 86_400, 20 * 86_400);
-    this.known = new RateLimiterMemory({ points: 1, duration: this.knownFor });
+    this.known = make('known', 1, this.knownFor);
   }
 
   /** Throws DomainError('rate_limited') when this attempt may not even be tried. */
@@ -58,7 +70,7 @@ export class LoginGuard {
   }
 
   async failed(account: string, address: string): Promise<void> {
-    const spend = (l: RateLimiterMemory, key: string) => l.penalty(key, 1).catch(() => undefined);
+    const spend = (l: RateLimiterAbstract, key: string) => l.penalty(key, 1).catch(() => undefined);
     await Promise.all([
       spend(this.pair, `${account}\n${address}`),
       spend(this.account, account),

@@ -20,6 +20,11 @@ export const BusMessage = z.discriminatedUnion('kind', [
    * authenticated connection of that user re-judges it.
    */
   z.object({ kind: z.literal('access.changed'), userId: z.string(), blogId: z.string().nullable() }),
+  /**
+   * Votes or reactions on these posts changed (committed): every node re-reads their counts
+   * from the store at its next counts tick and sends readers one batched frame per blog.
+   */
+  z.object({ kind: z.literal('tally'), blogId: z.string(), postIds: z.array(z.string()).min(1).max(100) }),
   /** A node's reader count per blog, so heartbeats can show totals across nodes. */
   z.object({
     kind: z.literal('readers'),

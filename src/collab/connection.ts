@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
 import type { DocRoom, RoomMember } from './doc-room.js';
 import { TokenBucket } from './limits.js';
-import { BadMessage, CloseCode, encodeSyncStep2, parseClientMessage } from './protocol.js';
+import { BadMessage, CloseCode, parseClientMessage } from './protocol.js';
 
 export interface EditorIdentity {
   readOnly: boolean;
@@ -86,7 +86,7 @@ export function serveConnection(ws: WebSocket, room: DocRoom, who: EditorIdentit
         case 'step1':
           // A 4-byte frame can ask for the whole document: these answers have a budget of their own.
           if (!stateAnswers.take()) return refuse('state_answers', CloseCode.rateLimited, 'too many sync requests');
-          member.send(encodeSyncStep2(room.doc, msg.stateVector));
+          room.answerSyncStep1(member, msg.stateVector);
           break;
         case 'update':
           room.receiveUpdate(member, msg.update);

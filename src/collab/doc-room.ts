@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { Deps } from '../deps.js';
+import { DomainError } from '../domain/index.js';
 import { Mutex } from '../lib/async.js';
 import type { DocState } from '../store/types.js';
 import { compactDoc } from './compaction.js';
 import { type Checked, type IntakeMember, UpdateIntake } from './intake.js';
 import { Presence, type PresenceMember } from './presence.js';
-import { CloseCode, encodeSyncStep1, encodeUpdateMessage } from './protocol.js';
+import { CloseCode, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage } from './protocol.js';
 import { SummaryPublisher } from './summary-publisher.js';
 import type { UpdateGuard } from './update-guard.js';
 
@@ -19,21 +20,33 @@ export interface RoomMember extends PresenceMember, IntakeMember {
   readonly token: string;
 }
 
-/** Transaction origins: only 'client' updates are persisted and published. */
-type Origin = { source: 'client'; member: RoomMember } | { source: 'bus' } | { source: 'store' };
+/**
+ * Transaction origins. A 'client' update is applied at once but held back (its diff kept, not
+ * sent) until committed; 'bus' and 'store' updates are already in the store and go out at once.
+ */
+type Origin = { source: 'client' } | { source: 'bus' } | { source: 'store' };
+const FROM_CLIENT: Origin = { source: 'client' };
 const FROM_BUS: Origin = { source: 'bus' };
 const FROM_STORE: Origin = { source: 'store' };
 const RESYNC_OVERLAP_ROWS = 100;
+/** A failed commit is retried, backing off from the first to the second. */
+const COMMIT_RETRY_MS = [50, 5_000] as const;
 
-interface Accepted {
-  update: Uint8Array;
+/** A client update applied to the doc and not yet committed. */
+interface Uncommitted {
   member: RoomMember;
+  /** The row to store: the client's update (or, when it failed half-way, what the doc took of it). */
+  update: Uint8Array;
+  /** What the doc emitted while applying it: sent to the other editors once committed. */
+  diffs: Uint8Array[];
 }
 
 /**
- * One blog's Y.Doc on this node. Client updates are checked against a throwaway copy,
- * group-committed to the store once per event-loop turn, and only then applied to the doc,
- * sent to the other editors and rung on the bus (persist before broadcast).
+ * One blog's Y.Doc on this node. Client updates, once the worker has checked that they decode,
+ * are applied to the doc once (no throwaway copy), and everything applied and not yet stored
+ * is group-committed in one transaction; only after that commit are they sent to the other
+ * editors and rung on the bus (persist before broadcast). Whatever reads the doc for others
+ * (a sync answer, the summary render) runs at a moment when nothing uncommitted is in it.
  */
 export class DocRoom {
   readonly doc = new Y.Doc();
@@ -49,13 +62,21 @@ export class DocRoom {
   /** Highest update row id known to be applied with every row before it. */
   private lastReadId = 0;
   private rowsSinceSnapshot = 0;
-  /** Encoded doc size (plus accepted updates) as last measured; re-measured near the limit. */
+  /** Encoded doc size as last measured plus the client updates applied since; re-measured near the limit. */
   private sizeEstimate = 0;
-  /** Accepted but not yet committed+applied, in arrival order. */
-  private readonly accepted: Accepted[] = [];
-  private commits: Promise<void> = Promise.resolve();
-  /** doc + accepted updates, rebuilt lazily; dropped whenever the doc changes another way. */
-  private shadow: Y.Doc | null = null;
+  /** Applied to the doc, not yet committed, in arrival order. */
+  private readonly uncommitted: Uncommitted[] = [];
+  /** The update being applied: the doc's diffs are collected here instead of being sent. */
+  private applying: Uncommitted | null = null;
+  /** The commit loop while it runs (it commits everything uncommitted, again and again). */
+  private committing: Promise<void> | null = null;
+  /** Readers of the doc waiting for a moment with nothing uncommitted in it. */
+  private readonly waitingSettled: ((ok: boolean) => void)[] = [];
+  /** Checked batches held back while such readers wait (so they are not starved). */
+  private readonly deferred: Checked<RoomMember>[][] = [];
+  /** Set when stored rows can no longer match the doc (its blog is gone, or the node stops). */
+  private broken = false;
+  private stopping = false;
   private compacting = false;
   private resyncTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -69,7 +90,7 @@ export class DocRoom {
     guard: UpdateGuard,
   ) {
     this.presence = new Presence(blogId, this.doc, () => this.members, deps);
-    this.summary = new SummaryPublisher(blogId, this.doc, deps);
+    this.summary = new SummaryPublisher(blogId, this.doc, deps, (fn) => this.whenSettled(fn));
     this.intake = new UpdateIntake(blogId, deps, guard, (batch) => this.acceptBatch(batch));
     this.doc.on('update', this.onDocUpdate);
   }
@@ -80,7 +101,9 @@ export class DocRoom {
       this.holds > 0 ||
       this.inflight > 0 ||
       this.intake.pending > 0 ||
-      this.accepted.length > 0 ||
+      this.uncommitted.length > 0 ||
+      this.deferred.length > 0 ||
+      this.committing !== null ||
       this.lock.busy ||
       this.compacting ||
       this.summary.busy
@@ -100,6 +123,10 @@ export class DocRoom {
   }
 
   join(member: RoomMember): void {
+    if (this.broken) {
+      member.close(CloseCode.internalError, 'document unavailable; reconnect');
+      return;
+    }
     this.members.add(member);
     // Our state vector makes a writer send what we lack (e.g. edits made while we restarted).
     if (!member.readOnly) member.send(encodeSyncStep1(this.doc));
@@ -120,12 +147,16 @@ export class DocRoom {
     }
   }
 
-  /**
-   * A client's update: refused, or checked (in a worker, then against a throwaway copy of the
-   * doc) and committed with the rest of its batch.
-   */
+  /** A client's update: refused, or checked in the worker, applied and committed with the rest of its batch. */
   receiveUpdate(member: RoomMember, update: Uint8Array): void {
     this.intake.receive(member, update);
+  }
+
+  /** Answers a sync step 1 from the doc as stored: at once, or right after the commit in flight. */
+  answerSyncStep1(member: RoomMember, stateVector: Uint8Array): void {
+    this.whenSettled((ok) => {
+      if (ok) member.send(encodeSyncStep2(this.doc, stateVector));
+    });
   }
 
   /** Holds the member's updates unchecked until `resume` (its access is being re-judged). */
@@ -137,51 +168,168 @@ export class DocRoom {
     this.intake.resume(member);
   }
 
-  /** One batch of checked updates: each tried on the throwaway copy, the rest committed together. */
-  private acceptBatch(batch: Checked<RoomMember>[]): void {
-    const accepted: Accepted[] = [];
-    for (const { member, update } of batch) {
-      if (!this.accept(member, update)) continue;
-      // In `accepted` at once: a shadow rebuilt for the next one of the batch must include it.
-      const item = { member, update };
-      this.accepted.push(item);
-      accepted.push(item);
-    }
-    if (accepted.length > 0) this.commits = this.commits.then(() => this.commit(accepted));
+  /**
+   * Runs `fn` (synchronously) at a moment when every client update in the doc is committed:
+   * now, or when the commits in flight are done. Batches checked meanwhile wait, so a busy
+   * room cannot starve it. `ok` is false when the room broke (its doc holds what was never stored).
+   */
+  whenSettled(fn: (ok: boolean) => void): void {
+    if (this.broken) fn(false);
+    else if (this.uncommitted.length === 0 && this.deferred.length === 0) fn(true);
+    else this.waitingSettled.push(fn);
   }
 
-  private accept(member: RoomMember, update: Uint8Array): boolean {
-    const { metrics, config } = this.deps;
-    const shadow = this.shadowDoc();
-    let changed = false;
-    const mark = () => {
-      changed = true;
-    };
-    shadow.on('update', mark);
-    try {
-      Y.applyUpdate(shadow, update);
-    } catch {
-      this.shadow = null;
-      metrics.refusedFrames.inc({ reason: 'invalid_update' });
-      member.close(CloseCode.badMessage, 'invalid update');
-      return false;
-    } finally {
-      shadow.off('update', mark);
+  /** One batch of checked updates: each applied to the doc once, then all committed together. */
+  private acceptBatch(batch: Checked<RoomMember>[]): void {
+    if (this.waitingSettled.length > 0) {
+      this.deferred.push(batch);
+      return;
     }
-    // Updates waiting for missing structs change nothing visible yet but must still be kept.
-    if (!changed && !shadow.store.pendingStructs && !shadow.store.pendingDs) return false;
-    this.sizeEstimate += update.length;
-    if (this.sizeEstimate > config.COLLAB_MAX_DOC_BYTES) {
-      this.sizeEstimate = Y.encodeStateAsUpdate(shadow).length;
-      if (this.sizeEstimate > config.COLLAB_MAX_DOC_BYTES) {
-        this.shadow = null;
-        this.sizeEstimate -= update.length;
+    for (const { member, update } of batch) this.apply(member, update);
+    this.kickCommit();
+  }
+
+  private apply(member: RoomMember, update: Uint8Array): void {
+    const { metrics, config } = this.deps;
+    if (!member.open || member.readOnly) return;
+    if (this.broken) {
+      member.close(CloseCode.internalError, 'document unavailable; reconnect');
+      return;
+    }
+    // The size cap by accounting: the whole state is encoded only when the estimate nears it.
+    if (this.sizeEstimate + update.length > config.COLLAB_MAX_DOC_BYTES) {
+      this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).length;
+      if (this.sizeEstimate + update.length > config.COLLAB_MAX_DOC_BYTES) {
         metrics.refusedFrames.inc({ reason: 'doc_too_large' });
         member.close(CloseCode.tooLarge, 'document too large');
-        return false;
+        return;
       }
     }
-    return true;
+    const store = this.doc.store;
+    const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
+    const item: Uncommitted = { member, update, diffs: [] };
+    this.applying = item;
+    let failed = false;
+    try {
+      Y.applyUpdate(this.doc, update, FROM_CLIENT);
+    } catch {
+      failed = true;
+    } finally {
+      this.applying = null;
+    }
+    if (failed) {
+      // Decoded in the worker but not against this doc. What it left waiting is dropped; what
+      // the doc took before it failed is stored as Yjs encoded it, so doc and store stay one.
+      store.pendingStructs = pendingBefore.structs;
+      store.pendingDs = pendingBefore.ds;
+      metrics.refusedFrames.inc({ reason: 'invalid_update' });
+      member.close(CloseCode.badMessage, 'invalid update');
+      if (item.diffs.length === 0) return;
+      item.update = item.diffs.length === 1 ? (item.diffs[0] as Uint8Array) : Y.mergeUpdates(item.diffs);
+    } else if (
+      item.diffs.length === 0 &&
+      store.pendingStructs === pendingBefore.structs &&
+      store.pendingDs === pendingBefore.ds
+    ) {
+      // Nothing new (a duplicate). One waiting for missing structs changes nothing visible yet but is kept.
+      return;
+    }
+    this.sizeEstimate += item.update.length;
+    this.uncommitted.push(item);
+  }
+
+  private kickCommit(): void {
+    if (this.committing || this.uncommitted.length === 0) return;
+    this.committing = this.commitLoop().finally(() => {
+      this.committing = null;
+      // Applied after the loop's last look: its own loop.
+      this.kickCommit();
+    });
+  }
+
+  /** Commits everything uncommitted in one transaction, then sends it on; until none is left. */
+  private async commitLoop(): Promise<void> {
+    const { store, metrics, log } = this.deps;
+    let retryMs: number = COMMIT_RETRY_MS[0];
+    while (this.uncommitted.length > 0 && !this.closed) {
+      const batch = this.uncommitted.slice();
+      this.inflight++;
+      const started = performance.now();
+      let rowIds: number[];
+      try {
+        rowIds = await store.appendDocUpdates(
+          this.blogId,
+          batch.map((u) => u.update),
+        );
+      } catch (err) {
+        // Nothing of it is visible to anyone yet: it stays held and the commit is tried again,
+        // unless the blog is gone or this node stops (its editors resend after reconnecting).
+        metrics.updateCommitFailures.inc();
+        const gone = err instanceof DomainError && err.code === 'not_found';
+        log.error({ err, blogId: this.blogId, retryInMs: retryMs }, 'collab commit failed');
+        if (gone || this.stopping) {
+          this.breakRoom(gone ? 'blog is gone' : 'server stopping');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, retryMs).unref());
+        retryMs = Math.min(COMMIT_RETRY_MS[1], retryMs * 2);
+        continue;
+      } finally {
+        this.inflight--;
+      }
+      retryMs = COMMIT_RETRY_MS[0];
+      metrics.updateCommitSeconds.observe((performance.now() - started) / 1000);
+      this.uncommitted.splice(0, batch.length);
+      this.published(batch, rowIds);
+      if (this.uncommitted.length === 0) this.settled();
+    }
+  }
+
+  /** Committed: to the other editors, on the bus, and to the summary. */
+  private published(batch: Uncommitted[], rowIds: number[]): void {
+    const { bus } = this.deps;
+    batch.forEach((u, i) => {
+      const rowId = rowIds[i] ?? 0;
+      if (rowId === this.lastReadId + 1) this.lastReadId = rowId;
+      for (const diff of u.diffs) {
+        const frame = encodeUpdateMessage(diff);
+        for (const m of this.members) if (m !== u.member) m.send(frame);
+      }
+      bus.publish({
+        kind: 'doc.update',
+        blogId: this.blogId,
+        update: Buffer.from(u.update).toString('base64'),
+        rowId,
+      });
+    });
+    this.rowsSinceSnapshot += batch.length;
+    this.summary.schedule();
+    this.maybeCompact();
+  }
+
+  /** Nothing uncommitted: the waiting readers run, then the batches held back for them. */
+  private settled(ok = true): void {
+    for (const fn of this.waitingSettled.splice(0)) {
+      try {
+        fn(ok);
+      } catch (err) {
+        this.deps.log.error({ err, blogId: this.blogId }, 'reading the settled doc failed');
+      }
+    }
+    for (const batch of this.deferred.splice(0)) {
+      for (const { member, update } of batch) this.apply(member, update);
+    }
+    this.kickCommit();
+  }
+
+  /** The doc holds what the store never will: everyone is cut and the room refuses new members until unloaded. */
+  private breakRoom(why: string): void {
+    this.broken = true;
+    this.uncommitted.length = 0;
+    this.deferred.length = 0;
+    this.settled(false);
+    for (const m of this.members) m.close(CloseCode.internalError, 'document unavailable; reconnect');
+    this.deps.log.warn({ blogId: this.blogId, why }, 'collab room dropped uncommitted updates');
   }
 
   /** A persisted update from another node. */
@@ -219,8 +367,9 @@ export class DocRoom {
 
   /** Waits for queued commits and renders. */
   async flush(): Promise<void> {
+    this.stopping = true;
     await this.intake.drained();
-    await this.commits;
+    while (this.committing) await this.committing;
     await this.summary.flush();
   }
 
@@ -233,43 +382,6 @@ export class DocRoom {
     this.presence.destroy();
     this.doc.off('update', this.onDocUpdate);
     this.doc.destroy();
-    this.shadow?.destroy();
-  }
-
-  private async commit(batch: Accepted[]): Promise<void> {
-    if (batch.length === 0) return;
-    const { store, bus, metrics, log } = this.deps;
-    this.inflight++;
-    const started = performance.now();
-    try {
-      const rowIds = await store.appendDocUpdates(
-        this.blogId,
-        batch.map((a) => a.update),
-      );
-      metrics.updateCommitSeconds.observe((performance.now() - started) / 1000);
-      this.accepted.splice(0, batch.length);
-      batch.forEach((a, i) => {
-        const rowId = rowIds[i] ?? 0;
-        Y.applyUpdate(this.doc, a.update, { source: 'client', member: a.member } satisfies Origin);
-        if (rowId === this.lastReadId + 1) this.lastReadId = rowId;
-        bus.publish({
-          kind: 'doc.update',
-          blogId: this.blogId,
-          update: Buffer.from(a.update).toString('base64'),
-          rowId,
-        });
-      });
-      this.rowsSinceSnapshot += batch.length;
-      this.maybeCompact();
-    } catch (err) {
-      // Nothing of this batch is visible anywhere: the editors resend it after reconnecting.
-      log.error({ err, blogId: this.blogId }, 'collab commit failed');
-      this.accepted.splice(0, batch.length);
-      this.shadow = null;
-      for (const a of new Set(batch.map((x) => x.member))) a.close(CloseCode.internalError, 'store unavailable');
-    } finally {
-      this.inflight--;
-    }
   }
 
   private applyState(state: DocState): void {
@@ -292,16 +404,6 @@ export class DocRoom {
     }
   }
 
-  private shadowDoc(): Y.Doc {
-    if (!this.shadow) {
-      const copy = new Y.Doc();
-      Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc));
-      for (const a of this.accepted) Y.applyUpdate(copy, a.update);
-      this.shadow = copy;
-    }
-    return this.shadow;
-  }
-
   private maybeCompact(): void {
     if (this.compacting || this.closed || this.rowsSinceSnapshot <= this.deps.config.COLLAB_COMPACT_AFTER) return;
     this.compacting = true;
@@ -313,7 +415,7 @@ export class DocRoom {
         Y.applyUpdate(this.doc, result.snapshot, FROM_STORE);
         this.lastReadId = Math.max(this.lastReadId, result.upToId);
         this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - result.rowsMerged);
-        this.sizeEstimate = result.snapshot.length;
+        this.sizeEstimate = result.snapshot.length + this.uncommitted.reduce((n, u) => n + u.update.length, 0);
       })
       .finally(() => {
         this.compacting = false;
@@ -321,12 +423,13 @@ export class DocRoom {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    const from = origin as Origin | undefined;
-    // The doc changed other than through accepted client updates: the copy is stale.
-    if (from?.source !== 'client') this.shadow = null;
-    const sender = from?.source === 'client' ? from.member : null;
+    if (origin === FROM_CLIENT) {
+      // Held until committed (see commitLoop).
+      this.applying?.diffs.push(update);
+      return;
+    }
     const frame = encodeUpdateMessage(update);
-    for (const m of this.members) if (m !== sender) m.send(frame);
+    for (const m of this.members) m.send(frame);
     this.summary.schedule();
   };
 }

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { Deps } from '../deps.js';
-import { eventDataBytes, maxEventBytes, SUMMARY_FRAGMENT } from '../domain/index.js';
+import { type Bullet, eventDataBytes, maxEventBytes, SUMMARY_FRAGMENT } from '../domain/index.js';
 import { Debouncer } from '../lib/async.js';
 import { bulletsFromDoc } from './bullets-from-doc.js';
 
@@ -25,6 +25,8 @@ export class SummaryPublisher {
     private readonly blogId: string,
     private readonly doc: Y.Doc,
     private readonly deps: Deps,
+    /** Runs its callback when the doc holds nothing uncommitted (the room's whenSettled); false: never will. */
+    private readonly settled: (fn: (ok: boolean) => void) => void = (fn) => fn(true),
   ) {
     const { SUMMARY_DEBOUNCE_MS, SUMMARY_MAX_WAIT_MS } = deps.config;
     this.debouncer = new Debouncer(() => this.start(), SUMMARY_DEBOUNCE_MS, SUMMARY_MAX_WAIT_MS);
@@ -78,7 +80,17 @@ export class SummaryPublisher {
     const { store, bus, metrics, log } = this.deps;
     try {
       // Inside the try: a throw here would be an unhandled rejection (a process crash).
-      const bullets = bulletsFromDoc(this.doc.getXmlFragment(SUMMARY_FRAGMENT));
+      // Rendered from committed content only: readers never see what the store could still lose.
+      const bullets = await new Promise<Bullet[] | null>((resolve, reject) =>
+        this.settled((ok) => {
+          try {
+            resolve(ok ? bulletsFromDoc(this.doc.getXmlFragment(SUMMARY_FRAGMENT)) : null);
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      );
+      if (!bullets) return;
       // A rendering readers could not be sent would cut every reader at each re-render:
       // readers keep the last summary that fits until the editors shorten it.
       const limit = maxEventBytes(this.deps.config);

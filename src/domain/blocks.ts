@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpUrl, Id } from './common.js';
+import { HttpUrl, Id, Timestamp } from './common.js';
 import { MediaVariant, Thumbhash } from './media.js';
 
 /**
@@ -48,11 +48,35 @@ export const EmbedBlockInput = z.object({
   text: shortText(2_000).optional(),
 });
 
+/**
+ * A reader poll: a question and 2–6 options. Options keep stable ids (`o1`…) across edits so
+ * votes stay attached: send an option's `id` back when editing; new options get fresh ids.
+ * At most one poll per post (votes are addressed by the post). Readers vote until `closesAt`
+ * or until an editor closes it; the closing update carries the final `results`.
+ */
+export const POLL_MIN_OPTIONS = 2;
+export const POLL_MAX_OPTIONS = 6;
+export const PollOptionId = z
+  .string()
+  .regex(/^o[1-9][0-9]{0,2}$/, 'must be an option id such as o1')
+  .describe('a poll option id (o1, o2 …)');
+export const PollOptionInput = z.object({ id: PollOptionId.optional(), text: shortText(200).min(1) }).strict();
+export const PollBlockInput = z.object({
+  type: z.literal('poll'),
+  question: shortText(300).min(1),
+  options: z
+    .array(z.union([shortText(200).min(1), PollOptionInput]))
+    .min(POLL_MIN_OPTIONS)
+    .max(POLL_MAX_OPTIONS),
+  closesAt: Timestamp.optional().describe('votes are refused from this time on'),
+});
+
 export const BlockInput = z.discriminatedUnion('type', [
   TextBlockInput.strict(),
   QuoteBlockInput.strict(),
   ImageBlockInput.strict().superRefine(oneImageSource),
   EmbedBlockInput.strict(),
+  PollBlockInput.strict(),
 ]);
 export type BlockInput = z.infer<typeof BlockInput>;
 
@@ -85,9 +109,23 @@ export const EmbedBlock = EmbedBlockInput.extend({
   html: z.string(),
 });
 
-export const Block = z.discriminatedUnion('type', [TextBlock, QuoteBlock, ImageBlock, EmbedBlock]);
+export const PollOption = z.object({ id: PollOptionId, text: shortText(200).min(1) });
+export const PollBlock = z.object({
+  type: z.literal('poll'),
+  question: shortText(300).min(1),
+  options: z.array(PollOption).min(POLL_MIN_OPTIONS).max(POLL_MAX_OPTIONS),
+  closesAt: Timestamp.optional(),
+  /** Set once, by the closing update; a closed poll never reopens. */
+  closedAt: Timestamp.optional(),
+  /** The final count per option id, in the closing update. Live counts travel apart (`counts`). */
+  results: z.record(PollOptionId, z.number().int().min(0)).optional(),
+});
+
+export const Block = z.discriminatedUnion('type', [TextBlock, QuoteBlock, ImageBlock, EmbedBlock, PollBlock]);
 export type Block = z.infer<typeof Block>;
 export type TextBlock = z.infer<typeof TextBlock>;
 export type QuoteBlock = z.infer<typeof QuoteBlock>;
 export type ImageBlock = z.infer<typeof ImageBlock>;
 export type EmbedBlock = z.infer<typeof EmbedBlock>;
+export type PollBlock = z.infer<typeof PollBlock>;
+export type PollBlockInput = z.infer<typeof PollBlockInput>;

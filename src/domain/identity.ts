@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
-import { Color, User } from './users.js';
+import { Color, Member, Role, User } from './users.js';
 
 /**
  * How a request proved who it is. Recorded with every audited write, and the one list of
@@ -65,6 +65,22 @@ export type PersonCreateInput = z.infer<typeof PersonCreateInput>;
 
 export const Invitation = z.object({ url: z.string(), expiresAt: Timestamp });
 export type Invitation = z.infer<typeof Invitation>;
+
+/**
+ * An owner's invitation to their blog (`POST /api/v1/blogs/:blogId/invitations`): the person
+ * by email, with a role on that blog only. Never an admin, never a right beyond the blog.
+ */
+export const BlogInvitationInput = z
+  .object({ name: z.string().trim().min(1).max(100), email: Email, role: Role })
+  .strict();
+export type BlogInvitationInput = z.infer<typeof BlogInvitationInput>;
+
+/**
+ * The membership made, and the invitation link (shown once) when the email was new; null
+ * when the person already had an account (they were given the role, nothing to accept).
+ */
+export const BlogInvitationCreated = z.object({ member: Member, invitation: Invitation.nullable() });
+export type BlogInvitationCreated = z.infer<typeof BlogInvitationCreated>;
 
 export const InvitationAcceptInput = z.object({ token: z.string().min(20).max(100), password: PasswordInput }).strict();
 

@@ -10,6 +10,7 @@ export * from './identity.js';
 export * from './limits.js';
 export * from './media.js';
 export * from './outward.js';
+export * from './participation.js';
 export * from './permissions.js';
 export * from './post.js';
 export * from './post-rules.js';

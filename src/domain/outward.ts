@@ -152,6 +152,9 @@ export const PushSubscriptionInput = z
   .strict();
 export type PushSubscriptionInput = z.infer<typeof PushSubscriptionInput>;
 
+/** The answer to a push subscription. */
+export const PushSubscriptionReceipt = z.object({ blogId: Id, endpoint: z.string() });
+
 /** Key events are what readers asked to be notified of: a post published or turned into one. */
 export function isKeyEventPush(event: LiveEvent, alreadyNotified: boolean): boolean {
   if (event.type !== 'post.created' && event.type !== 'post.updated') return false;
@@ -164,28 +167,86 @@ export function isKeyEventPush(event: LiveEvent, alreadyNotified: boolean): bool
 export const WEBSUB_DEFAULT_LEASE_SECONDS = 86_400;
 export const WEBSUB_MAX_LEASE_SECONDS = 864_000;
 
-export const WebSubRequest = z
-  .object({
-    'hub.mode': z.enum(['subscribe', 'unsubscribe']),
-    'hub.topic': z.string().min(1).max(2048).url(),
-    'hub.callback': TargetUrl,
-    /** HMAC key for X-Hub-Signature; the spec caps it at 200 bytes. */
-    'hub.secret': z
-      .string()
-      .min(1)
-      .refine((s) => new TextEncoder().encode(s).length < 200, 'must be shorter than 200 bytes')
-      .optional(),
-    'hub.lease_seconds': z
-      .string()
-      .regex(/^\d{1,9}$/, 'must be a number of seconds')
-      .transform(Number)
-      .optional(),
-  })
-  .strict();
+/**
+ * A subscriber's request to the hub (form fields). Parameters the hub does not understand are
+ * ignored, as the spec requires (so this object strips rather than refuses them).
+ */
+export const WebSubRequest = z.object({
+  'hub.mode': z.enum(['subscribe', 'unsubscribe']),
+  'hub.topic': z.string().min(1).max(2048).url(),
+  'hub.callback': TargetUrl,
+  /** HMAC key for X-Hub-Signature; the spec caps it at 200 bytes. */
+  'hub.secret': z
+    .string()
+    .min(1)
+    .refine((s) => new TextEncoder().encode(s).length < 200, 'must be shorter than 200 bytes')
+    .optional(),
+  'hub.lease_seconds': z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a number of seconds')
+    .transform(Number)
+    .optional(),
+});
 export type WebSubRequest = z.infer<typeof WebSubRequest>;
 
+export interface LeaseBounds {
+  defaultSeconds: number;
+  minSeconds: number;
+  maxSeconds: number;
+}
+
 /** The lease the hub grants: what was asked, within bounds, or the default. */
-export function grantedLease(asked: number | undefined): number {
-  if (asked === undefined || asked <= 0) return WEBSUB_DEFAULT_LEASE_SECONDS;
-  return Math.min(Math.max(asked, 60), WEBSUB_MAX_LEASE_SECONDS);
+export function grantedLease(
+  asked: number | undefined,
+  bounds: LeaseBounds = {
+    defaultSeconds: WEBSUB_DEFAULT_LEASE_SECONDS,
+    minSeconds: 60,
+    maxSeconds: WEBSUB_MAX_LEASE_SECONDS,
+  },
+): number {
+  if (asked === undefined || asked <= 0) return bounds.defaultSeconds;
+  return Math.min(Math.max(asked, bounds.minSeconds), bounds.maxSeconds);
+}
+
+/** The two topics a blog offers: its Atom and JSON feeds. */
+export type WebSubFormat = 'atom' | 'json';
+export const TOPIC_CONTENT_TYPES: Record<WebSubFormat, string> = {
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+
+/**
+ * Which of our blog feeds a topic URL names: `<base>/live/<slug>/feed.atom|feed.json`, or null
+ * when it is not one of ours (another origin, another path).
+ */
+export function topicOf(topic: string, base: string): { slug: string; format: WebSubFormat } | null {
+  let url: URL;
+  let root: URL;
+  try {
+    url = new URL(topic);
+    root = new URL(base);
+  } catch {
+    return null;
+  }
+  if (url.origin !== root.origin || url.search || url.hash) return null;
+  const prefix = root.pathname.replace(/\/+$/, '');
+  const m = /^\/live\/([A-Za-z0-9_-]{1,80})\/feed\.(atom|json)$/.exec(url.pathname.slice(prefix.length));
+  if (!url.pathname.startsWith(prefix) || !m) return null;
+  return { slug: m[1] as string, format: m[2] as WebSubFormat };
+}
+
+/** `Link` header of a distribution (WebSub §7): the hub and the topic's self URL. */
+export function distributionLink(hub: string, topic: string): string {
+  return `<${hub}>; rel="hub", <${topic}>; rel="self"`;
+}
+
+/** What a key-event notification says: the blog's title, the post's first words, a link to it. */
+export function keyEventNotice(
+  blog: { title: string },
+  post: { id: string; text: string },
+  pageUrl: string,
+): { title: string; body: string; url: string; tag: string } {
+  const text = post.text.replace(/\s+/g, ' ').trim();
+  const body = text.length > 180 ? `${text.slice(0, 179).trimEnd()}…` : text || 'New key event';
+  return { title: blog.title, body, url: `${pageUrl}#post-${post.id}`, tag: `post-${post.id}` };
 }

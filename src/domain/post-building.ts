@@ -1,6 +1,7 @@
 import { Block, type BlockInput } from './blocks.js';
 import { buildEmbedBlock } from './embeds.js';
 import type { Media } from './media.js';
+import { assertOnePoll, buildPollOptions, keepPollClosure } from './participation.js';
 import type { Author, Post, PostCreateInput, PostPatchInput, StoredPost } from './post.js';
 import { escapeHtml, fieldError, sanitizeTextBlockHtml } from './sanitize.js';
 import type { Action } from './users.js';
@@ -113,11 +114,22 @@ function buildUncheckedBlock(input: BlockInput, path: (string | number)[], media
         { url: input.url, provider: input.provider, title: optionalText(input.title), text: optionalText(input.text) },
         path,
       );
+    case 'poll': {
+      const poll: Block = {
+        type: 'poll',
+        question: cleanPlainText(input.question),
+        options: buildPollOptions(input.options, path, cleanPlainText),
+      };
+      if (input.closesAt !== undefined) poll.closesAt = new Date(input.closesAt).toISOString();
+      return poll;
+    }
   }
 }
 
 export function buildBlocks(inputs: BlockInput[], media: MediaLookup = NO_MEDIA): Block[] {
-  return inputs.map((b, i) => buildBlock(b, ['blocks', i], media));
+  const blocks = inputs.map((b, i) => buildBlock(b, ['blocks', i], media));
+  assertOnePoll(blocks);
+  return blocks;
 }
 
 /**
@@ -223,7 +235,7 @@ export function planPostPatch(
   const firstPublication = next.status === 'published' && neverPublished(current);
   const pinned = patch.pinned ?? current.pinned;
   const keyEvent = patch.keyEvent ?? current.keyEvent;
-  const blocks = patch.blocks ? buildBlocks(patch.blocks, media) : current.blocks;
+  const blocks = patch.blocks ? keepPollClosure(current.blocks, buildBlocks(patch.blocks, media)) : current.blocks;
   // Judged when the blocks change or the post is about to reach readers, so pinning an older
   // post whose image predates the rule still works.
   const goesOut = (next.status === 'published' || next.status === 'scheduled') && next.status !== current.status;

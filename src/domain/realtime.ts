@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, Seq } from './common.js';
 import type { ErrorCode } from './errors.js';
 import type { DraftEvent, LiveEvent } from './events.js';
+import type { CountsFrame } from './participation.js';
 
 /** Socket.IO payloads and event maps, shared by the server hub and client/reader. */
 export const SubscribeRequest = z
@@ -44,6 +45,12 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   event: (event: LiveEvent) => void;
   heartbeat: (hb: Heartbeat) => void;
+  /**
+   * Vote and reaction counts that changed, per post, at most about once a second per blog
+   * (volatile: a missed frame is corrected by the next; after a reconnect refetch
+   * GET /api/v1/blogs/:blogId/tallies). Not part of the seq stream.
+   */
+  counts: (frame: CountsFrame) => void;
   draft: (event: DraftEvent) => void;
   /**
    * The blog ended (or was archived): nothing more is coming. Readers keep what they have;

@@ -27,8 +27,10 @@ import { mediaFileRoutes } from './routes/media-files.js';
 import { memberRoutes } from './routes/members.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { opsRoutes } from './routes/ops.js';
+import { participationRoutes } from './routes/participation.js';
 import { postRoutes } from './routes/posts.js';
 import { questionRoutes } from './routes/questions.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflow.js';
@@ -44,6 +46,8 @@ export interface HttpParts {
   streams?: EventStreams;
   /** Wakes the webhook dispatcher (a test event was queued). */
   wakeDispatcher?: () => void;
+  /** Wakes the outbound job queue (a WebSub verification was queued). */
+  wakeOutward?: () => void;
 }
 
 export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<HttpEnv> {
@@ -121,10 +125,12 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   app.route('/', changesRoutes(deps, readCache));
   app.route('/', audienceRoutes(deps));
   app.route('/', questionRoutes(deps));
+  app.route('/', participationRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', mediaFileRoutes(deps));
   app.route('/', eventRoutes(deps, parts.streams));
   app.route('/', webhookRoutes(deps, { wake: () => parts.wakeDispatcher?.() }));
+  app.route('/', subscriptionRoutes(deps, { wake: () => parts.wakeOutward?.() }));
   // Outside /api: feeds and oEmbed, the widget and bundles, the HTML pages.
   app.route('/', createPagesApp(deps));
 

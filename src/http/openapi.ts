@@ -24,6 +24,7 @@ const TAGS = [
   { name: 'feeds', description: 'Syndication: Atom feed and oEmbed' },
   { name: 'assets', description: 'The widget script and client bundles' },
   { name: 'webhooks', description: 'Signed event deliveries to endpoints of the owners’ choosing' },
+  { name: 'push', description: 'Web Push notifications of key events for readers' },
 ];
 
 /** The OpenAPI 3.1 document of every route mounted on `app` (JSON Schema 2020-12 bodies). */

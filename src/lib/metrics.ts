@@ -120,6 +120,11 @@ export function createMetrics(prefix = 'liveblog_') {
       buckets: seconds,
       ...reg,
     }),
+    updateCommitFailures: new client.Counter({
+      name: `${prefix}collab_update_commit_failures_total`,
+      help: 'Commits of a batch of Yjs updates that failed (held back and retried)',
+      ...reg,
+    }),
     compactions: new client.Counter({
       name: `${prefix}collab_compactions_total`,
       help: 'Doc compactions by outcome',

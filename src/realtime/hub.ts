@@ -9,6 +9,7 @@ import { AccessJudge } from './access.js';
 import { AudienceRecorder } from './audience.js';
 import type { BlogStream } from './blog-stream.js';
 import { StreamRegistry } from './blog-streams.js';
+import { CountsBroadcaster } from './counts.js';
 import { isFinished, releaseFinished } from './ended.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
 import { ReaderCounts } from './reader-counts.js';
@@ -94,6 +95,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     const room = blogRoom(event.blogId);
     io.to(room).emit('event', event);
     sse.deliver(event);
+    counts.onEvent(event);
     scheduleSlowCheck(room);
     // A blog taken back to draft exists only for its members from now on: readers who are
     // not members leave its room (they got this blog.updated, which says why, and nothing after).
@@ -129,8 +131,16 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     }
   };
 
+  // Vote and reaction counts: one volatile frame per blog and interval (src/realtime/counts.ts).
+  const counts = new CountsBroadcaster(
+    deps,
+    (blogId) => (io.sockets.adapter.rooms.get(blogRoom(blogId))?.size ?? 0) > 0,
+    (frame) => io.to(blogRoom(frame.blogId)).volatile.emit('counts', frame),
+  );
+
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
     if (msg.kind === 'event') feeds.onEvent(msg.event);
+    else if (msg.kind === 'tally') counts.onTally(msg.blogId, msg.postIds);
     else if (msg.kind === 'draft') io.to(draftRoom(msg.event.blogId)).emit('draft', msg.event);
     else if (msg.kind === 'readers' && from !== bus.nodeId) readerCounts.report(from, msg.counts);
     else if (msg.kind === 'access.changed') {
@@ -263,6 +273,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     close: () => {
       closing ??= (async () => {
         clearInterval(timer);
+        counts.close();
         unsubscribeBus();
         unsubscribeResync();
         sse.close();

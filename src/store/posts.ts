@@ -294,7 +294,14 @@ async function writeTags(tx: Sql, post: Post, fresh = false): Promise<void> {
   }
 }
 
-async function insertRevision(tx: Sql, previous: Post, post: Post, seq: number, by: Author, at: string): Promise<void> {
+export async function insertRevision(
+  tx: Sql,
+  previous: Post,
+  post: Post,
+  seq: number,
+  by: Author,
+  at: string,
+): Promise<void> {
   const changed = changedFields(previous, post);
   await tx.run(
     `INSERT INTO post_revisions (id, blog_id, post_id, at, by_id, by_name, seq, changed, correction, before, after)

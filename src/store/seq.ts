@@ -1,5 +1,6 @@
 import { type LiveEvent, notFound } from '../domain/index.js';
 import { OUTBOX_ON_EVENT, outboxOnEventParams } from './outbox.js';
+import { markOutwardJobs } from './outward.js';
 import type { Dialect, Sql } from './sql.js';
 import { jsonParam } from './sql.js';
 
@@ -42,4 +43,6 @@ export async function appendEvent(tx: Sql, e: LiveEvent): Promise<void> {
   ]);
   // The webhook outbox: one delivery per matching endpoint, committed with the event.
   await tx.run(OUTBOX_ON_EVENT, outboxOnEventParams(e));
+  // WebSub distributions and pings, Web Push for a new key event (outward.ts).
+  await markOutwardJobs(tx, e);
 }

@@ -5,6 +5,8 @@ import * as doc from './doc.js';
 import * as identity from './identity.js';
 import * as media from './media.js';
 import { createOutbox, type OutboxStore } from './outbox.js';
+import { createOutwardStore, type OutwardStore } from './outward.js';
+import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
 import * as scheduled from './scheduled.js';
@@ -23,10 +25,12 @@ export class SqlStore implements Store {
   readonly kind: Store['kind'];
 
   readonly outbox: OutboxStore;
+  readonly outward: OutwardStore;
 
   constructor(protected readonly db: SqlDb) {
     this.kind = db.dialect.name;
     this.outbox = createOutbox(db);
+    this.outward = createOutwardStore(db);
   }
 
   migrate: Store['migrate'] = () => this.db.migrate();
@@ -114,4 +118,9 @@ export class SqlStore implements Store {
   getQuestion: Store['getQuestion'] = (blogId, questionId) => questions.getQuestion(this.db, blogId, questionId);
   moveQuestion: Store['moveQuestion'] = (blogId, questionId, from, to, answerPostId) =>
     questions.moveQuestion(this.db, blogId, questionId, from, to, answerPostId);
+  castVote: Store['castVote'] = (v) => participation.castVote(this.db, v);
+  addReaction: Store['addReaction'] = (r) => participation.addReaction(this.db, r);
+  tallies: Store['tallies'] = (blogId, postIds, now) => participation.tallies(this.db, blogId, postIds, now);
+  closePoll: Store['closePoll'] = (blogId, postId, now, opts) =>
+    participation.closePoll(this.db, blogId, postId, now, opts);
 }

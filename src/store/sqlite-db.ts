@@ -29,6 +29,18 @@ function bind(params: readonly SqlParam[] | undefined): Bound[] {
   );
 }
 
+/** Rows per doc-update INSERT, largest first (each below SQLite's bound-parameter limit). */
+const INSERT_CHUNKS = [64, 16, 4, 1];
+const valuesCache = new Map<number, string>();
+const insertValues = (n: number): string => {
+  let v = valuesCache.get(n);
+  if (!v) {
+    v = Array.from({ length: n }, () => '(?, ?)').join(', ');
+    valuesCache.set(n, v);
+  }
+  return v;
+};
+
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   forUpdate: '',
@@ -37,13 +49,21 @@ export const sqliteDialect: Dialect = {
   throughIndex: (table, index) => `${table} INDEXED BY ${index}`,
   async lockDoc() {},
   async insertDocUpdates(tx, blogId, updates) {
+    // A batch in few statements (multi-row VALUES); row counts from a fixed set of sizes, so a
+    // handful of prepared statements serve every batch size.
     const ids: number[] = [];
-    for (const u of updates) {
-      const row = await tx.one<{ id: number }>('INSERT INTO doc_updates (blog_id, data) VALUES (?, ?) RETURNING id', [
-        blogId,
-        u,
-      ]);
-      if (row) ids.push(row.id);
+    let at = 0;
+    while (at < updates.length) {
+      const n = INSERT_CHUNKS.find((c) => c <= updates.length - at) ?? 1;
+      const params: SqlParam[] = [];
+      for (let i = 0; i < n; i++) params.push(blogId, updates[at + i] as Uint8Array);
+      const rows = await tx.all<{ id: number }>(
+        `INSERT INTO doc_updates (blog_id, data) VALUES ${insertValues(n)} RETURNING id`,
+        params,
+      );
+      // Ids are given in VALUES order; RETURNING's own order is not promised.
+      for (const r of rows.sort((a, b) => a.id - b.id)) ids.push(r.id);
+      at += n;
     }
     return ids;
   },

@@ -3,10 +3,8 @@ import type {
   AudienceSample,
   AuditPage,
   Author,
-  Blog,
   BlogPatchInput,
   Bullet,
-  Changes,
   CredentialKind,
   LiveEvent,
   MediaPatchInput,
@@ -16,9 +14,9 @@ import type {
   PersonalToken,
   Post,
   PostStatus,
-  PostsPage,
   Question,
   QuestionStatus,
+  Reaction,
   Revision,
   Role,
   StoredBlog,
@@ -27,12 +25,14 @@ import type {
   StoredPostsPage,
   Summary,
   SummaryHistoryEntry,
+  Tally,
   User,
   UserPatchInput,
 } from '../domain/index.js';
 import type { PostChange } from '../domain/post-building.js';
 import type { ScheduleStore } from '../scheduler/types.js';
 import type { OutboxStore } from './outbox.js';
+import type { OutwardStore } from './outward.js';
 
 /**
  * The one persistence seam. One body (sql-store.ts, over the SQL seam in sql.ts) on two
@@ -195,6 +195,8 @@ export interface Store extends ScheduleStore {
   deleteMedia(blogId: string, mediaId: string): Promise<{ deleted: MediaRecord; orphanKeys: string[] }>;
   /** Webhook endpoints and their delivery outbox (rows written with each event: see outbox.ts). */
   readonly outbox: OutboxStore;
+  /** WebSub and Web Push subscriptions and the job queue sending to them (see outward.ts). */
+  readonly outward: OutwardStore;
   // Identity: accounts, credentials, invitations, the audit trail (docs/identity.md)
   /** A person who can sign in (email unique, case-folded by the caller). Email clash → conflict. */
   createAccount(input: NewAccount, audit?: AuditContext): Promise<Account>;
@@ -261,6 +263,37 @@ export interface Store extends ScheduleStore {
     to: QuestionStatus,
     answerPostId?: string | null,
   ): Promise<Question | null>;
+
+  // Reader participation: poll votes and reactions (counted apart from the seq stream)
+  /**
+   * One vote per voter per poll, the first stands (`counted` false on a repeat, with the
+   * option that counts). not_found without a published post with a poll; conflict when the
+   * poll is closed or past closesAt; validation for an option the poll does not have.
+   */
+  castVote(v: { blogId: string; postId: string; voter: string; option: string; at: string }): Promise<{
+    option: string;
+    counted: boolean;
+  }>;
+  /** One reaction per voter, post and kind; not_found unless the post is published. */
+  addReaction(r: { blogId: string; postId: string; voter: string; reaction: Reaction; at: string }): Promise<{
+    counted: boolean;
+  }>;
+  /** Exact counts of these published posts of the blog, and which of their polls are due to close. */
+  tallies(
+    blogId: string,
+    postIds: readonly string[],
+    now: number,
+  ): Promise<{ posts: Record<string, Tally>; due: string[] }>;
+  /**
+   * Closes the post's poll with its final results as one post.updated event; no event when
+   * it was already closed (or, with onlyIfDue, is not yet due). not_found without a poll.
+   */
+  closePoll(
+    blogId: string,
+    postId: string,
+    now: string,
+    opts?: { onlyIfDue?: boolean; by?: Author },
+  ): Promise<{ post: StoredPost; event: LiveEvent | null }>;
 }
 
 export interface NewAccount {

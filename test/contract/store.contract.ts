@@ -685,6 +685,18 @@ export function runStoreContract(name: string, create: () => Promise<Store>): vo
     });
 
     describe('collaborative doc', () => {
+      it('a large batch is stored whole and in order, one id per update, ascending', async () => {
+        const blog = await newBlog();
+        // 89 = 64 + 16 + 4 + 4 + 1: every statement size the SQLite body uses, in one batch.
+        const batch = Array.from({ length: 89 }, (_, i) => new Uint8Array([i, 255 - i, i % 7]));
+        const ids = await store.appendDocUpdates(blog.id, batch);
+        expect(ids).toHaveLength(89);
+        expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+        const loaded = await store.loadDoc(blog.id);
+        expect(loaded.updates.map((u) => u.id)).toEqual(ids);
+        expect(loaded.updates.map((u) => Array.from(u.data))).toEqual(batch.map((u) => Array.from(u)));
+      });
+
       it('appends, loads, compacts; rows after upToId survive; a stale compaction conflicts', async () => {
         const blog = await newBlog();
         expect(await store.loadDoc(blog.id)).toEqual({ snapshot: null, snapshotUpToId: 0, updates: [] });

@@ -92,14 +92,16 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // -1: the process ended before listening (waitFor retries a throw, so it is returned).
   const port = await waitFor(
     () => {
-      if (proc.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+      if (proc.exitCode !== null) return -1;
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
       return m ? Number(m[1]) : null;
     },
     { timeoutMs: 30_000, what: 'server process to listen' },
   );
+  if (port < 0) throw new Error(`server exited early (code ${proc.exitCode}):\n${out}`);
   const kill = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     await exited;

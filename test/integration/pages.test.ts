@@ -87,7 +87,8 @@ describe('/live/:slug', () => {
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; more');
     expect(html).toContain('alt="Flood &quot;street&quot; &lt;view&gt;"');
     expect(html).toContain('https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ');
-    expect(html.match(/<script/g)?.length).toBe(2); // JSON-LD and the widget, nothing else
+    expect(html.match(/<script/g)?.length).toBe(3); // JSON-LD, the widget and the push button's script
+    expect(html).toContain('<script defer src="/push.js"></script>');
     expect(html).toContain('<script async src="/embed.js"></script>');
     expect(html).toContain(`data-liveblog="${slug}"`);
   });

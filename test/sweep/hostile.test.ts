@@ -24,6 +24,8 @@ let postId: string;
 /** A pending question: the sweep's bodies must neither dismiss nor answer it. */
 let questionId: string;
 let mediaId: string;
+/** A published post with an open poll: the sweep's bodies must not add a vote or a reaction. */
+let pollPostId: string;
 const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
@@ -39,7 +41,12 @@ async function snapshot(admin: Api): Promise<string> {
     parts.push(await admin.summaryHistory(b.id));
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/questions`)).body);
     parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/media?limit=100`)).body);
+    parts.push(await server.app.deps.store.outward.countPushSubscriptions(b.id));
+    const ids = (await admin.listPosts(b.id, { limit: 100 })).posts.map((p) => p.id);
+    if (ids.length) parts.push((await admin.raw('GET', `/api/v1/blogs/${b.id}/tallies?posts=${ids.join(',')}`)).body);
   }
+  // WebSub verifications and distributions, push messages: nothing queued by refused input.
+  parts.push(await server.app.deps.store.outward.countJobs());
   return JSON.stringify(parts);
 }
 
@@ -49,8 +56,11 @@ beforeAll(async () => {
     RATE_AUTH_FAILURES_PER_MIN: '1000000',
     RATE_QUESTIONS_PER_MIN: '1000000',
     RATE_QUESTIONS_PER_BLOG_PER_MIN: '1000000',
+    RATE_PARTICIPATION_PER_MIN: '1000000',
     RATE_CONNECTS_PER_MIN: '1000000',
     RATE_SUBSCRIBES_PER_MIN: '1000000',
+    RATE_WEBSUB_PER_MIN: '1000000',
+    RATE_PUSH_SUBSCRIBE_PER_MIN: '1000000',
     METRICS_TOKEN: METRICS_TOKEN,
   });
   cast = await setupBlog(server.url, server.adminToken, 'Sweep blog');
@@ -60,6 +70,11 @@ beforeAll(async () => {
     body: { text: 'a question' },
   });
   questionId = (asked.body as { id: string }).id;
+  pollPostId = (
+    await cast.editor.createPost(cast.blog.id, {
+      blocks: [{ type: 'poll', question: 'Sweep?', options: ['yes', 'no'] }],
+    })
+  ).id;
   mediaId = (await uploadOk(server.url, cast.users.editor.token, cast.blog.id, await png(64, 48))).id;
 });
 
@@ -136,6 +151,24 @@ const badBody = fc.oneof(
   fc.record({ text: fc.oneof(fc.constant('<b></b>'), fc.constant('q'.repeat(600)), fc.integer()), name: nasty }),
   fc.record({ status: fc.string({ maxLength: 10 }).filter((x) => x !== 'dismissed') }),
   fc.record({ html: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null)) }),
+  // Votes and reactions: unknown options and kinds, forged voter ids, extra fields.
+  fc.record({ option: fc.oneof(nasty, fc.constantFrom('o3', 'o0', 'O1', 'o1 ')), voter: nasty }),
+  fc.record({ option: fc.constant('o1'), voter: fc.constantFrom('short', 'x'.repeat(65), 'bad voter id!!!!!', '') }),
+  fc.record({ reaction: fc.oneof(nasty, fc.constantFrom('LIKE', 'poop', '👍')), voter: nasty }),
+  fc.record({ reaction: fc.constant('like'), voter: fc.constant('v'.repeat(20)), extra: fc.constant(1) }),
+  fc.record({ blocks: fc.constant([{ type: 'poll', question: 'q', options: ['only one'] }]) }),
+  fc.record({
+    blocks: fc.constant([
+      {
+        type: 'poll',
+        question: 'q',
+        options: [
+          { id: 'o1', text: 'a' },
+          { id: 'o1', text: 'b' },
+        ],
+      },
+    ]),
+  }),
 );
 
 const segment = fc.oneof(
@@ -171,17 +204,23 @@ describe('hostile input sweep', () => {
       ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/return`],
       ['POST', '/api/v1/users'],
       ['PUT', `/api/v1/blogs/${blogId}/members/${cast.users.editor.id}`],
+      ['POST', `/api/v1/blogs/${blogId}/invitations`],
       ['POST', `/api/v1/blogs/${blogId}/media`],
       ['PATCH', `/api/v1/blogs/${blogId}/media/${mediaId}`],
       ['PATCH', `/api/v1/users/${cast.users.editor.id}`],
       ['POST', `/api/v1/blogs/${blogId}/questions`],
       ['PATCH', `/api/v1/blogs/${blogId}/questions/${questionId}`],
       ['POST', `/api/v1/blogs/${blogId}/questions/${questionId}/answer`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${pollPostId}/votes`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${pollPostId}/reactions`],
+      ['POST', `/api/v1/blogs/${blogId}/posts/${postId}/votes`],
       ['POST', '/api/v1/auth/login'],
       ['POST', '/api/v1/auth/invitations/accept'],
       ['POST', '/api/v1/auth/refresh'],
       ['POST', '/api/v1/auth/logout'],
       ['POST', '/api/v1/me/tokens'],
+      ['POST', '/websub'],
+      ['POST', `/api/v1/blogs/${blogId}/push-subscriptions`],
     ];
     const tokens = [server.adminToken, cast.users.editor.token, cast.users.contributor.token, 'bogus', undefined];
     const contentTypes = [
@@ -227,7 +266,12 @@ describe('hostile input sweep', () => {
           `/api/v1/blogs/${blogId}/posts/`,
           `/api/v1/blogs/${blogId}/members/`,
           `/api/v1/blogs/${blogId}/questions/`,
+          `/api/v1/blogs/${blogId}/posts/${pollPostId}/`,
+          `/api/v1/blogs/${blogId}/tallies?posts=`,
           `/api/v1/blogs/${blogId}/media/`,
+          `/api/v1/blogs/${blogId}/push-subscriptions/`,
+          '/websub/',
+          '/push/',
           '/media/',
           '/api/v1/users/',
           '/api/v1/me/tokens/',
@@ -402,6 +446,16 @@ describe('hostile input sweep', () => {
       ),
       { numRuns: Math.min(RUNS, 200) },
     );
+    // Unsubscribing a push endpoint: a missing or malformed endpoint is a 400, an unknown one a 404.
+    for (const [q, status] of [
+      ['', 400],
+      ['?endpoint=', 400],
+      ['?endpoint=not%20a%20url', 400],
+      ['?endpoint=https%3A%2F%2Fpush.example.net%2Fnobody', 404],
+    ] as const) {
+      const res = await cast.anon.raw('DELETE', `/api/v1/blogs/${blogId}/push-subscriptions${q}`);
+      expect(res.status, q).toBe(status);
+    }
     for (const q of ['?limit=0', '?limit=101', '?limit=x', '?before=%%%', '?before=bm90IGEgY3Vyc29y']) {
       const res = await cast.anon.raw('GET', `/api/v1/blogs/${blogId}/posts${q}`);
       expect(res.status, q).toBe(400);

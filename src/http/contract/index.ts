@@ -9,8 +9,10 @@ import * as members from './members.js';
 import * as ops from './ops.js';
 import * as outward from './outward.js';
 import * as pages from './pages.js';
+import * as participation from './participation.js';
 import * as posts from './posts.js';
 import * as questions from './questions.js';
+import * as subscriptions from './subscriptions.js';
 import * as users from './users.js';
 import * as workflow from './workflow.js';
 
@@ -32,8 +34,10 @@ export const ROUTES = {
   ...changes,
   ...audience,
   ...questions,
+  ...participation,
   ...pages,
   ...outward,
+  ...subscriptions,
 };
 export type Routes = typeof ROUTES;
 

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { Member, MemberList, MemberRoleInput } from '../../domain/index.js';
+import { BlogInvitationCreated, BlogInvitationInput, Member, MemberList, MemberRoleInput } from '../../domain/index.js';
 import { apiErrors, BEARER, BlogParams, errors, json, jsonBody, MemberParams, notModified } from './common.js';
 
 export const listMembers = createRoute({
@@ -33,4 +33,20 @@ export const deleteMember = createRoute({
   security: BEARER,
   request: { params: MemberParams },
   responses: { 204: { description: 'removed' }, ...errors(400, 403, 404, 409), ...apiErrors() },
+});
+
+export const inviteToBlog = createRoute({
+  method: 'post',
+  path: '/api/v1/blogs/{blogId}/invitations',
+  operationId: 'inviteToBlog',
+  tags: ['members'],
+  summary:
+    'Invite a person by email to this blog with a role on it (owner): a new email gets an account and an `invitation` link (shown once, 7 days, single use); a known one is given the role',
+  security: BEARER,
+  request: { params: BlogParams, body: jsonBody(BlogInvitationInput) },
+  responses: {
+    201: json(BlogInvitationCreated, 'the membership, and the invitation link for a new person'),
+    ...errors(400, 403, 404, 409, 413),
+    ...apiErrors(),
+  },
 });

@@ -7,6 +7,7 @@ import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/pages.js';
 import { preloadedBlog } from '../read-model/preload.js';
 import { esc, jsonForScript, layout, pageCsp, sendCached } from './html.js';
+import { pushButton } from './push.js';
 import { PAGE_STYLE, renderBlogBody } from './render.js';
 import { liveBlogJsonLd } from './structured.js';
 
@@ -75,6 +76,7 @@ export function registerLiveRoutes(
       `<link rel="alternate" type="application/atom+xml" title="${esc(blog.title)}" href="${esc(feedUrl)}">`,
       `<link rel="alternate" type="application/feed+json" title="${esc(blog.title)}" href="${esc(`${pageUrl}/feed.json`)}">`,
       `<link rel="alternate" type="application/json+oembed" title="${esc(blog.title)}" href="${esc(oembedUrl)}">`,
+      `<link rel="hub" href="${esc(deps.config.WEBSUB_HUB_URL ?? `${root}/websub`)}">`,
       `<meta property="og:type" content="article"><meta property="og:title" content="${esc(blog.title)}">`,
       `<meta property="og:url" content="${esc(pageUrl)}">`,
       `<script type="application/ld+json">${jsonForScript(liveBlogJsonLd(blog, page.posts, pageUrl))}</script>`,
@@ -88,7 +90,7 @@ export function registerLiveRoutes(
       lang: messages.lang,
       dir: messages.dir,
       head,
-      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }),
+      body: renderBlogBody(blog, page.posts, { olderHref, keyEvents: page.posts, messages }) + pushButton(blog.id),
     });
     return sendCached(c, body, {
       type: 'text/html; charset=utf-8',

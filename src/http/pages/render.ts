@@ -26,7 +26,30 @@ export function renderBlock(block: Block): string {
       return imageHtml(block, { esc, placeholderUrl: placeholderDataUrl, figureClass: 'lb-image' });
     case 'embed':
       return `<div class="lb-embed-block" data-provider="${esc(block.provider)}">${block.html}</div>`;
+    case 'poll':
+      return renderPoll(block);
   }
+}
+
+/**
+ * A poll as plain HTML: the question and its options, with the final results once it has
+ * closed (they are part of the post). Live counts are never baked in: the page stays
+ * cacheable by seq and the widget shows the counts as they arrive.
+ */
+function renderPoll(poll: Extract<Block, { type: 'poll' }>): string {
+  const total = Object.values(poll.results ?? {}).reduce((a, b) => a + b, 0);
+  const items = poll.options
+    .map((o) => {
+      const n = poll.results?.[o.id];
+      const result =
+        n === undefined
+          ? ''
+          : ` <span class="lb-poll-n">${n}${total ? ` (${Math.round((100 * n) / total)} %)` : ''}</span>`;
+      return `<li data-option="${esc(o.id)}">${esc(o.text)}${result}</li>`;
+    })
+    .join('');
+  const state = poll.closedAt ? '<p class="lb-poll-state">Poll closed</p>' : '';
+  return `<div class="lb-poll"><p class="lb-poll-q">${esc(poll.question)}</p><ul>${items}</ul>${state}</div>`;
 }
 
 /** "25 Nov 2026, 10:42 UTC": the no-JavaScript fallback; the widget replaces it with a relative time. */

@@ -12,6 +12,8 @@ function blockText(b: Block): string {
       return b.caption ?? b.alt;
     case 'embed':
       return [b.title, b.text, b.url].filter(Boolean).join(': ');
+    case 'poll':
+      return `${b.question} ${b.options.map((o) => o.text).join(' / ')}`;
   }
 }
 
@@ -99,7 +101,7 @@ export function liveBlogJsonLd(blog: Blog, posts: Post[], pageUrl: string): Reco
 export function atomFeed(
   blog: Blog,
   posts: Post[],
-  urls: { page: string; feed: string },
+  urls: { page: string; feed: string; hub?: string },
   renderHtml: (p: Post) => string,
 ): string {
   const newestFirst = [...posts].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
@@ -121,7 +123,7 @@ export function atomFeed(
   <title>${esc(blog.title)}</title>
   ${blog.description ? `<subtitle>${esc(blog.description)}</subtitle>\n  ` : ''}<updated>${esc(lastModified(blog, posts))}</updated>
   <link rel="self" type="application/atom+xml" href="${esc(urls.feed)}"/>
-  <link rel="alternate" type="text/html" href="${esc(urls.page)}"/>
+${urls.hub ? `  <link rel="hub" href="${esc(urls.hub)}"/>\n` : ''}  <link rel="alternate" type="text/html" href="${esc(urls.page)}"/>
   <generator>liveblog</generator>
 ${entries.join('\n')}
 </feed>

@@ -1,9 +1,9 @@
 import type { Deps } from '../../deps.js';
 import { assertKeepsAnOwner, notFound } from '../../domain/index.js';
 import { authorizeAll, blogFromPath, requireRights, roleOn, signedIn } from '../access.js';
-import { auditFor } from '../audit.js';
+import { actorOf, auditFor } from '../audit.js';
 import * as routes from '../contract/members.js';
-import { requirePrincipal } from '../middleware/auth.js';
+import { clientIp, requirePrincipal } from '../middleware/auth.js';
 import { newRouter } from '../openapi.js';
 import { jsonBodyChecks } from '../validate.js';
 
@@ -50,6 +50,46 @@ export function memberRoutes(deps: Deps) {
       if (!(await deps.store.removeMember(blog.id, userId, { audit }))) throw notFound('member');
       deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
       return c.body(null, 204);
+    },
+  );
+
+  // Owners bring people to their own blog: a role on this blog, nothing more (never admin,
+  // never blog creation, never another blog). The admin may do the same on any blog.
+  app.openapi(
+    {
+      ...routes.inviteToBlog,
+      middleware: [blogFromPath(deps), requireRights(deps, ['blog.members']), jsonBodyChecks()],
+    },
+    async (c) => {
+      const blog = c.get('blog');
+      const { name, email, role } = c.req.valid('json');
+      c.header('Cache-Control', 'no-store');
+      const known = await deps.store.getAccountByEmail(email);
+      let userId: string;
+      let invitation: { url: string; expiresAt: string } | null = null;
+      if (known) {
+        // Already a person here: the role is all there is to give (they sign in as they do).
+        userId = known.id;
+        if (role !== 'owner') assertKeepsAnOwner(await deps.store.listMembers(blog.id), userId);
+      } else {
+        const made = await deps.auth.accounts.createPerson(
+          { name, email },
+          actorOf(requirePrincipal(c), clientIp(c, deps.config.TRUST_PROXY)),
+        );
+        userId = made.account.id;
+        if (made.invitation) {
+          // The secret rides in the fragment: never sent to a server, so never in an access log or Referer.
+          invitation = {
+            url: `${deps.config.publicUrl}/editor#invite=${made.invitation.token}`,
+            expiresAt: made.invitation.expiresAt,
+          };
+        }
+      }
+      const member = await deps.store.setMember(blog.id, userId, role, {
+        audit: auditFor(c, deps.config.TRUST_PROXY, 'member.set', { blogId: blog.id, subjectId: userId }),
+      });
+      if (known) deps.bus.publish({ kind: 'access.changed', userId, blogId: blog.id });
+      return c.json({ member, invitation }, 201);
     },
   );
 

@@ -13,6 +13,9 @@ import { atomFeed } from '../pages/structured.js';
 
 const FEED_SIZE = 50;
 
+/** The WebSub hub a feed announces: the configured external one, or ours. */
+const hubOf = (deps: Deps, root: string) => deps.config.WEBSUB_HUB_URL ?? `${root}/websub`;
+
 /** The Atom feed and oEmbed: machine-read, so their errors are the JSON error body. */
 export function syndicationRoutes(deps: Deps) {
   const app = newRouter();
@@ -24,9 +27,8 @@ export function syndicationRoutes(deps: Deps) {
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
     const messages = messagesFor(blog.language);
-    const xml = atomFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.atom` }, (p) =>
-      renderPost(p, messages),
-    );
+    const urls = { page: pageUrl, feed: `${pageUrl}/feed.atom`, hub: hubOf(deps, base(c)) };
+    const xml = atomFeed(blog, page.posts, urls, (p) => renderPost(p, messages));
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
       cacheControl: 'public, max-age=30',
@@ -40,9 +42,8 @@ export function syndicationRoutes(deps: Deps) {
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
     const messages = messagesFor(blog.language);
-    const feed = jsonFeed(blog, page.posts, { page: pageUrl, feed: `${pageUrl}/feed.json` }, (p) =>
-      renderPost(p, messages),
-    );
+    const urls = { page: pageUrl, feed: `${pageUrl}/feed.json`, hubs: [hubOf(deps, base(c))] };
+    const feed = jsonFeed(blog, page.posts, urls, (p) => renderPost(p, messages));
     return sendCached(c, JSON.stringify(feed), {
       type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',

@@ -1,4 +1,5 @@
 import { outboxSchema } from '../outbox.js';
+import { outwardSchema } from '../outward.js';
 import { workflowMigrations } from './workflow.js';
 
 /**
@@ -8,7 +9,7 @@ import { workflowMigrations } from './workflow.js';
  * created with before the body was shared, so their `schema_migrations` rows still hold.
  *
  * Number ranges (so branches merge without clashes): store 10–19, identity 20–29,
- * workflow 30–39, media 40–49, outward 50–59, audience 60–69, speed 70–79.
+ * workflow 30–39, media 40–49, outward 50–59, audience 60–69, speed 70–79, participation 100–109.
  */
 export interface TypeMap {
   /** Ids and every column holding one: byte order on both (PostgreSQL: the "C" collation). */
@@ -300,5 +301,33 @@ CREATE INDEX questions_queue ON questions (blog_id, status, created_at);
     // post id inside their JSON: without this it reads every event of the blog, which for a
     // liveblog months long is tens of thousands of rows inside the write transaction.
     sql: (t) => `CREATE INDEX events_post ON events (blog_id, (${t.jsonText('data', 'id')}));`,
+  },
+  // 90–99: outward, second part (WebSub, Web Push, their job queue).
+  { version: 90, name: 'websub and push subscriptions, outbound jobs', sql: (t) => outwardSchema(t) },
+  {
+    version: 100,
+    name: 'poll votes and reactions',
+    // One row per voter per poll (the poll is its post's) and per voter, post and kind: the
+    // primary keys are the dedup. Counts are derived (GROUP BY over the covering index), so
+    // they are exact by construction and nothing else has to be kept in step.
+    sql: (t) => `
+CREATE TABLE poll_votes (
+  post_id ${t.id} NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  voter ${t.id} NOT NULL,
+  option_id ${t.id} NOT NULL,
+  blog_id ${t.id} NOT NULL,
+  created_at ${t.time} NOT NULL,
+  PRIMARY KEY (post_id, voter)
+)${t.withoutRowid};
+CREATE INDEX poll_votes_option ON poll_votes (post_id, option_id);
+CREATE TABLE post_reactions (
+  post_id ${t.id} NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+  kind ${t.id} NOT NULL,
+  voter ${t.id} NOT NULL,
+  blog_id ${t.id} NOT NULL,
+  created_at ${t.time} NOT NULL,
+  PRIMARY KEY (post_id, kind, voter)
+)${t.withoutRowid};
+`,
   },
 ];
