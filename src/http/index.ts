@@ -54,17 +54,6 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
   const { config, metrics, log } = deps;
   const app = newRouter();
 
-  // Public reads answered from memory come first: no request id, logger, auth or limiter.
-  const readModel = new ReadModel((ref) => deps.store.getBlog(ref), {
-    maxBytes: config.READ_MODEL_MAX_BYTES,
-    sMaxAge: config.READ_S_MAXAGE,
-    staleWhileRevalidate: config.READ_STALE_WHILE_REVALIDATE,
-  });
-  readModel.attach(deps.bus);
-  app.use(
-    '*',
-    readModel.middleware((req, env) => app.fetch(req, env), metrics),
-  );
   app.use('*', requestIds());
   app.use('*', observe(log, metrics));
   app.use(
@@ -147,5 +136,18 @@ export function createHttpApp(deps: Deps, parts: HttpParts = {}): OpenAPIHono<Ht
 
   app.notFound(onNotFound);
   app.onError(onHttpError(log));
+
+  // Public reads answered from memory before the router: no request id, logger, auth,
+  // limiter or middleware (src/http/read-model). A miss is rendered by the app itself.
+  const readModel = new ReadModel((ref) => deps.store.getBlog(ref), metrics, {
+    maxBytes: config.READ_MODEL_MAX_BYTES,
+    sMaxAge: config.READ_S_MAXAGE,
+    staleWhileRevalidate: config.READ_STALE_WHILE_REVALIDATE,
+    fixedBase: Boolean(config.PUBLIC_URL),
+  });
+  readModel.attach(deps.bus);
+  const dispatch = app.fetch;
+  app.fetch = (req, env, ctx) =>
+    readModel.serve(req, env, (r, e) => dispatch(r, e as typeof env, ctx)) ?? dispatch(req, env, ctx);
   return app;
 }

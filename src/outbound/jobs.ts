@@ -92,6 +92,7 @@ export function startJobRunner(deps: JobRunnerDeps): JobRunner {
     if (result.outcome === 'retry' && job.attempts + 1 >= config.OUTBOUND_JOB_MAX_ATTEMPTS) {
       result = { outcome: 'drop', error: `gave up after ${job.attempts + 1} attempts: ${result.error}` };
     }
+    metrics.outboundJobs.inc({ kind: job.kind, outcome: result.outcome });
     if (result.outcome === 'drop')
       log.info({ jobId: job.id, kind: job.kind, reason: result.error }, 'outbound job dropped');
     await store.outward.finishJob(

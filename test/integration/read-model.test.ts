@@ -118,6 +118,8 @@ describe('validators', () => {
         expect(again.headers.etag).toBe(etag);
         expect(again.headers.vary, name).toMatch(/Accept-Encoding/i);
         expect(again.headers['cache-control']).toBe(r.headers['cache-control']);
+        expect(again.headers['cache-tag'], name).toBe(r.headers['cache-tag']);
+        expect(again.headers['access-control-allow-origin'], name).toBe(r.headers['access-control-allow-origin']);
         // Another coding's validator names another representation: the full answer.
         const otherCoding = accept === 'br' ? 'identity' : 'br';
         const otherTag = (await get(url, { 'accept-encoding': otherCoding })).headers.etag;
@@ -178,7 +180,39 @@ describe('cache headers', () => {
   });
 });
 
+describe('what is kept', () => {
+  test('only the query parameters a route takes make a stored read; assets ignore their query', async () => {
+    expect((await get(`${urls.posts}?limit=5`)).headers['cache-tag']).toBe(`blog-${cast.blog.id}`);
+    // An unknown parameter is answered by the route as before (the blog route ignores it; the
+    // posts route refuses it), and not kept.
+    expect((await get(`${urls.posts}?junk=1`)).status).toBe(400);
+    const junk = await get(`${urls.blog}?junk=${Math.random()}`);
+    expect(junk.status).toBe(200);
+    expect(junk.headers['cache-tag']).toBeUndefined();
+    const script = await get(`${urls.script}?v=2`, { 'accept-encoding': 'br' });
+    expect(script.headers['content-encoding']).toBe('br');
+    expect(script.headers.etag).toBe((await get(urls.script as string, { 'accept-encoding': 'br' })).headers.etag);
+  });
+
+  test('a sane client-chosen X-Request-Id is echoed by a stored read; none is made up', async () => {
+    const traced = await get(urls.posts as string, { 'x-request-id': 'trace-abc-1' });
+    expect(traced.headers['x-request-id']).toBe('trace-abc-1');
+    expect((await get(urls.posts as string, { 'x-request-id': 'bad id!' })).headers['x-request-id']).toBeUndefined();
+    expect((await get(urls.posts as string)).headers['x-request-id']).toBeUndefined();
+  });
+});
+
 describe('freshness', () => {
+  test('a blog taken back to draft is gone from every public read at once', async () => {
+    const other = await cast.admin.createBlog({ title: 'Soon hidden' });
+    await cast.admin.createPost(other.id, { blocks: [text('<p>visible for now</p>')] });
+    const reads = [`${server.url}/api/v1/blogs/${other.id}/posts`, `${server.url}/live/${other.slug}`];
+    for (const u of reads) expect((await get(u)).status).toBe(200);
+    for (const u of reads) expect((await get(u)).status).toBe(200);
+    await cast.admin.patchBlog(other.id, { status: 'draft' });
+    for (const u of reads) expect((await get(u)).status, u).toBe(404);
+  });
+
   test('a publish is seen at once by every public representation', async () => {
     const before = await Promise.all(Object.values(urls).map((u) => get(u)));
     const post = await cast.editor.createPost(cast.blog.id, { blocks: [text('<p>Breaking: bridge closed</p>')] });

@@ -82,6 +82,21 @@ describe('read model single-flight', () => {
     expect(await after[0]?.text()).toContain(post.id);
   });
 
+  test('made-up Host headers do not multiply renders of a host-independent read', async () => {
+    const { app, admin, calls } = await setup();
+    const blog = await admin.createBlog({ title: 'Hosts' });
+    await admin.createPost(blog.id, { blocks: [text('<p>one</p>')] });
+    calls.clear();
+    const tags = new Set<string | null>();
+    for (let i = 0; i < 50; i++) {
+      const res = await app.http.request(`http://host-${i}.example/api/v1/blogs/${blog.id}/posts`);
+      expect(res.status).toBe(200);
+      tags.add(res.headers.get('etag'));
+    }
+    expect(tags.size).toBe(1);
+    expect(calls.get('listPosts')).toBe(1);
+  });
+
   test('1,000 simultaneous first loads of the public page: one getBlog, one listPosts', async () => {
     const { app, admin, calls } = await setup();
     const blog = await admin.createBlog({ title: 'Cold page' });

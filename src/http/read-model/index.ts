@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
 import type { Bus } from '../../bus/types.js';
-import type { Blog } from '../../domain/index.js';
+import { type Blog, blogVisible } from '../../domain/index.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { HttpEnv } from '../context.js';
 import { matchesIfNoneMatch } from '../etag.js';
 import { type Coding, compress, negotiate } from './encoding.js';
 import { BlogHeads, HEAD_TRUST_MS, type Head } from './heads.js';
 import { preloadBlog } from './preload.js';
-import { oembedRef, publicRead } from './routes.js';
+import { knownParams, oembedRef, type PublicRead, publicRead } from './routes.js';
 
 export { preloadedBlog } from './preload.js';
 
@@ -22,6 +20,8 @@ export interface ReadModelOptions {
   headTrustMs?: number;
   /** How long a static asset is served before it is checked against the file again. */
   staticTtlMs?: number;
+  /** PUBLIC_URL is set: pages no longer depend on the request's host. */
+  fixedBase?: boolean;
 }
 
 interface Variant {
@@ -41,8 +41,23 @@ interface Entry {
   br: Bytes;
   variants: Record<Coding, Variant>;
   size: number;
-  /** The request whose miss rendered it. */
-  renderedBy: Request;
+  /** When it last moved to the young end of the eviction order. */
+  touched: number;
+}
+
+/** The app's own fetch, which answers without coming back to the read model. */
+export type Dispatch = (req: Request, env: unknown) => Response | Promise<Response>;
+
+/** One request on its way through the read model. */
+interface Ask {
+  req: Request;
+  env: unknown;
+  dispatch: Dispatch;
+  read: PublicRead;
+  header: (name: string) => string | undefined;
+  started: number;
+  /** What the representation depends on in the URL: path and query, and the host for pages. */
+  key: string;
 }
 
 type Flight = { entry: Entry } | { response: Response };
@@ -63,20 +78,22 @@ const DROPPED = new Set([
 /** Request headers a render must not see: it renders the whole, uncoded representation. */
 const STRIPPED = ['if-none-match', 'if-modified-since', 'if-match', 'range', 'accept-encoding', 'cookie'];
 const ENTRY_OVERHEAD = 2048;
+/** What hono/request-id accepts from a client. */
+const REQUEST_ID = /^[\w\-=]+$/;
 
 /**
  * The read model: every public representation (posts pages, summary, blog, /changes, the
  * public page, feeds, oEmbed, the embed iframe, the widget script) kept as bytes, ETag and
  * precompressed gzip and brotli, per (URL, version). A blog read's version is the blog's seq
- * as this node knows it (BlogHeads), so a warm read is a Map lookup: no store, no token, no
- * logger, no limiter. A miss renders once through the ordinary route (single-flight: a
+ * as this node knows it (BlogHeads), so a warm read is a Map lookup in front of the app's
+ * router: no store, no token, no logger, no limiter, no middleware. A miss renders once through the ordinary route (single-flight: a
  * burst of first readers waits for one render) and keeps the answer when it is a public 200.
  */
 export class ReadModel {
   readonly heads: BlogHeads;
   private readonly entries = new Map<string, Entry>();
   private readonly flights = new Map<string, Promise<Flight>>();
-  private readonly renders = new WeakSet<Request>();
+  private readonly timers = new Map<string, { observe(value: number): void }>();
   private readonly blogCacheControl: string;
   private readonly staticTtlMs: number;
   /** Moves with every dropBlog: a render that began before a takedown is not kept. */
@@ -85,6 +102,7 @@ export class ReadModel {
 
   constructor(
     getBlog: (ref: string) => Promise<Blog | null>,
+    private readonly metrics: Metrics,
     private readonly opts: ReadModelOptions,
   ) {
     this.heads = new BlogHeads(getBlog, opts.headTrustMs ?? HEAD_TRUST_MS);
@@ -96,78 +114,104 @@ export class ReadModel {
   attach(bus: Bus): void {
     bus.subscribe(({ msg }) => {
       if (msg.kind !== 'event') return;
-      this.heads.onEvent(msg.event);
-      if (msg.event.type === 'post.deleted') this.dropBlog(msg.event.blogId);
+      const e = msg.event;
+      this.heads.onEvent(e);
+      // A takedown, or a blog no longer public: its bytes go at once, not at eviction.
+      if (e.type === 'post.deleted' || (e.type === 'blog.updated' && !blogVisible(e.data, false)))
+        this.dropBlog(e.blogId);
     });
     bus.onResync(() => this.heads.resync());
   }
 
   /**
-   * The first middleware of the app. `render` is the app's own fetch: a miss is rendered by
-   * the ordinary route (auth, validation, the route's own headers), marked so that this
-   * middleware lets it through.
+   * Answers a public read from memory, or returns null when the request is not one (the app
+   * answers it). Synchronous when warm. A miss renders through `dispatch`, the app's own
+   * fetch (auth, validation, the route's own headers), which does not come back here.
    */
-  middleware(
-    render: (req: Request, env: unknown) => Response | Promise<Response>,
-    metrics: Metrics,
-  ): MiddlewareHandler<HttpEnv> {
-    return async (c, next) => {
-      const raw = c.req.raw;
-      const method = raw.method;
-      if ((method !== 'GET' && method !== 'HEAD') || this.renders.has(raw)) return next();
-      const read = publicRead(c.req.path);
-      if (!read) return next();
-      const header = headerReader(c.env, raw);
-      // Whatever depends on a credential is answered by the ordinary path, and never stored.
-      if (header('authorization') !== undefined) return next();
-      const started = performance.now();
-      let version: number;
-      let head: Head | null = null;
-      if (read.kind === 'static') version = Math.floor(started / this.staticTtlMs);
-      else {
-        const ref = read.kind === 'blog' ? read.ref : oembedRef(c.req.query('url') ?? null);
-        if (!ref) return next();
-        try {
-          head = this.heads.current(ref, started) ?? (await this.heads.resolve(ref));
-        } catch {
-          // The store is unreachable: the ordinary path answers that in its own way (503).
-          return next();
-        }
-        if (!head) return next();
-        version = head.seq;
-      }
-      const key = raw.url;
-      let entry = this.entries.get(key);
-      // The request that rendered was counted by the ordinary path it went through.
-      let counted = false;
-      if (entry && entry.version === version) {
-        // Refresh its place in the eviction order.
+  serve(req: Request, env: unknown, dispatch: Dispatch): Response | Promise<Response> | null {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return null;
+    const url = req.url;
+    const read = publicRead(pathOf(url));
+    if (!read) return null;
+    const header = headerReader(env, req);
+    // Whatever depends on a credential is answered by the ordinary path, and never stored.
+    if (header('authorization') !== undefined) return null;
+    const started = performance.now();
+    // Pages put the base URL in their links, which without PUBLIC_URL is the (loopback) host
+    // the request named; nothing else depends on the host, and keying it on the host would
+    // let a client turn each made-up Host into a render.
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const q = url.indexOf('?', pathStart);
+    if (q >= 0 && read.kind !== 'static' && !knownParams(url.slice(q + 1), read.params)) return null;
+    const hostFree = this.opts.fixedBase || read.kind === 'static' || read.label.startsWith('/api/');
+    let key = hostFree && pathStart >= 0 ? url.slice(pathStart) : url;
+    if (read.kind === 'static' && q >= 0) key = url.slice(pathStart, q);
+    const ask: Ask = { req, env, dispatch, read, header, started, key };
+    if (read.kind === 'static') return this.answer(ask, Math.floor(started / this.staticTtlMs), null);
+    const ref = read.kind === 'blog' ? read.ref : oembedRef(new URL(url).searchParams.get('url'));
+    if (!ref) return null;
+    const head = this.heads.current(ref, started);
+    if (head) return this.answer(ask, head.seq, head);
+    return this.heads.resolve(ref).then(
+      (h) => (h ? this.answer(ask, h.seq, h) : dispatch(req, env)),
+      // The store is unreachable: the ordinary path answers that in its own way (503).
+      () => dispatch(req, env),
+    );
+  }
+
+  private answer(ask: Ask, version: number, head: Head | null): Response | Promise<Response> {
+    const key = ask.key;
+    const entry = this.entries.get(key);
+    if (entry && entry.version === version) {
+      // Refresh its place in the eviction order (at most once a second: a Map re-insert per
+      // request is a measurable share of a warm read).
+      if (ask.started - entry.touched > 1000) {
+        entry.touched = ask.started;
         this.entries.delete(key);
         this.entries.set(key, entry);
-      } else {
-        let got: Entry | Response | null;
-        try {
-          got = await this.fill(key, version, head, raw, c.env, render);
-        } catch {
-          return next();
-        }
-        if (got instanceof Response) return got;
-        if (!got) return next();
-        counted = got.renderedBy === raw;
-        entry = got;
       }
-      const v = entry.variants[negotiate(header('accept-encoding'))];
-      const fresh = matchesIfNoneMatch(header('if-none-match'), v.etag);
-      const status = fresh ? 304 : 200;
-      if (!counted)
-        metrics.httpDurationSeconds.observe(
-          { route: read.label, method, status: fresh ? '304' : '200' },
-          (performance.now() - started) / 1000,
-        );
-      return fresh
-        ? new Response(null, { status, headers: v.notModified })
-        : new Response(v.body, { status, headers: v.ok });
-    };
+      return this.respond(ask, entry, true);
+    }
+    return this.fill(key, version, head, ask).then(
+      (got) => {
+        if (got instanceof Response) return ask.req.method === 'HEAD' ? new Response(null, got) : got;
+        // The request that rendered was counted by the ordinary path it went through.
+        return got ? this.respond(ask, got.entry, !got.rendered) : ask.dispatch(ask.req, ask.env);
+      },
+      () => ask.dispatch(ask.req, ask.env),
+    );
+  }
+
+  private respond(ask: Ask, entry: Entry, count: boolean): Response {
+    const v = entry.variants[negotiate(ask.header('accept-encoding'))];
+    const inm = ask.header('if-none-match');
+    const fresh = inm !== undefined && (inm === v.etag || matchesIfNoneMatch(inm, v.etag));
+    if (count) this.observe(ask.read.label, ask.req.method, fresh ? '304' : '200', ask.started);
+    // A sane X-Request-Id the client (or its proxy) chose is echoed, as the ordinary path does;
+    // none is made up for a read that logs nothing.
+    const id = ask.header('x-request-id');
+    const traced = id !== undefined && id.length <= 100 && REQUEST_ID.test(id);
+    if (fresh)
+      return new Response(null, {
+        status: 304,
+        headers: traced ? { ...v.notModified, 'x-request-id': id } : v.notModified,
+      });
+    return new Response(ask.req.method === 'HEAD' ? null : v.body, {
+      status: 200,
+      headers: traced ? { ...v.ok, 'x-request-id': id } : v.ok,
+    });
+  }
+
+  /** The request-duration metric, through label-bound children (no label hashing per read). */
+  private observe(route: string, method: string, status: string, started: number): void {
+    const k = `${route} ${method} ${status}`;
+    let child = this.timers.get(k);
+    if (!child) {
+      child = this.metrics.httpDurationSeconds.labels({ route, method, status });
+      this.timers.set(k, child);
+    }
+    child.observe((performance.now() - started) / 1000);
   }
 
   /** The entry for (key, version), rendering it once however many requests ask at once. */
@@ -175,35 +219,26 @@ export class ReadModel {
     key: string,
     version: number,
     head: Head | null,
-    raw: Request,
-    env: unknown,
-    render: (req: Request, env: unknown) => Response | Promise<Response>,
-  ): Promise<Entry | Response | null> {
+    ask: Ask,
+  ): Promise<{ entry: Entry; rendered: boolean } | Response | null> {
     const flightKey = `${version}|${key}`;
     const waiting = this.flights.get(flightKey);
     // Followers of a render that was not stored (an error, a private answer) take the ordinary path.
-    if (waiting) return waiting.then((f) => ('entry' in f ? f.entry : null));
-    const flight = this.render(key, version, head, raw, env, render).finally(() => this.flights.delete(flightKey));
+    if (waiting) return waiting.then((f) => ('entry' in f ? { entry: f.entry, rendered: false } : null));
+    const flight = this.render(key, version, head, ask).finally(() => this.flights.delete(flightKey));
     this.flights.set(flightKey, flight);
     const f = await flight;
-    return 'entry' in f ? f.entry : f.response;
+    return 'entry' in f ? { entry: f.entry, rendered: true } : f.response;
   }
 
-  private async render(
-    key: string,
-    version: number,
-    head: Head | null,
-    raw: Request,
-    env: unknown,
-    render: (req: Request, env: unknown) => Response | Promise<Response>,
-  ): Promise<Flight> {
+  private async render(key: string, version: number, head: Head | null, ask: Ask): Promise<Flight> {
     const drops = this.drops;
+    const raw = ask.req;
     const headers = new Headers(raw.headers);
     for (const h of STRIPPED) headers.delete(h);
     const req = new Request(raw.url, { method: 'GET', headers });
-    this.renders.add(req);
     if (head?.blog && head.blog.seq === version) preloadBlog(req, head.blog);
-    const res = await render(req, env);
+    const res = await ask.dispatch(req, ask.env);
     if (!storable(res)) return { response: res };
     const identity = Buffer.from(await res.arrayBuffer());
     const hash = createHash('sha1').update(identity).digest('base64url');
@@ -217,7 +252,8 @@ export class ReadModel {
             gzip: new Uint8Array(c.gzip),
             br: new Uint8Array(c.br),
           }));
-    const entry = this.entry(res, version, head?.blogId ?? null, hash, new Uint8Array(identity), coded, key, raw);
+    const entry = this.entry(res, version, head?.blogId ?? null, hash, new Uint8Array(identity), coded, key);
+    entry.touched = ask.started;
     // Read before a takedown: served to the requests that asked before it, never kept.
     if (drops !== this.drops) return { entry };
     const current = this.entries.get(key);
@@ -241,7 +277,6 @@ export class ReadModel {
     identity: Bytes,
     { gzip, br }: { gzip: Bytes; br: Bytes },
     key: string,
-    renderedBy: Request,
   ): Entry {
     const kept: Record<string, string> = {};
     res.headers.forEach((value, name) => {
@@ -265,8 +300,12 @@ export class ReadModel {
       // A coding that does not shrink the body is not worth the client's decoding.
       if (coding !== 'identity' && body.length >= identity.length) return variant('identity', identity);
       const etag = coding === 'identity' ? `"${hash}"` : `"${hash}-${coding === 'gzip' ? 'gz' : 'br'}"`;
-      const notModified: Record<string, string> = { ...kept, ...common, etag };
-      delete notModified['content-type'];
+      // A 304 carries what RFC 9110 §15.4.5 asks for (the validator and the cache headers) and
+      // the CORS ones a cross-origin revalidation is judged by; the cache that asked still
+      // holds the rest (CSP, security headers) with the 200 it stored.
+      const notModified: Record<string, string> = { ...common, etag };
+      for (const [name, value] of Object.entries(kept))
+        if (name.startsWith('access-control-')) notModified[name] = value;
       return {
         body,
         etag,
@@ -282,7 +321,7 @@ export class ReadModel {
     };
     const variants = { identity: variant('identity', identity), gzip: variant('gzip', gzip), br: variant('br', br) };
     const size = identity.length + gzip.length + br.length + key.length * 2 + ENTRY_OVERHEAD;
-    return { version, blogId, hash, gzip, br, variants, size, renderedBy };
+    return { version, blogId, hash, gzip, br, variants, size, touched: 0 };
   }
 
   /**
@@ -303,6 +342,14 @@ export class ReadModel {
     this.entries.delete(key);
     this.bytes -= e.size;
   }
+}
+
+/** The path of an absolute URL string, without its query (no URL object on the warm path). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  const q = url.indexOf('?', start);
+  return q < 0 ? url.slice(start) : url.slice(start, q);
 }
 
 type NodeHeaders = Record<string, string | string[] | undefined>;

@@ -4,9 +4,31 @@
  * the file). `label` is the route pattern, as the request-duration metric names it.
  */
 export type PublicRead =
-  | { label: string; kind: 'blog'; ref: string }
-  | { label: string; kind: 'oembed' }
+  | { label: string; kind: 'blog'; ref: string; params: ReadonlySet<string> }
+  | { label: string; kind: 'oembed'; params: ReadonlySet<string> }
+  /** Assets ignore their query (`embed.js?v=2` is the same script): it is not part of the key. */
   | { label: string; kind: 'static' };
+
+/**
+ * The query parameters each read's route takes (its zod query schema in src/domain/api.ts).
+ * A request with any other parameter is left to the ordinary path: an ignored parameter with
+ * a new value each time would otherwise be a new key, and a render, each time.
+ */
+const PARAMS: Record<string, ReadonlySet<string>> = {
+  '/api/v1/blogs/:blogId/posts': new Set(['limit', 'before', 'status', 'tag', 'keyEvents', 'order']),
+  '/api/v1/blogs/:blogId/summary/history': new Set(['limit']),
+  '/api/v1/blogs/:blogId/changes': new Set(['since']),
+  '/live/:slug': new Set(['before']),
+  '/embed/:slug': new Set(['tag', 'keyEvents', 'order']),
+  '/oembed': new Set(['url', 'format', 'maxwidth', 'maxheight']),
+};
+const NONE: ReadonlySet<string> = new Set();
+
+/** True when every parameter of `query` (without its `?`) is one `params` allows. */
+export function knownParams(query: string, params: ReadonlySet<string>): boolean {
+  for (const name of new URLSearchParams(query).keys()) if (!params.has(name)) return false;
+  return true;
+}
 
 /** A blog id or slug as the store knows them; anything else takes the ordinary path. */
 const REF = '([A-Za-z0-9_-]{1,80})';
@@ -40,14 +62,14 @@ export function publicRead(path: string): PublicRead | null {
     if (path === '/embed.js') return { label: '/embed.js', kind: 'static' };
     return blogRead(path);
   }
-  if (path === '/oembed') return { label: '/oembed', kind: 'oembed' };
+  if (path === '/oembed') return { label: '/oembed', kind: 'oembed', params: PARAMS['/oembed'] ?? NONE };
   return null;
 }
 
 function blogRead(path: string): PublicRead | null {
   for (const [re, label] of BLOG_READS) {
     const m = re.exec(path);
-    if (m?.[1]) return { label, kind: 'blog', ref: m[1] };
+    if (m?.[1]) return { label, kind: 'blog', ref: m[1], params: PARAMS[label] ?? NONE };
   }
   return null;
 }
