@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { ClaimedDelivery } from '../store/outbox.js';
 import type { Store } from '../store/types.js';
+import { startClaimLoop } from './claim-loop.js';
 import { type OutboundPolicy, type OutboundRequest, sendOutbound } from './request.js';
 import { webhookHeaders } from './signing.js';
 
@@ -41,39 +42,6 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const timeoutMs = limits.timeoutMs ?? config.OUTBOUND_TIMEOUT_MS;
   // Longer than any attempt can take, so a live node never loses a lease it is using.
   const leaseMs = 2 * timeoutMs + (limits.connectTimeoutMs ?? config.OUTBOUND_CONNECT_TIMEOUT_MS) + 1_000;
-  const inFlight = new Set<Promise<void>>();
-  let closed = false;
-  let woken = false;
-  let wakeUp: (() => void) | null = null;
-
-  // Wakes coalesce to the end of this turn: attempts that finish together are claimed in one go.
-  let wakePending = false;
-  const wake = () => {
-    woken = true;
-    if (wakePending) return;
-    wakePending = true;
-    setImmediate(() => {
-      wakePending = false;
-      wakeUp?.();
-    });
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken || closed) return resolve();
-      const t = setTimeout(done, ms);
-      t.unref();
-      function done() {
-        clearTimeout(t);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-
-  const unsubscribe = bus.subscribe(({ msg }) => {
-    if (msg.kind === 'event') wake();
-  });
-  const unsubscribeResync = bus.onResync(wake);
 
   async function attempt(d: ClaimedDelivery): Promise<void> {
     const started = Date.now();
@@ -127,55 +95,25 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     });
   }
 
-  async function loop(): Promise<void> {
-    while (!closed) {
-      woken = false;
-      const free = config.WEBHOOK_CONCURRENCY - inFlight.size;
-      if (free <= 0) {
-        await Promise.race(inFlight);
-        continue;
-      }
-      let claimed: ClaimedDelivery[] = [];
-      try {
-        const now = Date.now();
-        claimed = await store.outbox.claimDeliveries({
-          owner: nodeId,
-          now: new Date(now).toISOString(),
-          leaseUntil: new Date(now + leaseMs).toISOString(),
-          limit: free,
-        });
-      } catch (err) {
-        log.warn({ err }, 'claiming webhook deliveries failed; retrying');
-        await sleep(config.WEBHOOK_POLL_MS);
-        continue;
-      }
-      for (const d of claimed) {
-        const p: Promise<void> = attempt(d)
-          .catch((err: unknown) => log.warn({ err, deliveryId: d.id }, 'recording a webhook attempt failed'))
-          .finally(() => {
-            inFlight.delete(p);
-            // A slot is free, and the endpoint's next delivery may now be due.
-            wake();
-          });
-        inFlight.add(p);
-      }
-      // Until something finishes or a new event arrives (or a retry may have come due): an
-      // immediate second claim would find every endpoint's head busy and cost a query for nothing.
-      await sleep(config.WEBHOOK_POLL_MS);
-    }
-  }
-
-  const running = loop().catch((err: unknown) => log.error({ err }, 'webhook dispatcher stopped'));
-
-  return {
-    wake,
-    close: async () => {
-      closed = true;
-      unsubscribe();
-      unsubscribeResync();
-      wake();
-      await running;
-      await Promise.allSettled([...inFlight]);
+  return startClaimLoop({
+    bus,
+    log,
+    name: 'webhook deliveries',
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    pollMs: config.WEBHOOK_POLL_MS,
+    claim: (limit) => {
+      const now = Date.now();
+      return store.outbox.claimDeliveries({
+        owner: nodeId,
+        now: new Date(now).toISOString(),
+        leaseUntil: new Date(now + leaseMs).toISOString(),
+        limit,
+      });
     },
-  };
+    run: attempt,
+    describe: (d) => ({ deliveryId: d.id }),
+    // Per endpoint only its oldest delivery is handed out: after a full batch every head is
+    // busy, and claiming again at once would cost a query for nothing.
+    drainFullBatches: false,
+  });
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { JobKind, OutboundJob } from '../store/outward.js';
 import type { Store } from '../store/types.js';
+import { startClaimLoop } from './claim-loop.js';
 
 /**
  * Runs the outbound job queue (WebSub verifications, distributions and hub pings, Web Push).
@@ -40,39 +41,7 @@ const EXPIRY_SWEEP_MS = 60_000;
 
 export function startJobRunner(deps: JobRunnerDeps): JobRunner {
   const { store, bus, config, log, metrics, nodeId, handlers, leaseMs } = deps;
-  const inFlight = new Set<Promise<void>>();
-  let closed = false;
-  let woken = false;
-  let wakeUp: (() => void) | null = null;
-  let wakePending = false;
   let lastSweep = 0;
-
-  const wake = () => {
-    woken = true;
-    if (wakePending) return;
-    wakePending = true;
-    setImmediate(() => {
-      wakePending = false;
-      wakeUp?.();
-    });
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken || closed) return resolve();
-      const t = setTimeout(done, ms);
-      t.unref();
-      function done() {
-        clearTimeout(t);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-
-  const unsubscribe = bus.subscribe(({ msg }) => {
-    if (msg.kind === 'event') wake();
-  });
-  const unsubscribeResync = bus.onResync(wake);
 
   async function run(job: OutboundJob): Promise<void> {
     const handler = handlers[job.kind];
@@ -110,61 +79,28 @@ export function startJobRunner(deps: JobRunnerDeps): JobRunner {
     );
   }
 
-  async function loop(): Promise<void> {
-    while (!closed) {
-      woken = false;
-      const free = config.OUTBOUND_JOB_CONCURRENCY - inFlight.size;
-      if (free <= 0) {
-        await Promise.race(inFlight);
-        continue;
+  return startClaimLoop({
+    bus,
+    log,
+    name: 'outbound jobs',
+    concurrency: config.OUTBOUND_JOB_CONCURRENCY,
+    pollMs: config.WEBHOOK_POLL_MS,
+    claim: async (limit) => {
+      const now = Date.now();
+      if (now - lastSweep > EXPIRY_SWEEP_MS) {
+        lastSweep = now;
+        await store.outward.expireWebSubs(new Date(now).toISOString());
       }
-      let claimed: OutboundJob[] = [];
-      try {
-        const now = Date.now();
-        if (now - lastSweep > EXPIRY_SWEEP_MS) {
-          lastSweep = now;
-          await store.outward.expireWebSubs(new Date(now).toISOString());
-        }
-        claimed = await store.outward.claimJobs({
-          owner: nodeId,
-          now: new Date(now).toISOString(),
-          leaseUntil: new Date(now + leaseMs).toISOString(),
-          limit: free,
-        });
-      } catch (err) {
-        log.warn({ err }, 'claiming outbound jobs failed; retrying');
-        await sleep(config.WEBHOOK_POLL_MS);
-        continue;
-      }
-      for (const job of claimed) {
-        const p: Promise<void> = run(job)
-          .catch((err: unknown) => log.warn({ err, jobId: job.id }, 'recording an outbound job failed'))
-          .finally(() => {
-            inFlight.delete(p);
-            wake();
-          });
-        inFlight.add(p);
-      }
-      // A full batch: there may be more due right away (a key event fanned out to many).
-      if (claimed.length === free && free > 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        continue;
-      }
-      await sleep(config.WEBHOOK_POLL_MS);
-    }
-  }
-
-  const running = loop().catch((err: unknown) => log.error({ err }, 'outbound job runner stopped'));
-
-  return {
-    wake,
-    close: async () => {
-      closed = true;
-      unsubscribe();
-      unsubscribeResync();
-      wake();
-      await running;
-      await Promise.allSettled([...inFlight]);
+      return store.outward.claimJobs({
+        owner: nodeId,
+        now: new Date(now).toISOString(),
+        leaseUntil: new Date(now + leaseMs).toISOString(),
+        limit,
+      });
     },
-  };
+    run,
+    describe: (job) => ({ jobId: job.id }),
+    // A full batch: there may be more due right away (a key event fanned out to many).
+    drainFullBatches: true,
+  });
 }
