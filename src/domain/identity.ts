@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
-import { Color, Member, Role, User } from './users.js';
+import { Member, PersonName, Role, User, UserCreateInput } from './users.js';
 
 /**
  * How a request proved who it is. Recorded with every audited write, and the one list of
@@ -48,14 +48,11 @@ export const LoginResult = z.object({
 });
 export type LoginResult = z.infer<typeof LoginResult>;
 
-export const PersonCreateInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    email: Email.optional(),
-    password: PasswordInput.optional(),
-    color: Color.optional(),
-    admin: z.boolean().optional(),
-  })
+export const PersonCreateInput = UserCreateInput.extend({
+  email: Email.optional(),
+  password: PasswordInput.optional(),
+  admin: z.boolean().optional(),
+})
   .strict()
   .refine((v) => v.password === undefined || v.email !== undefined, {
     message: 'a password needs an email to sign in with',
@@ -70,9 +67,7 @@ export type Invitation = z.infer<typeof Invitation>;
  * An owner's invitation to their blog (`POST /api/v1/blogs/:blogId/invitations`): the person
  * by email, with a role on that blog only. Never an admin, never a right beyond the blog.
  */
-export const BlogInvitationInput = z
-  .object({ name: z.string().trim().min(1).max(100), email: Email, role: Role })
-  .strict();
+export const BlogInvitationInput = z.object({ name: PersonName, email: Email, role: Role }).strict();
 export type BlogInvitationInput = z.infer<typeof BlogInvitationInput>;
 
 /**

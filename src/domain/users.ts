@@ -17,12 +17,10 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
-export const UserCreateInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    color: Color.optional(),
-  })
-  .strict();
+/** A person's display name, as typed anywhere one is given. */
+export const PersonName = z.string().trim().min(1).max(100);
+
+export const UserCreateInput = z.object({ name: PersonName, color: Color.optional() }).strict();
 export type UserCreateInput = z.infer<typeof UserCreateInput>;
 
 /**
