@@ -208,16 +208,20 @@ export function grantedLease(
   return Math.min(Math.max(asked, bounds.minSeconds), bounds.maxSeconds);
 }
 
-/** The two topics a blog offers: its Atom and JSON feeds. */
-export type WebSubFormat = 'atom' | 'json';
+/**
+ * The three topics a blog offers: its Atom and JSON feeds, and its public page (which
+ * announces the hub too, so a subscriber discovering from the page gets a topic it can use).
+ */
+export type WebSubFormat = 'atom' | 'json' | 'html';
 export const TOPIC_CONTENT_TYPES: Record<WebSubFormat, string> = {
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
 };
 
 /**
- * Which of our blog feeds a topic URL names: `<base>/live/<slug>/feed.atom|feed.json`, or null
- * when it is not one of ours (another origin, another path).
+ * Which of our topics a URL names: `<base>/live/<slug>` or its `/feed.atom` or `/feed.json`,
+ * or null when it is not one of ours (another origin, another path, a query).
  */
 export function topicOf(topic: string, base: string): { slug: string; format: WebSubFormat } | null {
   let url: URL;
@@ -230,12 +234,15 @@ export function topicOf(topic: string, base: string): { slug: string; format: We
   }
   if (url.origin !== root.origin || url.search || url.hash) return null;
   const prefix = root.pathname.replace(/\/+$/, '');
-  const m = /^\/live\/([A-Za-z0-9_-]{1,80})\/feed\.(atom|json)$/.exec(url.pathname.slice(prefix.length));
+  const m = /^\/live\/([A-Za-z0-9_-]{1,80})(?:\/feed\.(atom|json))?$/.exec(url.pathname.slice(prefix.length));
   if (!url.pathname.startsWith(prefix) || !m) return null;
-  return { slug: m[1] as string, format: m[2] as WebSubFormat };
+  return { slug: m[1] as string, format: (m[2] as WebSubFormat | undefined) ?? 'html' };
 }
 
-/** `Link` header of a distribution (WebSub §7): the hub and the topic's self URL. */
+/**
+ * The `Link` header naming the hub and the topic's self URL: on every distribution (WebSub §7)
+ * and on the topic's own answer, where discovery (§4) looks first.
+ */
 export function distributionLink(hub: string, topic: string): string {
   return `<${hub}>; rel="hub", <${topic}>; rel="self"`;
 }

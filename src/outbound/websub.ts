@@ -141,14 +141,14 @@ export function webSubHandlers(deps: WebSubDeps): Record<'websub.verify' | 'webs
 
 /**
  * The external hub's ping (the de-facto publish request: `hub.mode=publish`, `hub.url=<topic>`),
- * one per feed of the blog. job.ref is the hub's URL (recorded from WEBSUB_HUB_URL).
+ * one per topic of the blog (the page and both feeds). job.ref is the hub's URL (recorded from WEBSUB_HUB_URL).
  */
 export function hubPingHandler(deps: WebSubDeps): JobHandler {
   return async (job) => {
     const blog = await deps.store.getBlog(job.blogId);
     if (!blog) return { outcome: 'done' };
     const page = `${deps.config.publicUrl}/live/${encodeURIComponent(blog.slug)}`;
-    for (const topic of [`${page}/feed.atom`, `${page}/feed.json`]) {
+    for (const topic of [page, `${page}/feed.atom`, `${page}/feed.json`]) {
       const body = new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': topic }).toString();
       try {
         const res = await sendOutbound(

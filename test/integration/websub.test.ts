@@ -98,6 +98,35 @@ describe('WebSub hub', () => {
     expect(JSON.parse(jd.body).items[0].content_text).toBe('The bridge is closed.');
   });
 
+  it('the page is a topic too, and every topic names its hub and itself in a Link header (discovery)', async () => {
+    const s = await startServer(FAST);
+    const { t, atom, json } = await blogWithTopic(s);
+    const page = `${s.url}/live/${t.blog.slug}`;
+    for (const topic of [page, atom, json]) {
+      const res = await fetch(topic, { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('link')).toBe(`<${s.url}/websub>; rel="hub", <${topic}>; rel="self"`);
+    }
+    const html = await (await fetch(page)).text();
+    expect(html).toContain(`<link rel="self" href="${page}">`);
+    // An older page of the page is not the topic: no self link there.
+    const older = await fetch(`${page}?before=${encodeURIComponent('zzzz')}`);
+    expect(older.headers.get('link')).toBeNull();
+
+    const r = await startReceiver(honest);
+    await subscribe(s, page, `${r.url}/page`);
+    await t.editor.createPost(t.blog.id, { blocks: [text('<p>Ferries are running.</p>')] });
+    await waitFor(() => posts(r).some((p) => p.body.includes('Ferries are running.')), { what: 'a page distribution' });
+    const d = posts(r).at(-1)!;
+    expect(d.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(d.headers.link).toBe(`<${s.url}/websub>; rel="hub", <${page}>; rel="self"`);
+    // A query, another path or another origin is not one of ours.
+    for (const topic of [`${page}?x=1`, `${page}/other`, 'https://elsewhere.example/live/x']) {
+      const res = await hub(s, { 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.url}/x` });
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('leaves no subscription for forged callbacks (wrong echo, non-2xx) and denies unknown topics', async () => {
     const s = await startServer(FAST);
     const { atom } = await blogWithTopic(s);
@@ -255,9 +284,10 @@ describe('WebSub hub', () => {
       { type: 'WebSub', url: `${external.url}/hub` },
     ]);
     await t.editor.createPost(t.blog.id, { blocks: [text('<p>Ping.</p>')] });
-    await waitFor(() => external.received.length >= 2, { what: 'two pings' });
-    const pinged = external.received.slice(0, 2).map((x) => Object.fromEntries(new URLSearchParams(x.body)));
+    await waitFor(() => external.received.length >= 3, { what: 'three pings' });
+    const pinged = external.received.slice(0, 3).map((x) => Object.fromEntries(new URLSearchParams(x.body)));
     expect(pinged).toEqual([
+      { 'hub.mode': 'publish', 'hub.url': `${publicUrl}/live/${t.blog.slug}` },
       { 'hub.mode': 'publish', 'hub.url': atom },
       { 'hub.mode': 'publish', 'hub.url': json },
     ]);

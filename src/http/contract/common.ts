@@ -70,6 +70,15 @@ const READ_HEADERS = {
 /** A public read's 200, with the read model's headers declared. */
 export const publicRead = <R extends { description: string }>(response: R) => ({ ...response, headers: READ_HEADERS });
 
+/** A WebSub topic's 200 (the page and both feeds): also the Link header discovery reads first. */
+export const topicRead = <R extends { description: string }>(response: R) => ({
+  ...response,
+  headers: {
+    ...READ_HEADERS,
+    Link: header('<hub URL>; rel="hub", <topic URL>; rel="self" (WebSub discovery; absent on older pages of the page)'),
+  },
+});
+
 /** A public read's 304: the same validator and cache headers, no body. */
 export const readNotModified = {
   304: { description: 'not modified (If-None-Match named the ETag of the negotiated coding)', headers: READ_HEADERS },

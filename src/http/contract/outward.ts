@@ -18,8 +18,8 @@ import {
   jsonBody,
   OPTIONAL_BEARER,
   PUBLIC,
-  publicRead,
   readNotModified,
+  topicRead,
 } from './common.js';
 
 /** Outward channels: the event stream, JSON Feed, webhooks (docs/outward.md). */
@@ -56,7 +56,7 @@ export const jsonFeed = createRoute({
   security: PUBLIC,
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
-    200: publicRead({
+    200: topicRead({
       description: 'JSON Feed 1.1',
       content: { 'application/feed+json': { schema: z.looseObject({}) } },
     }),

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EmbedQuery, OEmbedQuery, OEmbedRich, PageQuery } from '../../domain/index.js';
-import { errors, json, notModified, PUBLIC, publicRead, readNotModified } from './common.js';
+import { errors, json, notModified, PUBLIC, publicRead, readNotModified, topicRead } from './common.js';
 
 /** Pages, feeds, oEmbed and assets: public, outside /api. */
 
@@ -28,7 +28,7 @@ export const livePage = createRoute({
   summary: 'Public server-rendered page of a blog (JSON-LD LiveBlogPosting)',
   security: PUBLIC,
   request: { params: SlugParams, query: PageQuery },
-  responses: { 200: publicRead(html('the page')), ...readNotModified, ...pageErrors },
+  responses: { 200: topicRead(html('the page')), ...readNotModified, ...pageErrors },
 });
 
 export const embedPage = createRoute({
@@ -61,7 +61,7 @@ export const atomFeed = createRoute({
   security: PUBLIC,
   request: { params: SlugParams },
   responses: {
-    200: publicRead({ description: 'Atom feed', content: { 'application/atom+xml': { schema: z.string() } } }),
+    200: topicRead({ description: 'Atom feed', content: { 'application/atom+xml': { schema: z.string() } } }),
     ...readNotModified,
     ...errors(404, 421, 500, 503),
   },

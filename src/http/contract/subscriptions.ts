@@ -9,10 +9,10 @@ export const webSubHub = createRoute({
   path: '/websub',
   operationId: 'webSubHub',
   tags: ['feeds'],
-  summary: 'WebSub hub: subscribe or unsubscribe a callback to a blog feed (verified asynchronously)',
+  summary: 'WebSub hub: subscribe or unsubscribe a callback to a blog page or feed (verified asynchronously)',
   description:
-    'Form fields `hub.mode` (subscribe | unsubscribe), `hub.topic` (`/live/{slug}/feed.atom` or `/feed.json` of ' +
-    'this server), `hub.callback`, `hub.secret` (< 200 bytes, for `X-Hub-Signature: sha256=`), `hub.lease_seconds`. ' +
+    'Form fields `hub.mode` (subscribe | unsubscribe), `hub.topic` (`/live/{slug}`, `/live/{slug}/feed.atom` ' +
+    'or `/live/{slug}/feed.json` of this server), `hub.callback`, `hub.secret` (< 200 bytes, for `X-Hub-Signature: sha256=`), `hub.lease_seconds`. ' +
     'Answers 202, then verifies intent with a GET to the callback (`hub.challenge` must be echoed exactly); an ' +
     'unknown or non-public blog is denied to the callback (`hub.mode=denied`). Unknown fields are ignored.',
   security: PUBLIC,

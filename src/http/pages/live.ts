@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
 import { messagesFor } from '../../domain/i18n/index.js';
-import { type Blog, blogVisible } from '../../domain/index.js';
+import { type Blog, blogVisible, distributionLink } from '../../domain/index.js';
 import type { HttpEnv } from '../context.js';
 import * as routes from '../contract/pages.js';
 import { preloadedBlog } from '../read-model/preload.js';
@@ -16,6 +16,10 @@ const PAGE_SIZE = 50;
 const LIVE_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 /** Public blogs only: pages have no members, so a draft blog does not exist for them. */
+/** The WebSub hub the page and feeds announce: the configured external one, or ours. */
+export const hubOf = (deps: Pick<Deps, 'config'>, root: string): string =>
+  deps.config.WEBSUB_HUB_URL ?? `${root}/websub`;
+
 export async function publicBlog(deps: Deps, slug: string, req?: Request): Promise<Blog | null> {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(slug)) return null;
   // A read model render starts from the blog it has just read (one store read per burst).
@@ -65,6 +69,7 @@ export function registerLiveRoutes(
     const root = base(c);
     const pageUrl = `${root}/live/${encodeURIComponent(blog.slug)}`;
     const feedUrl = `${pageUrl}/feed.atom`;
+    const hub = hubOf(deps, root);
     const oembedUrl = `${root}/oembed?url=${encodeURIComponent(pageUrl)}&format=json`;
     const olderHref = page.nextCursor
       ? `/live/${encodeURIComponent(blog.slug)}?before=${encodeURIComponent(page.nextCursor)}`
@@ -76,7 +81,9 @@ export function registerLiveRoutes(
       `<link rel="alternate" type="application/atom+xml" title="${esc(blog.title)}" href="${esc(feedUrl)}">`,
       `<link rel="alternate" type="application/feed+json" title="${esc(blog.title)}" href="${esc(`${pageUrl}/feed.json`)}">`,
       `<link rel="alternate" type="application/json+oembed" title="${esc(blog.title)}" href="${esc(oembedUrl)}">`,
-      `<link rel="hub" href="${esc(deps.config.WEBSUB_HUB_URL ?? `${root}/websub`)}">`,
+      // The page is a WebSub topic too (older pages, with ?before=, are not).
+      `<link rel="hub" href="${esc(hub)}">`,
+      ...(before ? [] : [`<link rel="self" href="${esc(pageUrl)}">`]),
       `<meta property="og:type" content="article"><meta property="og:title" content="${esc(blog.title)}">`,
       `<meta property="og:url" content="${esc(pageUrl)}">`,
       `<script type="application/ld+json">${jsonForScript(liveBlogJsonLd(blog, page.posts, pageUrl))}</script>`,
@@ -98,6 +105,7 @@ export function registerLiveRoutes(
       headers: {
         'content-security-policy': pageCsp("'self'", root),
         'referrer-policy': 'strict-origin-when-cross-origin',
+        ...(before ? {} : { link: distributionLink(hub, pageUrl) }),
       },
     });
   });

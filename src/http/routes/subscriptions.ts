@@ -75,9 +75,11 @@ export function subscriptionRoutes(deps: Deps, opts: { wake?: () => void } = {})
     const base = baseUrl(c, config.PUBLIC_URL);
     const topic = topicOf(req['hub.topic'], base);
     if (!topic) {
-      throw new DomainError('validation_failed', `hub.topic: not a feed of this hub (${base}/live/{slug}/feed.atom)`, [
-        { path: 'hub.topic', message: 'not a feed of this hub' },
-      ]);
+      throw new DomainError(
+        'validation_failed',
+        `hub.topic: not a topic of this hub (${base}/live/{slug}, or its /feed.atom or /feed.json)`,
+        [{ path: 'hub.topic', message: 'not a topic of this hub' }],
+      );
     }
     await checkUrl(req['hub.callback'], 'hub.callback');
     const blog = await publicBlog(deps, topic.slug);

@@ -1,20 +1,17 @@
 import type { Deps } from '../../deps.js';
 import { messagesFor } from '../../domain/i18n/index.js';
-import { DomainError, notFound } from '../../domain/index.js';
+import { DomainError, distributionLink, notFound } from '../../domain/index.js';
 import * as outward from '../contract/outward.js';
 import * as routes from '../contract/pages.js';
 import { newRouter } from '../openapi.js';
 import { baseUrl, sendCached } from '../pages/html.js';
 import { jsonFeed } from '../pages/json-feed.js';
-import { publicBlog } from '../pages/live.js';
+import { hubOf, publicBlog } from '../pages/live.js';
 import { oembedResponse, slugFromUrl } from '../pages/oembed.js';
 import { renderPost } from '../pages/render.js';
 import { atomFeed } from '../pages/structured.js';
 
 const FEED_SIZE = 50;
-
-/** The WebSub hub a feed announces: the configured external one, or ours. */
-const hubOf = (deps: Deps, root: string) => deps.config.WEBSUB_HUB_URL ?? `${root}/websub`;
 
 /** The Atom feed and oEmbed: machine-read, so their errors are the JSON error body. */
 export function syndicationRoutes(deps: Deps) {
@@ -32,7 +29,7 @@ export function syndicationRoutes(deps: Deps) {
     return sendCached(c, xml, {
       type: 'application/atom+xml; charset=utf-8',
       cacheControl: 'public, max-age=30',
-      headers: { 'access-control-allow-origin': '*' },
+      headers: { 'access-control-allow-origin': '*', link: distributionLink(urls.hub, urls.feed) },
     });
   });
 
@@ -42,12 +39,13 @@ export function syndicationRoutes(deps: Deps) {
     const page = await deps.store.listPosts(blog.id, { limit: FEED_SIZE });
     const pageUrl = `${base(c)}/live/${encodeURIComponent(blog.slug)}`;
     const messages = messagesFor(blog.language);
-    const urls = { page: pageUrl, feed: `${pageUrl}/feed.json`, hubs: [hubOf(deps, base(c))] };
+    const hub = hubOf(deps, base(c));
+    const urls = { page: pageUrl, feed: `${pageUrl}/feed.json`, hubs: [hub] };
     const feed = jsonFeed(blog, page.posts, urls, (p) => renderPost(p, messages));
     return sendCached(c, JSON.stringify(feed), {
       type: 'application/feed+json; charset=utf-8',
       cacheControl: 'public, max-age=30',
-      headers: { 'access-control-allow-origin': '*' },
+      headers: { 'access-control-allow-origin': '*', link: distributionLink(hub, urls.feed) },
     });
   });
 
