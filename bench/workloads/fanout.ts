@@ -44,7 +44,14 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
   for (const readers of size.readers) {
     setStep(`fanout ${readers} readers, ours`);
     const ours = await attempt(result, `ours (${readers} readers)`, async () => {
-      const server = await startOurs();
+      // BENCH_PROFILE_DIR=/some/dir writes the server's CPU profile there (node --cpu-prof); read
+      // it with `node --import tsx bench/profile-top.ts <file.cpuprofile>`.
+      const profileDir = process.env.BENCH_PROFILE_DIR;
+      const server = await startOurs(
+        {},
+        'ours',
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${readers}`] : [],
+      );
       try {
         const blogId = await createBlog(server.url, 'Fan-out bench');
         return await measureFanout({
@@ -69,7 +76,12 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
     });
     setStep(`fanout ${readers} readers, peer`);
     const peer = await attempt(result, `peer (${readers} readers)`, async () => {
-      const server = await startPeer('bare-socketio');
+      const profileDir = process.env.BENCH_PROFILE_DIR;
+      const server = await startPeer(
+        'bare-socketio',
+        {},
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/peer-${readers}`] : [],
+      );
       try {
         return await measureFanout({
           readUrl: server.url,
