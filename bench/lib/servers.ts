@@ -131,6 +131,10 @@ export async function startOurs(
 
 export type PeerName = 'bare-socketio' | 'hocuspocus' | 'bare-hono' | 'bare-surge';
 
-export function startPeer(peer: PeerName, env: Record<string, string> = {}): Promise<ServerProc> {
-  return spawnNode(peer, `bench/peers/${peer}.ts`, env);
+export function startPeer(
+  peer: PeerName,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProc> {
+  return spawnNode(peer, `bench/peers/${peer}.ts`, env, undefined, nodeArgs);
 }

@@ -44,7 +44,14 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
   for (const readers of size.readers) {
     setStep(`fanout ${readers} readers, ours`);
     const ours = await attempt(result, `ours (${readers} readers)`, async () => {
-      const server = await startOurs();
+      // BENCH_PROFILE_DIR=/some/dir writes the server's CPU profile there (node --cpu-prof); read
+      // it with `node --import tsx bench/profile-top.ts <file.cpuprofile>`.
+      const profileDir = process.env.BENCH_PROFILE_DIR;
+      const server = await startOurs(
+        {},
+        'ours',
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${readers}`] : [],
+      );
       try {
         const blogId = await createBlog(server.url, 'Fan-out bench');
         return await measureFanout({
@@ -69,7 +76,12 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
     });
     setStep(`fanout ${readers} readers, peer`);
     const peer = await attempt(result, `peer (${readers} readers)`, async () => {
-      const server = await startPeer('bare-socketio');
+      const profileDir = process.env.BENCH_PROFILE_DIR;
+      const server = await startPeer(
+        'bare-socketio',
+        {},
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/peer-${readers}`] : [],
+      );
       try {
         return await measureFanout({
           readUrl: server.url,
@@ -134,6 +146,7 @@ export async function runFanout(size: Sizes['fanout']): Promise<WorkloadResult> 
     '"After the answer" = arrival at a reader minus the moment the writer received the HTTP answer; negative values (a reader served before the writer read its answer) count as 0.',
     `Readers run ${'≤'}2,000 per generator process (socket.io-client, websocket only, no per-message work but a JSON parse and one regex); server, generators and the other helpers share 2 cores, so server CPU near 100% or generator CPU near 100% caps throughput.`,
     'RSS per reader = (RSS after subscribing − RSS before) / readers: includes V8 heap growth not yet collected.',
+    'Ours also sends every reader a heartbeat (head seq, reader count) each HEARTBEAT_MS (5 s): one more room broadcast, which the peer does not have; a post that lands on it waits behind it, which shows in the p99 at 10,000 readers.',
   );
   return result;
 }

@@ -12,6 +12,7 @@ import { StreamRegistry } from './blog-streams.js';
 import { CountsBroadcaster } from './counts.js';
 import { isFinished, releaseFinished } from './ended.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
+import { joinBroadcastFrames } from './one-write.js';
 import { ReaderCounts } from './reader-counts.js';
 import type { SocketData } from './socket-data.js';
 import { SseStreams } from './sse.js';
@@ -58,6 +59,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     maxHttpBufferSize: MAX_HTTP_BUFFER_BYTES,
     serveClient: false,
   });
+  // One socket write per reader for each room broadcast (src/realtime/one-write.ts).
+  if (!joinBroadcastFrames(io.of('/').adapter)) log.warn('socket.io adapter changed shape: broadcasts keep two writes');
 
   const slowChecks = new Set<string>();
   const scheduleSlowCheck = (room: string) => {
