@@ -6,7 +6,7 @@
  * `--update-readme` writes the measured figure there, `--check-readme` (CI) fails when the
  * stated figure is more than 1 KiB off, so the number is never typed by hand.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -25,8 +25,11 @@ for (const { name, entry } of entries) {
   const path = join(root, entry);
   if (!existsSync(path)) continue;
   const outfile = join(outdir, `${name}.js`);
-  await build({
+  const result = await build({
     entryPoints: [path],
+    // Written below, each file whole: a server running while this builds (the e2e tests build
+    // when client/ is newer) serves the old bundle or the new one, never a half-written one.
+    write: false,
     outfile,
     bundle: true,
     minify: true,
@@ -39,6 +42,10 @@ for (const { name, entry } of entries) {
     // A library's stylesheet imported as text (the editor's chart, uPlot), put in a <style>.
     loader: { '.css': 'text' },
   });
+  for (const file of result.outputFiles) {
+    writeFileSync(`${file.path}.tmp`, file.contents);
+    renameSync(`${file.path}.tmp`, file.path);
+  }
   const size = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).length;
   gzippedKiB.set(name, gz / 1024);
