@@ -6,7 +6,7 @@ import { docFromStore, itemTexts } from '../helpers/collab.js';
 import { call, createPerson } from '../helpers/identity.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, screenshot, watchPage } from './browser.js';
-import { ensureClientBuilt } from './support.js';
+import { ensureClientBuilt, signInWithPassword } from './support.js';
 
 /**
  * Two editors signed in with passwords co-write the summary; the admin deactivates one of
@@ -40,10 +40,7 @@ const append = (p: Page, more: string) =>
 async function signIn(email: string, password: string): Promise<{ page: Page; errors: string[] }> {
   const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
   const watched = await watchPage(page);
-  await page.goto(`${server.url}/editor`);
-  await page.fill('[data-testid="password-sign-in"] input[name="email"]', email);
-  await page.fill('[data-testid="password-sign-in"] input[name="password"]', password);
-  await page.click('[data-testid="password-sign-in"] button[type="submit"]');
+  await signInWithPassword(page, server.url, email, password);
   await page.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
   await page.waitForSelector('[data-testid="collab-status"][data-status="connected"]', { timeout: 15_000 });
   return { page, errors: watched.errors };
@@ -115,10 +112,7 @@ describe('a deactivated editor in a live co-editing session', () => {
     await ravi.keyboard.type(' sneaky edit');
     // A fresh connection of Ada's reads the stored doc: her text is there, nothing of Ravi's after.
     const check = await (await browser.newContext()).newPage();
-    await check.goto(`${server.url}/editor`);
-    await check.fill('[data-testid="password-sign-in"] input[name="email"]', 'ada@newsroom.test');
-    await check.fill('[data-testid="password-sign-in"] input[name="password"]', 'harbour lantern copper 1');
-    await check.click('[data-testid="password-sign-in"] button[type="submit"]');
+    await signInWithPassword(check, server.url, 'ada@newsroom.test', 'harbour lantern copper 1');
     await check.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
     await check.waitForFunction(() =>
       document.querySelector('.summary-panel .rt-content')?.textContent?.includes('Schools shut.'),

@@ -1,11 +1,11 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createPerson } from '../helpers/identity.js';
 import { ANA, startTestIdp } from '../helpers/oidc-provider.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { freePort } from '../helpers/services.js';
 import { launchBrowser, screenshot, watchPage } from './browser.js';
-import { ensureClientBuilt } from './support.js';
+import { ensureClientBuilt, signInWithPassword } from './support.js';
 
 /**
  * Signing in as a person would: a password, the newsroom's single sign-on (a real OpenID
@@ -14,15 +14,6 @@ import { ensureClientBuilt } from './support.js';
 let server: TestServer;
 let browser: Browser;
 const errors: string[][] = [];
-
-/** A free loopback port: the provider must know our callback URL before we start. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   ensureClientBuilt();
@@ -51,10 +42,7 @@ describe('signing in to the editor', () => {
   it('with a password; a reload renews the session without asking again; signing out ends it', async () => {
     await createPerson(server, { name: 'Priya Desk', email: 'priya@newsroom.test', password: 'copper kettle morning' });
     const page = await newPage();
-    await page.goto(`${server.url}/editor`);
-    await page.fill('[data-testid="password-sign-in"] input[name="email"]', 'priya@newsroom.test');
-    await page.fill('[data-testid="password-sign-in"] input[name="password"]', 'copper kettle morning');
-    await page.click('[data-testid="password-sign-in"] button[type="submit"]');
+    await signInWithPassword(page, server.url, 'priya@newsroom.test', 'copper kettle morning');
     await page.waitForSelector('[data-testid="signed-in-as"]:has-text("Priya Desk")');
     await screenshot(page, 'identity-password-signed-in');
     // Nothing readable by scripts holds the session: the cookie is HttpOnly.

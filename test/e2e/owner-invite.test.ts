@@ -1,12 +1,12 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Blog } from '../../src/domain/index.js';
 import { type Api, createApi } from '../helpers/api.js';
 import { createPerson } from '../helpers/identity.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { freePort } from '../helpers/services.js';
 import { launchBrowser, screenshot, watchPage } from './browser.js';
-import { ensureClientBuilt } from './support.js';
+import { ensureClientBuilt, signInWithPassword } from './support.js';
 
 /**
  * An owner (not an admin) invites a freelancer to their blog from its Members panel; the
@@ -22,15 +22,6 @@ async function newPage(): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
   errors.push((await watchPage(page)).errors);
   return page;
-}
-
-/** A free loopback port: the invitation link is built from PUBLIC_URL, so it must be known first. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 beforeAll(async () => {
@@ -52,10 +43,7 @@ beforeAll(async () => {
 describe('an owner invites a person to their blog from the editor page', () => {
   it('the link is shown once in the Members panel; the person accepts it and edits that blog', async () => {
     const olga = await newPage();
-    await olga.goto(`${server.url}/editor`);
-    await olga.fill('[data-testid="password-sign-in"] input[name="email"]', 'olga@newsroom.test');
-    await olga.fill('[data-testid="password-sign-in"] input[name="password"]', 'meadow compass tinder 5');
-    await olga.click('[data-testid="password-sign-in"] button[type="submit"]');
+    await signInWithPassword(olga, server.url, 'olga@newsroom.test', 'meadow compass tinder 5');
     // An owner has no People page (admins only), but the blog's Members panel.
     await olga.waitForSelector('[data-testid="signed-in-as"]:has-text("Olga Owner")');
     expect(await olga.locator('a[href="#/people"]').count()).toBe(0);

@@ -5,7 +5,7 @@ import { type Api, createApi } from '../helpers/api.js';
 import { createPerson } from '../helpers/identity.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, screenshot, startPartnerSite, watchPage } from './browser.js';
-import { ensureClientBuilt } from './support.js';
+import { ensureClientBuilt, signInWithPassword } from './support.js';
 
 /**
  * The review queue in two browsers, nobody reloading: a contributor submits a draft from
@@ -27,10 +27,7 @@ const TIP = 'The ferry terminal reopens at noon.';
 async function signIn(email: string, password: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
   errors.push((await watchPage(page)).errors);
-  await page.goto(`${server.url}/editor`);
-  await page.fill('[data-testid="password-sign-in"] input[name="email"]', email);
-  await page.fill('[data-testid="password-sign-in"] input[name="password"]', password);
-  await page.click('[data-testid="password-sign-in"] button[type="submit"]');
+  await signInWithPassword(page, server.url, email, password);
   await page.click(`[data-testid="blog-list"] a[href="#/blog/${blog.id}"]`);
   await page.waitForSelector('[data-testid="live-status"]:text-is("live")', { timeout: 15_000 });
   return page;

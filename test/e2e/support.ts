@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -41,4 +42,17 @@ export function ensureClientBuilt(): void {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/** Opens the editor page and signs in with the password form (the page then lists the blogs). */
+export async function signInWithPassword(
+  page: Page,
+  serverUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${serverUrl}/editor`);
+  await page.fill('[data-testid="password-sign-in"] input[name="email"]', email);
+  await page.fill('[data-testid="password-sign-in"] input[name="password"]', password);
+  await page.click('[data-testid="password-sign-in"] button[type="submit"]');
 }
