@@ -17,22 +17,30 @@ function honest(req: IncomingMessage, res: ServerResponse) {
  * are made on both; every WebSub distribution and every key-event push goes out once, from
  * whichever node claimed it.
  */
+const PUBLIC_URL = 'https://news.example.org';
+
+/** Two nodes with fast outbound retries, announcing PUBLIC_URL (the topics' base). */
+async function twoNodes(namePrefix: string, env: Record<string, string> = {}) {
+  const cluster = await startCluster({
+    nodes: 2,
+    namePrefix,
+    env: {
+      PUBLIC_URL,
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_POLL_MS: '50',
+      OUTBOUND_TIMEOUT_MS: '1000',
+      ...env,
+    },
+  });
+  const [a, b] = cluster.nodes;
+  if (!a || !b) throw new Error('two nodes expected');
+  return { cluster, a, b };
+}
+
 describe('WebSub and Web Push on two PostgreSQL nodes', () => {
   it('distributes each change and pushes each key event exactly once', async () => {
-    const PUBLIC_URL = 'https://news.example.org';
-    const cluster = await startCluster({
-      nodes: 2,
-      namePrefix: 'out',
-      env: {
-        PUBLIC_URL,
-        OUTBOUND_ALLOW_PRIVATE: 'true',
-        WEBHOOK_RETRY_BASE_MS: '50',
-        WEBHOOK_POLL_MS: '50',
-        OUTBOUND_TIMEOUT_MS: '1000',
-      },
-    });
-    const [a, b] = cluster.nodes;
-    if (!a || !b) throw new Error('two nodes expected');
+    const { cluster, a, b } = await twoNodes('out');
     const blog = await a.api.createBlog({ title: 'Two hubs, one voice' });
     const topic = `${PUBLIC_URL}/live/${blog.slug}/feed.atom`;
     const subscriber = await startReceiver(honest);
@@ -78,21 +86,7 @@ describe('WebSub and Web Push on two PostgreSQL nodes', () => {
   }, 60_000);
 
   it('loses no push and no distribution when a node is SIGKILLed with sends in flight', async () => {
-    const PUBLIC_URL = 'https://news.example.org';
-    const cluster = await startCluster({
-      nodes: 2,
-      namePrefix: 'outkill',
-      env: {
-        PUBLIC_URL,
-        OUTBOUND_ALLOW_PRIVATE: 'true',
-        WEBHOOK_RETRY_BASE_MS: '50',
-        WEBHOOK_POLL_MS: '50',
-        OUTBOUND_TIMEOUT_MS: '1000',
-        OUTBOUND_CONNECT_TIMEOUT_MS: '500',
-      },
-    });
-    const [a, b] = cluster.nodes;
-    if (!a || !b) throw new Error('two nodes expected');
+    const { cluster, a, b } = await twoNodes('outkill', { OUTBOUND_CONNECT_TIMEOUT_MS: '500' });
     const blog = await a.api.createBlog({ title: 'Kill while sending' });
     const topic = `${PUBLIC_URL}/live/${blog.slug}/feed.json`;
     // Slow enough that sends are in flight when the node dies.
