@@ -101,6 +101,12 @@ export const ConfigSchema = z.object({
   /** Bytes all those rings together may hold on a node; the least active lose events first. */
   REPLAY_MEMORY_BYTES: int(64 * 1024 * 1024, 0),
   HEARTBEAT_MS: int(5000, 100),
+  /**
+   * A room with more readers than this gets each frame in slices of this many readers, a few
+   * milliseconds of them per event-loop turn, so one big room never holds the loop
+   * (src/realtime/room-broadcaster.ts).
+   */
+  BROADCAST_SLICE: int(100, 1),
   /** How long the sequencer waits for a missing seq before reading it from the store. */
   SEQUENCER_GAP_MS: int(250, 1),
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { type Blog, type LiveEvent, scrubbedEvent, takenDownPost } from '../domain/index.js';
+import type { RoomBeats } from './heartbeat.js';
 import { Sequencer } from './sequencer.js';
 
 /** What a subscriber is handed in the one synchronous step that also joins the room. */
@@ -44,6 +45,8 @@ export class BlogStream {
   /** Last time a subscriber joined or was present (for idle eviction). */
   lastActive = Date.now();
   lastTailCheck = Date.now();
+  /** What the room last got, for the heartbeat's choice (src/realtime/heartbeat.ts). */
+  readonly beats: RoomBeats = { lastBeat: null, lastEvent: null };
   private readonly ring: LiveEvent[];
   private readonly sequencer: Sequencer;
   /**
@@ -217,6 +220,7 @@ export class BlogStream {
       this.status = event.data.status;
     }
     this.emit(event);
+    this.beats.lastEvent = { at: Date.now(), seq: event.seq };
     const age = Date.now() - Date.parse(event.at);
     if (Number.isFinite(age)) this.deps.metrics.commitToEmitSeconds.observe(Math.max(0, age) / 1000);
   }

@@ -12,8 +12,10 @@ import { StreamRegistry } from './blog-streams.js';
 import { CountsBroadcaster } from './counts.js';
 import { isFinished, releaseFinished } from './ended.js';
 import { ConnectionsPerIp, clientIp, dropConnection, unsentBytes } from './guards.js';
+import { heartbeatDue } from './heartbeat.js';
 import { joinBroadcastFrames } from './one-write.js';
 import { ReaderCounts } from './reader-counts.js';
+import { RoomBroadcaster } from './room-broadcaster.js';
 import type { SocketData } from './socket-data.js';
 import { SseStreams } from './sse.js';
 import { blogRoom, draftRoom, handleSubscriptions, type ReaderSocket } from './subscriptions.js';
@@ -61,6 +63,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   });
   // One socket write per reader for each room broadcast (src/realtime/one-write.ts).
   if (!joinBroadcastFrames(io.of('/').adapter)) log.warn('socket.io adapter changed shape: broadcasts keep two writes');
+  // Frames to a big room go out a slice of readers per turn (src/realtime/room-broadcaster.ts).
+  const roomFrames = new RoomBroadcaster(io, config.BROADCAST_SLICE);
 
   const slowChecks = new Set<string>();
   const scheduleSlowCheck = (room: string) => {
@@ -96,7 +100,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
 
   const emitEvent = (event: LiveEvent) => {
     const room = blogRoom(event.blogId);
-    io.to(room).emit('event', event);
+    roomFrames.emit(room, (to) => to.emit('event', event));
     sse.deliver(event);
     counts.onEvent(event);
     scheduleSlowCheck(room);
@@ -105,7 +109,8 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
     if (event.type === 'blog.updated' && event.data.status === 'draft') void access.dropNonMembers(event.blogId);
     // The story is over: say so at once; the tick releases the room after the grace period.
     if (event.type === 'blog.updated' && isFinished(event.data.status)) {
-      io.to(room).emit('ended', { blogId: event.blogId, seq: event.seq, graceMs: config.ENDED_GRACE_MS });
+      const ended = { blogId: event.blogId, seq: event.seq, graceMs: config.ENDED_GRACE_MS };
+      roomFrames.emit(room, (to) => to.emit('ended', ended));
     }
   };
 
@@ -138,7 +143,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   const counts = new CountsBroadcaster(
     deps,
     (blogId) => (io.sockets.adapter.rooms.get(blogRoom(blogId))?.size ?? 0) > 0,
-    (frame) => io.to(blogRoom(frame.blogId)).volatile.emit('counts', frame),
+    (frame) => roomFrames.emit(blogRoom(frame.blogId), (to) => to.volatile.emit('counts', frame)),
   );
 
   const unsubscribeBus = bus.subscribe(({ from, msg }) => {
@@ -252,7 +257,11 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         counts[feed.blogId] = local;
         feed.lastActive = now;
         const readers = readerCounts.total(feed.blogId, local, now);
-        io.to(blogRoom(feed.blogId)).emit('heartbeat', { blogId: feed.blogId, seq: feed.head, readers });
+        if (heartbeatDue(feed.beats, { at: now, head: feed.head, readers }, config.HEARTBEAT_MS)) {
+          const beat = { blogId: feed.blogId, seq: feed.head, readers };
+          roomFrames.emit(blogRoom(feed.blogId), (to) => to.emit('heartbeat', beat));
+          feed.beats.lastBeat = { at: now, readers };
+        }
         if (audience.enabled) audience.sample(feed.blogId, roomReaders(blogRoom(feed.blogId)), readers, now);
         if (now - feed.lastTailCheck > TAIL_CHECK_MS) void feed.checkTail();
       } else if (editors === 0 && now - feed.lastActive > FEED_IDLE_MS) {
@@ -280,6 +289,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
         unsubscribeBus();
         unsubscribeResync();
         sse.close();
+        roomFrames.close();
         io.emit('reconnect_hint', { reason: 'server shutting down' });
         io.disconnectSockets(true);
         // Readers that read get the hint and go; ones that do not read are dropped after a
