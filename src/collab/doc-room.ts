@@ -5,7 +5,7 @@ import { DomainError } from '../domain/index.js';
 import { Mutex } from '../lib/async.js';
 import type { DocState } from '../store/types.js';
 import { compactDoc } from './compaction.js';
-import { type Checked, type IntakeMember, UpdateIntake } from './intake.js';
+import { type Checked, type IntakeMember, type Stored, UpdateIntake } from './intake.js';
 import { Presence, type PresenceMember } from './presence.js';
 import { CloseCode, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage } from './protocol.js';
 import { SummaryPublisher } from './summary-publisher.js';
@@ -47,6 +47,8 @@ interface Uncommitted {
  * is group-committed in one transaction; only after that commit are they sent to the other
  * editors and rung on the bus (persist before broadcast). Whatever reads the doc for others
  * (a sync answer, the summary render) runs at a moment when nothing uncommitted is in it.
+ * On a store that checks where it writes (SQLite's doc writer thread), one round trip checks
+ * and commits a batch, and the room applies and sends on only what came back stored.
  */
 export class DocRoom {
   readonly doc = new Y.Doc();
@@ -64,6 +66,8 @@ export class DocRoom {
   private rowsSinceSnapshot = 0;
   /** Encoded doc size as last measured plus the client updates applied since; re-measured near the limit. */
   private sizeEstimate = 0;
+  /** Bytes of updates with the store (checked and written there) and not yet applied. */
+  private bytesWithStore = 0;
   /** Applied to the doc, not yet committed, in arrival order. */
   private readonly uncommitted: Uncommitted[] = [];
   /** The update being applied: the doc's diffs are collected here instead of being sent. */
@@ -91,7 +95,12 @@ export class DocRoom {
   ) {
     this.presence = new Presence(blogId, this.doc, () => this.members, deps);
     this.summary = new SummaryPublisher(blogId, this.doc, deps, (fn) => this.whenSettled(fn));
-    this.intake = new UpdateIntake(blogId, deps, guard, (batch) => this.acceptBatch(batch));
+    this.intake = new UpdateIntake(blogId, deps, guard, (batch) => this.acceptBatch(batch), {
+      admit: (batch) => this.admitForStore(batch),
+      settled: (batch, stored) => this.acceptStored(batch, stored),
+      stopping: () => this.stopping || this.closed,
+      broken: (why) => this.breakRoom(why),
+    });
     this.doc.on('update', this.onDocUpdate);
   }
 
@@ -189,22 +198,73 @@ export class DocRoom {
     this.kickCommit();
   }
 
-  private apply(member: RoomMember, update: Uint8Array): void {
+  /**
+   * The size cap by accounting: the whole state is encoded only when the estimate nears it.
+   * `pending` counts bytes on their way into the doc. False (and the member cut) when over it.
+   */
+  private withinSizeCap(member: RoomMember, bytes: number, pending = 0): boolean {
     const { metrics, config } = this.deps;
+    if (this.sizeEstimate + pending + bytes <= config.COLLAB_MAX_DOC_BYTES) return true;
+    this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).length;
+    if (this.sizeEstimate + pending + bytes <= config.COLLAB_MAX_DOC_BYTES) return true;
+    metrics.refusedFrames.inc({ reason: 'doc_too_large' });
+    member.close(CloseCode.tooLarge, 'document too large');
+    return false;
+  }
+
+  /** Before a store that checks and commits (SQLite's doc writer): the updates the cap lets through. */
+  private admitForStore(batch: Checked<RoomMember>[]): Checked<RoomMember>[] {
+    const admitted: Checked<RoomMember>[] = [];
+    for (const x of batch) {
+      if (this.broken) {
+        x.member.close(CloseCode.internalError, 'document unavailable; reconnect');
+        continue;
+      }
+      if (!this.withinSizeCap(x.member, x.update.length, this.bytesWithStore)) continue;
+      this.bytesWithStore += x.update.length;
+      admitted.push(x);
+    }
+    return admitted;
+  }
+
+  /**
+   * Committed by the store: each applied to the doc (whatever became of its sender: the row is
+   * stored), then sent on to the other editors and rung on the bus at once.
+   */
+  private acceptStored(batch: Checked<RoomMember>[], stored: Stored<RoomMember>[]): void {
+    for (const x of batch) this.bytesWithStore -= x.update.length;
+    if (stored.length === 0 || this.closed) return;
+    const items: Uncommitted[] = [];
+    for (const { member, update } of stored) {
+      const item: Uncommitted = { member, update, diffs: [] };
+      this.applying = item;
+      try {
+        Y.applyUpdate(this.doc, update, FROM_CLIENT);
+      } catch {
+        // Decoded on the writer but not against this doc: what the doc took stays (a reload of
+        // the stored row does the same), and the sender is cut.
+        this.deps.metrics.refusedFrames.inc({ reason: 'invalid_update' });
+        if (member.open) member.close(CloseCode.badMessage, 'invalid update');
+      } finally {
+        this.applying = null;
+      }
+      this.sizeEstimate += update.length;
+      items.push(item);
+    }
+    this.published(
+      items,
+      stored.map((x) => x.rowId),
+    );
+  }
+
+  private apply(member: RoomMember, update: Uint8Array): void {
+    const { metrics } = this.deps;
     if (!member.open || member.readOnly) return;
     if (this.broken) {
       member.close(CloseCode.internalError, 'document unavailable; reconnect');
       return;
     }
-    // The size cap by accounting: the whole state is encoded only when the estimate nears it.
-    if (this.sizeEstimate + update.length > config.COLLAB_MAX_DOC_BYTES) {
-      this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).length;
-      if (this.sizeEstimate + update.length > config.COLLAB_MAX_DOC_BYTES) {
-        metrics.refusedFrames.inc({ reason: 'doc_too_large' });
-        member.close(CloseCode.tooLarge, 'document too large');
-        return;
-      }
-    }
+    if (!this.withinSizeCap(member, update.length)) return;
     const store = this.doc.store;
     const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
     const item: Uncommitted = { member, update, diffs: [] };

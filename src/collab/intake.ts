@@ -1,4 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import type { Deps } from '../deps.js';
+import { DomainError } from '../domain/index.js';
+import type { CheckedAppend } from '../store/types.js';
 import { CloseCode } from './protocol.js';
 import type { UpdateGuard, Verdict } from './update-guard.js';
 
@@ -19,6 +22,29 @@ export interface Checked<M> {
   update: Uint8Array;
 }
 
+/** An update the store checked and committed (its row id), for the room to apply and send on. */
+export interface Stored<M> extends Checked<M> {
+  rowId: number;
+}
+
+/**
+ * What the room does around a store that checks updates where it writes them
+ * (Store.checkAndAppendDocUpdates): there the room applies an update only after its commit.
+ */
+export interface StoredPath<M> {
+  /** Before the store: the updates the room takes (the size cap); it refuses the others. */
+  admit(batch: Checked<M>[]): Checked<M>[];
+  /** After the store: every admitted update is handed back, `rowId` set for the stored ones. */
+  settled(batch: Checked<M>[], stored: Stored<M>[]): void;
+  /** True once the node stops: a failed write is then given up, not retried. */
+  stopping(): boolean;
+  /** The blog is gone (or the node stops with updates unwritten): the room breaks. */
+  broken(why: string): void;
+}
+
+/** A failed write is retried, backing off from the first to the second. */
+const RETRY_MS = [50, 5_000] as const;
+
 /**
  * The untrusted side of one room: client updates are bounded per connection, held while the
  * sender's access is re-judged, and checked in the worker one batch per turn (every update
@@ -38,6 +64,8 @@ export class UpdateIntake<M extends IntakeMember> {
     private readonly deps: Deps,
     private readonly guard: UpdateGuard,
     private readonly onAccepted: (batch: Checked<M>[]) => void,
+    /** Given, and the store can check (SQLite): one round trip checks and commits each batch. */
+    private readonly storedPath?: StoredPath<M>,
   ) {}
 
   receive(member: M, update: Uint8Array): void {
@@ -105,6 +133,7 @@ export class UpdateIntake<M extends IntakeMember> {
     });
     this.incoming = [];
     if (batch.length === 0) return;
+    if (this.storedPath && this.deps.store.checkAndAppendDocUpdates) return this.runStored(batch, this.storedPath);
     let verdicts: Verdict[];
     try {
       verdicts = await this.guard.checkAll(batch.map((x) => x.update));
@@ -138,6 +167,69 @@ export class UpdateIntake<M extends IntakeMember> {
       } catch (err) {
         this.deps.log.error({ err, blogId: this.blogId }, 'accepting checked updates failed');
       }
+    }
+  }
+
+  /**
+   * The store checks and commits the batch in one call; the room applies what it stored. From
+   * the moment the store has an update it is applied whatever became of its sender (doc and
+   * store stay one), so a sender whose access is being re-judged is held back before the store.
+   */
+  private async runStored(batch: Checked<M>[], path: StoredPath<M>): Promise<void> {
+    const { store, metrics, log } = this.deps;
+    const ready: Checked<M>[] = [];
+    for (const x of batch) {
+      if (x.member.held) x.member.held.push(x.update);
+      else if (!x.member.open || x.member.readOnly) this.settle(x.member, x.update);
+      else ready.push(x);
+    }
+    const admitted = path.admit(ready);
+    const admittedSet = new Set(admitted);
+    for (const x of ready) if (!admittedSet.has(x)) this.settle(x.member, x.update);
+    if (admitted.length === 0) return;
+    let retryMs: number = RETRY_MS[0];
+    let results: CheckedAppend[] | null = null;
+    while (!results) {
+      const started = performance.now();
+      try {
+        results =
+          (await store.checkAndAppendDocUpdates?.(
+            this.blogId,
+            admitted.map((x) => x.update),
+          )) ?? [];
+        metrics.updateCommitSeconds.observe((performance.now() - started) / 1000);
+      } catch (err) {
+        // Nothing of it is stored or applied: retried, unless the blog is gone or the node stops
+        // (its editors resend after reconnecting).
+        metrics.updateCommitFailures.inc();
+        const gone = err instanceof DomainError && err.code === 'not_found';
+        log.error({ err, blogId: this.blogId, retryInMs: retryMs }, 'collab commit failed');
+        if (gone || path.stopping()) {
+          for (const x of admitted) this.settle(x.member, x.update);
+          path.settled(admitted, []);
+          path.broken(gone ? 'blog is gone' : 'server stopping');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, retryMs).unref());
+        retryMs = Math.min(RETRY_MS[1], retryMs * 2);
+      }
+    }
+    const stored: Stored<M>[] = [];
+    admitted.forEach((x, i) => {
+      this.settle(x.member, x.update);
+      const r = results[i];
+      if (r?.verdict === 'ok') {
+        stored.push({ ...x, rowId: r.rowId });
+        return;
+      }
+      const timeout = r?.verdict === 'timeout';
+      metrics.refusedFrames.inc({ reason: timeout ? 'update_timeout' : 'invalid_update' });
+      if (x.member.open) x.member.close(CloseCode.badMessage, timeout ? 'update too slow to decode' : 'invalid update');
+    });
+    try {
+      path.settled(admitted, stored);
+    } catch (err) {
+      log.error({ err, blogId: this.blogId }, 'applying stored updates failed');
     }
   }
 

@@ -1,14 +1,17 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../lib/logger.js';
+import {
+  CHECK_UPDATE_SOURCE,
+  checkWorkerLimits,
+  UPDATE_CHECK_LIMITS,
+  type UpdateCheckLimits,
+  type UpdateVerdict,
+} from '../lib/yjs-update-check.js';
 
-export type Verdict = 'ok' | 'invalid' | 'timeout';
+export type Verdict = UpdateVerdict;
 
-export interface UpdateGuardOptions {
-  /** How long one check (one update, or one batch of them) may take before the worker is killed. */
-  deadlineMs: number;
-  /** Heap cap of the worker: a decoder that balloons dies instead of the server. */
-  maxHeapMb: number;
+export interface UpdateGuardOptions extends UpdateCheckLimits {
   /**
    * Worker code (tests swap in a misbehaving one); the default checks with yjs. It posts
    * `{ ready: true }` once it listens, then answers `{ id, updates }` with `{ id, ok: boolean[] }`.
@@ -18,7 +21,7 @@ export interface UpdateGuardOptions {
   startTimeoutMs?: number;
 }
 
-export const UPDATE_GUARD_DEFAULTS: UpdateGuardOptions = { deadlineMs: 1000, maxHeapMb: 64 };
+export const UPDATE_GUARD_DEFAULTS: UpdateGuardOptions = UPDATE_CHECK_LIMITS;
 const START_TIMEOUT_MS = 15_000;
 
 /*
@@ -29,20 +32,9 @@ const START_TIMEOUT_MS = 15_000;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Y = require(workerData.yjsPath);
-// A fixed guid: the default one costs ~30 crypto calls per doc (a third of this worker's time).
-const OPTS = { guid: 'check' };
+${CHECK_UPDATE_SOURCE}
 parentPort.on('message', ({ id, updates }) => {
-  const ok = updates.map((update) => {
-    try {
-      const doc = new Y.Doc(OPTS);
-      Y.applyUpdate(doc, update);
-      doc.destroy();
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  parentPort.postMessage({ id, ok });
+  parentPort.postMessage({ id, ok: updates.map((update) => checkUpdate(Y, update)) });
 });
 parentPort.postMessage({ ready: true });
 `;
@@ -185,7 +177,7 @@ export class UpdateGuard {
     const worker = new Worker(this.opts.workerSource ?? WORKER_SOURCE, {
       eval: true,
       workerData: { yjsPath: this.yjsPath },
-      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+      resourceLimits: checkWorkerLimits(this.opts.maxHeapMb),
     });
     worker.unref();
     this.ready = false;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import { UPDATE_CHECK_LIMITS } from '../lib/yjs-update-check.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -17,5 +18,6 @@ export async function createStore(config: Config, log: Logger): Promise<Store> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'liveblog.sqlite');
   log.info({ file, synchronous: config.SQLITE_SYNCHRONOUS }, 'store: sqlite');
-  return new SqliteStore({ file, synchronous: config.SQLITE_SYNCHRONOUS, log });
+  // Co-editing updates are checked and written by one worker, in one round trip.
+  return new SqliteStore({ file, synchronous: config.SQLITE_SYNCHRONOUS, log, check: UPDATE_CHECK_LIMITS });
 }

@@ -66,6 +66,8 @@ export class SqlStore implements Store {
   listSummaryHistory: Store['listSummaryHistory'] = (blogId, opts) => summary.listSummaryHistory(this.db, blogId, opts);
 
   appendDocUpdates: Store['appendDocUpdates'] = (blogId, updates) => doc.appendDocUpdates(this.db, blogId, updates);
+  /** Set by a store that can check untrusted updates where it writes them (SQLite's doc writer). */
+  checkAndAppendDocUpdates?: Store['checkAndAppendDocUpdates'];
   loadDoc: Store['loadDoc'] = (blogId, opts) => doc.loadDoc(this.db, blogId, opts);
   compactDoc: Store['compactDoc'] = (blogId, snapshot, upToId) => doc.compactDoc(this.db, blogId, snapshot, upToId);
 

@@ -1,3 +1,4 @@
+import type { UpdateCheckLimits } from '../lib/yjs-update-check.js';
 import { SqlStore } from './sql-store.js';
 import { SqliteDb, type SqliteDbOptions } from './sqlite-db.js';
 import { SqliteDocWriter } from './sqlite-doc-writer.js';
@@ -8,6 +9,8 @@ export type SqliteStoreOptions = SqliteDbOptions & {
    * the event loop). Default: on for a database file; an in-memory database has one connection.
    */
   docWriterThread?: boolean;
+  /** Given (with the writer thread): untrusted updates are checked there too (checkAndAppendDocUpdates). */
+  check?: UpdateCheckLimits;
 };
 
 /**
@@ -32,6 +35,7 @@ export class SqliteStore extends SqlStore {
         writer.warm();
       };
       this.appendDocUpdates = (blogId, updates) => writer.append(blogId, updates);
+      if (opts.check) this.checkAndAppendDocUpdates = (blogId, updates) => writer.appendChecked(blogId, updates);
       const close = this.close;
       this.close = async () => {
         await writer.close();

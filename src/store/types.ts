@@ -151,6 +151,14 @@ export interface Store extends ScheduleStore {
   // Collaborative doc (Yjs update log + snapshot)
   /** Appends Yjs updates (one row each) in one transaction; resolves with their row ids. */
   appendDocUpdates(blogId: string, updates: Uint8Array[]): Promise<number[]>;
+  /**
+   * Where the store can (SQLite with its doc writer thread): checks untrusted updates the way
+   * the update guard does (src/lib/yjs-update-check.ts: decoded on that thread under a deadline
+   * and heap cap) and appends the ones that pass, in one transaction and one round trip.
+   * Resolves, per update in order, with its row id or why it was refused; rejects like
+   * appendDocUpdates when nothing could be written.
+   */
+  checkAndAppendDocUpdates?(blogId: string, updates: Uint8Array[]): Promise<CheckedAppend[]>;
   /** The snapshot (or null) and every update row after it, in id order. `afterId` limits to newer rows. */
   loadDoc(blogId: string, opts?: { afterId?: number }): Promise<DocState>;
   /**
@@ -392,6 +400,8 @@ export interface WriteGuard {
   /** Who made this write: recorded in the audit trail in the same transaction. */
   audit?: AuditContext;
 }
+
+export type CheckedAppend = { verdict: 'ok'; rowId: number } | { verdict: 'invalid' | 'timeout' };
 
 export interface DocState {
   snapshot: Uint8Array | null;
