@@ -5,7 +5,7 @@ import { DomainError } from '../domain/index.js';
 import { Mutex } from '../lib/async.js';
 import type { DocState } from '../store/types.js';
 import { compactDoc } from './compaction.js';
-import { type Checked, type IntakeMember, type Stored, UpdateIntake } from './intake.js';
+import { type Checked, COMMIT_RETRY_MS, type IntakeMember, type Stored, UpdateIntake } from './intake.js';
 import { Presence, type PresenceMember } from './presence.js';
 import { CloseCode, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage } from './protocol.js';
 import { SummaryPublisher } from './summary-publisher.js';
@@ -29,8 +29,6 @@ const FROM_CLIENT: Origin = { source: 'client' };
 const FROM_BUS: Origin = { source: 'bus' };
 const FROM_STORE: Origin = { source: 'store' };
 const RESYNC_OVERLAP_ROWS = 100;
-/** A failed commit is retried, backing off from the first to the second. */
-const COMMIT_RETRY_MS = [50, 5_000] as const;
 
 /** A client update applied to the doc and not yet committed. */
 interface Uncommitted {

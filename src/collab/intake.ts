@@ -42,8 +42,8 @@ export interface StoredPath<M> {
   broken(why: string): void;
 }
 
-/** A failed write is retried, backing off from the first to the second. */
-const RETRY_MS = [50, 5_000] as const;
+/** A failed commit is retried, backing off from the first to the second (here and in the room). */
+export const COMMIT_RETRY_MS = [50, 5_000] as const;
 
 /**
  * The untrusted side of one room: client updates are bounded per connection, held while the
@@ -187,7 +187,7 @@ export class UpdateIntake<M extends IntakeMember> {
     const admittedSet = new Set(admitted);
     for (const x of ready) if (!admittedSet.has(x)) this.settle(x.member, x.update);
     if (admitted.length === 0) return;
-    let retryMs: number = RETRY_MS[0];
+    let retryMs: number = COMMIT_RETRY_MS[0];
     let results: CheckedAppend[] | null = null;
     while (!results) {
       const started = performance.now();
@@ -211,7 +211,7 @@ export class UpdateIntake<M extends IntakeMember> {
           return;
         }
         await new Promise((r) => setTimeout(r, retryMs).unref());
-        retryMs = Math.min(RETRY_MS[1], retryMs * 2);
+        retryMs = Math.min(COMMIT_RETRY_MS[1], retryMs * 2);
       }
     }
     const stored: Stored<M>[] = [];

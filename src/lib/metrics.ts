@@ -122,7 +122,7 @@ export function createMetrics(prefix = 'liveblog_') {
     }),
     updateCommitSeconds: new client.Histogram({
       name: `${prefix}collab_update_commit_seconds`,
-      help: 'Time to persist a batch of Yjs updates',
+      help: 'Time to persist a batch of Yjs updates (on SQLite, with their check on the writer thread)',
       buckets: seconds,
       ...reg,
     }),

@@ -210,7 +210,14 @@ export class SqliteDocWriter {
   private post(job: Job): void {
     const worker = this.ensureWorker();
     this.pending.set(job.id, job);
-    worker.postMessage({ id: job.id, blogId: job.blogId, updates: job.updates, check: job.check });
+    // slice(): post only these bytes, not the whole socket buffer each view points into (a
+    // view is cloned with all of its ArrayBuffer); the copies are moved, not copied again. The
+    // job keeps the originals, to post again after a restart.
+    const updates = job.updates.map((u) => u.slice());
+    worker.postMessage(
+      { id: job.id, blogId: job.blogId, updates, check: job.check },
+      updates.map((u) => u.buffer),
+    );
     if (job.check) this.startWatchdog();
   }
 
