@@ -19,10 +19,24 @@ describe('compactDoc', () => {
     await store.appendDocUpdates(blogId, updates.splice(0));
 
     const deps = { store, metrics: createMetrics(), log: createLogger('silent') };
-    const running = compactDoc(blogId, deps);
-    bulletList(doc).insert(2, [listItem('d')]);
-    await store.appendDocUpdates(blogId, updates.splice(0));
-    const result = await running;
+    // A row appended while it runs: after compaction read the log, before it writes the snapshot
+    // (a store whose loadDoc appends one once it has read; racing a real writer thread is not
+    // deterministic).
+    const appendingAfterRead = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'loadDoc') {
+          return async (...args: Parameters<typeof store.loadDoc>) => {
+            const state = await target.loadDoc(...args);
+            bulletList(doc).insert(2, [listItem('d')]);
+            await target.appendDocUpdates(blogId, updates.splice(0));
+            return state;
+          };
+        }
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const result = await compactDoc(blogId, { ...deps, store: appendingAfterRead });
     expect(result?.rowsMerged).toBe(3);
 
     const state = await store.loadDoc(blogId);
