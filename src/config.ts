@@ -106,7 +106,7 @@ export const ConfigSchema = z.object({
    * milliseconds of them per event-loop turn, so one big room never holds the loop
    * (src/realtime/room-broadcaster.ts).
    */
-  BROADCAST_SLICE: int(100, 1),
+  BROADCAST_SLICE: int(25, 1),
   /** How long the sequencer waits for a missing seq before reading it from the store. */
   SEQUENCER_GAP_MS: int(250, 1),
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */
