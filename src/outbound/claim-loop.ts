@@ -1,5 +1,18 @@
 import type { Bus } from '../bus/types.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { Store } from '../store/types.js';
+
+/** What every outbound queue (deliveries, jobs) takes from the node that runs it. */
+export interface OutboundNode {
+  store: Store;
+  bus: Bus;
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  nodeId: string;
+}
 
 /**
  * The loop both outbound queues run (webhook deliveries, and WebSub/Web Push jobs): claim up

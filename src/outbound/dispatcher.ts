@@ -1,11 +1,6 @@
-import type { Bus } from '../bus/types.js';
-import type { Config } from '../config.js';
 import { retryDelayMs } from '../domain/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { Metrics } from '../lib/metrics.js';
 import type { ClaimedDelivery } from '../store/outbox.js';
-import type { Store } from '../store/types.js';
-import { startClaimLoop } from './claim-loop.js';
+import { type OutboundNode, startClaimLoop } from './claim-loop.js';
 import { type OutboundPolicy, type OutboundRequest, sendOutbound } from './request.js';
 import { webhookHeaders } from './signing.js';
 
@@ -19,13 +14,7 @@ import { webhookHeaders } from './signing.js';
  * Each attempt is one bounded outbound request (time, size, addresses: outbound/request.ts),
  * run beside the others: a hanging receiver holds one slot, never the loop.
  */
-export interface DispatcherDeps {
-  store: Store;
-  bus: Bus;
-  config: Config;
-  log: Logger;
-  metrics: Metrics;
-  nodeId: string;
+export interface DispatcherDeps extends OutboundNode {
   policy: OutboundPolicy;
   limits: Pick<OutboundRequest, 'connectTimeoutMs' | 'timeoutMs' | 'maxResponseBytes'>;
 }

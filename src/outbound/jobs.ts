@@ -1,11 +1,6 @@
-import type { Bus } from '../bus/types.js';
-import type { Config } from '../config.js';
 import { retryDelayMs } from '../domain/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { Metrics } from '../lib/metrics.js';
 import type { JobKind, OutboundJob } from '../store/outward.js';
-import type { Store } from '../store/types.js';
-import { startClaimLoop } from './claim-loop.js';
+import { type OutboundNode, startClaimLoop } from './claim-loop.js';
 
 /**
  * Runs the outbound job queue (WebSub verifications, distributions and hub pings, Web Push).
@@ -19,13 +14,7 @@ export type JobResult = { outcome: 'done' } | { outcome: 'retry'; error: string 
 
 export type JobHandler = (job: OutboundJob) => Promise<JobResult>;
 
-export interface JobRunnerDeps {
-  store: Store;
-  bus: Bus;
-  config: Config;
-  log: Logger;
-  metrics: Metrics;
-  nodeId: string;
+export interface JobRunnerDeps extends OutboundNode {
   handlers: Partial<Record<JobKind, JobHandler>>;
   /** Longer than any one job can take (a live node must never lose a lease it is using). */
   leaseMs: number;

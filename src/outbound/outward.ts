@@ -1,8 +1,4 @@
-import type { Bus } from '../bus/types.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../lib/logger.js';
-import type { Metrics } from '../lib/metrics.js';
-import type { Store } from '../store/types.js';
+import type { OutboundNode } from './claim-loop.js';
 import { outboundLimits, outboundPolicy } from './index.js';
 import { type JobRunner, startJobRunner } from './jobs.js';
 import { loadVapidKeys } from './push.js';
@@ -13,15 +9,7 @@ import { type FetchTopic, hubPingHandler, webSubHandlers } from './websub.js';
  * Starts this node's share of WebSub and Web Push sending: loads the VAPID keys and runs the
  * job queue.
  */
-export async function startOutwardJobs(deps: {
-  store: Store;
-  bus: Bus;
-  config: Config;
-  log: Logger;
-  metrics: Metrics;
-  nodeId: string;
-  fetchTopic: FetchTopic;
-}): Promise<JobRunner> {
+export async function startOutwardJobs(deps: OutboundNode & { fetchTopic: FetchTopic }): Promise<JobRunner> {
   const { store, config } = deps;
   const vapid = await loadVapidKeys(store);
   const policy = outboundPolicy(config);

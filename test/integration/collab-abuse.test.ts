@@ -7,6 +7,7 @@ import {
   counterValue,
   createBlogWith,
   docFromStore,
+  FAST_SUMMARY,
   itemTexts,
   listItem,
 } from '../helpers/collab.js';
@@ -71,7 +72,7 @@ const refused = (server: TestServer, reason: string) => counterValue(server.app.
 
 describe('collab amplification', () => {
   it('cuts a client that never reads while it asks for a 600 KB doc 300 times; memory stays bounded, editors unaffected', async () => {
-    const server = await startServer({ SUMMARY_DEBOUNCE_MS: '20', SUMMARY_MAX_WAIT_MS: '100' });
+    const server = await startServer(FAST_SUMMARY);
     const { blogId, people } = await createBlogWith(server, ['editor', 'editor', 'editor']);
     const writer = await bigDoc(server, blogId, people[0]!.token, 600);
     const other = connectEditor(server, blogId, people[1]!.token);

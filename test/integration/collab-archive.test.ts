@@ -7,6 +7,7 @@ import {
   createBlogWith,
   docFromStore,
   type Editor,
+  FAST_SUMMARY,
   itemTexts,
   listItem,
 } from '../helpers/collab.js';
@@ -19,7 +20,6 @@ import { waitFor } from '../helpers/wait.js';
  * open: the archive publishes `blog.access`, every node re-judges every open /collab
  * connection to the blog, and from then on what they type is refused. The sockets stay open.
  */
-const FAST_SUMMARY = { SUMMARY_DEBOUNCE_MS: '20', SUMMARY_MAX_WAIT_MS: '100' };
 
 const readOnlyRefusals = (server: TestServer) =>
   counterValue(server.app.deps.metrics.refusedFrames, { reason: 'read_only' });

@@ -7,14 +7,13 @@ import {
   createBlogWith,
   docFromStore,
   type Editor,
+  FAST_SUMMARY,
   itemTexts,
   listItem,
 } from '../helpers/collab.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { freshPostgresDatabase, REDIS_TEST_URL } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
-
-const FAST_SUMMARY = { SUMMARY_DEBOUNCE_MS: '20', SUMMARY_MAX_WAIT_MS: '100' };
 
 const summaryTexts = async (server: TestServer, blogId: string) =>
   (await server.app.deps.store.getSummary(blogId)).bullets.map((b) => b.text);

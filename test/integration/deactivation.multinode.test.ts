@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginResult } from '../../src/domain/index.js';
 import { type Api, createApi, text } from '../helpers/api.js';
-import { bulletList, connectEditor, itemTexts, listItem } from '../helpers/collab.js';
+import { bulletList, connectEditor, FAST_SUMMARY, itemTexts, listItem } from '../helpers/collab.js';
 import { call, createPerson } from '../helpers/identity.js';
 import { openReader, type RawReader } from '../helpers/realtime.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -13,7 +13,6 @@ import { waitFor } from '../helpers/wait.js';
  * connection of that person. Two nodes on one PostgreSQL and one Redis; the person is
  * connected to node B only, the admin deactivates them through node A.
  */
-const FAST_SUMMARY = { SUMMARY_DEBOUNCE_MS: '20', SUMMARY_MAX_WAIT_MS: '100' };
 
 async function signIn(server: TestServer, email: string, password: string): Promise<string> {
   const res = await call<LoginResult>(server.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
