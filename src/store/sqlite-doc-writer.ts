@@ -20,8 +20,9 @@ export interface SqliteDocWriterOptions {
 /*
  * The worker owns a second connection on the same file and writes only co-editing rows. Jobs
  * that arrive while it is inside a commit queue up in its port; the next turn writes all of them
- * in one transaction (one fsync: a group commit), each job in a savepoint of its own so a
- * missing blog fails that job alone. Each job is answered after COMMIT returned. A job marked
+ * in one transaction (one fsync: a group commit), each job in a savepoint of its own (when
+ * there are several) so a missing blog, found by the foreign key, fails that job alone. Each
+ * job is answered after COMMIT returned. A job marked
  * `check` holds untrusted updates: each is first checked (src/lib/yjs-update-check.ts), before
  * the transaction opens, so a check the main thread kills for running past its deadline holds
  * no lock and has written nothing; only the updates that pass are written. The update being
@@ -49,7 +50,15 @@ const insert = (n) => {
   }
   return s;
 };
-const blog = db.prepare('SELECT 1 AS ok FROM blogs WHERE id = ?');
+// Prepared once: exec() would compile each of these again at every commit.
+const tx = {
+  begin: db.prepare('BEGIN IMMEDIATE'),
+  commit: db.prepare('COMMIT'),
+  rollback: db.prepare('ROLLBACK'),
+  save: db.prepare('SAVEPOINT job'),
+  release: db.prepare('RELEASE job'),
+  undo: db.prepare('ROLLBACK TO job'),
+};
 const queue = [];
 let scheduled = false;
 const toBuffer = (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -61,8 +70,9 @@ function check(job) {
   watch[0] = 0;
   job.updates = job.updates.filter((_, i) => job.ok[i]);
 }
+// A missing blog fails the job's first insert (the foreign key), before any row of it is written.
+const missingBlog = (err) => err && err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 function writeJob(job) {
-  if (!blog.get(job.blogId)) return { id: job.id, error: { code: 'not_found' } };
   const ids = [];
   let at = 0;
   while (at < job.updates.length) {
@@ -81,22 +91,26 @@ function flush() {
   if (jobs.length === 0) return;
   for (const job of jobs) if (job.check) check(job);
   const results = [];
+  // One job (the usual case) needs no savepoint: if it fails, nothing else is in the transaction.
+  const alone = jobs.length === 1;
   try {
-    db.exec('BEGIN IMMEDIATE');
+    tx.begin.run();
     for (const job of jobs) {
-      db.exec('SAVEPOINT job');
+      if (!alone) tx.save.run();
       try {
         results.push(writeJob(job));
-        db.exec('RELEASE job');
+        if (!alone) tx.release.run();
       } catch (err) {
-        db.exec('ROLLBACK TO job');
-        db.exec('RELEASE job');
-        results.push({ id: job.id, error: { code: String(err && err.code), message: String(err && err.message) } });
+        if (!alone) {
+          tx.undo.run();
+          tx.release.run();
+        } else if (!missingBlog(err)) throw err;
+        results.push({ id: job.id, error: { code: missingBlog(err) ? 'not_found' : String(err && err.code), message: String(err && err.message) } });
       }
     }
-    db.exec('COMMIT');
+    tx.commit.run();
   } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (db.inTransaction) tx.rollback.run();
     const error = { code: String(err && err.code), message: String(err && err.message) };
     for (const job of jobs) parentPort.postMessage({ id: job.id, error });
     return;

@@ -70,6 +70,25 @@ describe('SQLite doc writer: check and append in one round trip', () => {
     });
   });
 
+  it('a missing blog among jobs sent together fails that job alone; the others are stored', async () => {
+    const { store, blogId } = await storeWithBlog();
+    const updates = realUpdates(4);
+    // Sent in one turn, so the worker usually finds them queued together (one commit, a
+    // savepoint each); written one by one, the outcome must be the same.
+    const [a, missing, b, c] = await Promise.allSettled([
+      store.checkAndAppendDocUpdates!(blogId, [updates[0]!]),
+      store.checkAndAppendDocUpdates!(newId(), [updates[1]!]),
+      store.appendDocUpdates(blogId, [updates[2]!]),
+      store.checkAndAppendDocUpdates!(blogId, [updates[3]!]),
+    ]);
+    expect(missing).toMatchObject({ status: 'rejected', reason: { code: 'not_found' } });
+    for (const r of [a, b, c]) expect(r.status).toBe('fulfilled');
+    const state = await store.loadDoc(blogId);
+    expect(state.updates.map((u) => Buffer.from(u.data).toString('hex'))).toEqual(
+      [updates[0], updates[2], updates[3]].map((u) => Buffer.from(u!).toString('hex')),
+    );
+  });
+
   it('a check past its deadline costs a restart: only the culprit is refused, jobs in flight with it are written, the writer keeps serving', async () => {
     const { store, blogId } = await storeWithBlog(HOSTILE_CHECK);
     const good = realUpdates(6);
