@@ -102,6 +102,20 @@ async function spawnNode(
   return server;
 }
 
+/**
+ * BENCH_OURS_ENV='{"BROADCAST_SLICE":"1000000"}': configuration for our server in every
+ * workload, to compare a setting against the default in back-to-back runs.
+ */
+function oursEnvOverride(): Record<string, string> {
+  const raw = process.env.BENCH_OURS_ENV;
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('BENCH_OURS_ENV must be a JSON object of strings');
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
 /** Our server with limits lifted so that the bench measures throughput, not the rate limiter. */
 export async function startOurs(
   extraEnv: Record<string, string> = {},
@@ -122,6 +136,7 @@ export async function startOurs(
       COLLAB_CONNECTIONS_PER_USER: '100000',
       COLLAB_CONNECTIONS_PER_IP: '100000',
       SHUTDOWN_TIMEOUT_MS: '2000',
+      ...oursEnvOverride(),
       ...extraEnv,
     },
     () => rmSync(dataDir, { recursive: true, force: true }),
