@@ -70,11 +70,9 @@ function typeInto(server: ServerProc, job: Record<string, unknown>): Promise<Rou
     let before = new Map<number, number>();
     let startedAt = 0;
     child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
-      if (m.phase === 'typing') {
-        setTimeout(() => {
-          before = threadCpu(server.pid);
-          startedAt = performance.now();
-        }, warmMs);
+      if (m.phase === 'measuring') {
+        before = threadCpu(server.pid);
+        startedAt = performance.now();
       }
       if (m.error) reject(new Error(m.error));
       if (!m.report) return;
@@ -85,9 +83,7 @@ function typeInto(server: ServerProc, job: Record<string, unknown>): Promise<Rou
       const busiestOther = Math.max(0, ...others);
       const main = pct(server.pid);
       const rest = others.reduce((a, b) => a + b, 0) - busiestOther;
-      // The latencies come in arrival order: those of the warm-up are the first share of them.
-      const all = m.report.latencies;
-      const lat = summarize(all.slice(Math.floor((all.length * warmMs) / (warmMs + MEASURED_MS))));
+      const lat = summarize(m.report.latencies);
       clearTimeout(timer);
       child.kill();
       resolve({ main, busiestOther, rest, total: main + busiestOther + rest, p50: lat.p50, p99: lat.p99 });
@@ -99,7 +95,7 @@ async function oneRound(kind: 'ours' | 'hocuspocus'): Promise<Round> {
   const server = kind === 'ours' ? await startOurs(oursEnv) : await startPeer('hocuspocus');
   try {
     if (pin) execFileSync('taskset', ['-a', '-pc', '1', String(server.pid)], { stdio: 'ignore' });
-    const common = { editors: 20, updatesPerSec: 10, durationMs: warmMs + MEASURED_MS, awarenessHz: 0, kind };
+    const common = { editors: 20, updatesPerSec: 10, durationMs: MEASURED_MS, warmupMs: warmMs, awarenessHz: 0, kind };
     if (kind === 'ours') {
       const blogId = await createBlog(server.url, 'Threads bench');
       const wsUrl = `${server.url.replace('http', 'ws')}/collab`;

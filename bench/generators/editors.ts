@@ -20,6 +20,11 @@ const Job = z.object({
   editors: z.number().int().min(2).max(200),
   updatesPerSec: z.number().min(0.1).max(100),
   durationMs: z.number().int().min(100).max(120_000),
+  /**
+   * Typing before the measured durationMs, not counted: the server's JIT settles (in the first
+   * seconds V8's background threads are still compiling, and that is server CPU).
+   */
+  warmupMs: z.number().int().min(0).max(120_000).default(0),
   /** Each editor also moves its caret (an awareness update) this often per second; 0 = never. */
   awarenessHz: z.number().min(0).max(10).default(0),
 });
@@ -166,11 +171,14 @@ async function run(job: Job): Promise<EditorsReport> {
           )
         : [];
     const interval = 1000 / job.updatesPerSec;
-    const keystrokes = Math.max(1, Math.floor(job.durationMs / interval));
+    const warmup = Math.floor(job.warmupMs / interval);
+    const keystrokes = warmup + Math.max(1, Math.floor(job.durationMs / interval));
     let sent = 0;
     const start = performance.now();
     // Editors type in turn, spread evenly over each interval: E×R keystrokes per second in all.
     for (let k = 0; k < keystrokes; k++) {
+      // The measured window starts here: the parent starts its CPU and loop-delay windows.
+      if (k === warmup) process.send?.({ phase: 'measuring' });
       for (let i = 0; i < editors.length; i++) {
         const due = start + k * interval + (i * interval) / editors.length;
         const wait = due - performance.now();
@@ -179,6 +187,7 @@ async function run(job: Job): Promise<EditorsReport> {
         const text = texts[i]!;
         const before = wallMs();
         e.doc.transact(() => text.insert(text.length, 'x'), LOCAL);
+        if (k < warmup) continue;
         sentAt.set(`${e.doc.clientID}:${Y.getState(e.doc.store, e.doc.clientID)}`, before);
         sent += 1;
       }

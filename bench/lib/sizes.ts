@@ -13,12 +13,14 @@ export interface Newsroom {
   awarenessHz: number;
   readers: number;
   durationMs: number;
+  warmupMs: number;
 }
 
 export interface Sizes {
   fanout: { readers: number[]; posts: number; postsPerSec: number };
   storm: { readers: number; missed: number; timeoutMs: number };
-  collab: { editors: number; updatesPerSec: number; durationMs: number; newsroom: Newsroom };
+  /** durationMs is measured; warmupMs of typing before it is not (the JIT settles). */
+  collab: { editors: number; updatesPerSec: number; durationMs: number; warmupMs: number; newsroom: Newsroom };
   reads: { concurrency: number; durationMs: number; seedPosts: number };
   /** New readers arriving within arrivalMs, each loading page, embed.js and posts, then subscribing. */
   surge: { readers: number; arrivalMs: number; seedPosts: number; timeoutMs: number };
@@ -44,7 +46,8 @@ export const SIZES: Record<SizeName, Sizes> = {
       editors: 2,
       updatesPerSec: 5,
       durationMs: 2_000,
-      newsroom: { editors: 4, updatesPerSec: 2, awarenessHz: 1, readers: 20, durationMs: 2_000 },
+      warmupMs: 0,
+      newsroom: { editors: 4, updatesPerSec: 2, awarenessHz: 1, readers: 20, durationMs: 2_000, warmupMs: 0 },
     },
     reads: { concurrency: 8, durationMs: 1_000, seedPosts: 20 },
     surge: { readers: 100, arrivalMs: 1_000, seedPosts: 10, timeoutMs: 20_000 },
@@ -76,7 +79,8 @@ export const SIZES: Record<SizeName, Sizes> = {
       editors: 5,
       updatesPerSec: 10,
       durationMs: 8_000,
-      newsroom: { editors: 20, updatesPerSec: 2, awarenessHz: 1, readers: 500, durationMs: 8_000 },
+      warmupMs: 4_000,
+      newsroom: { editors: 20, updatesPerSec: 2, awarenessHz: 1, readers: 500, durationMs: 8_000, warmupMs: 4_000 },
     },
     reads: { concurrency: 16, durationMs: 4_000, seedPosts: 30 },
     surge: { readers: 500, arrivalMs: 5_000, seedPosts: 30, timeoutMs: 60_000 },
@@ -109,7 +113,8 @@ export const SIZES: Record<SizeName, Sizes> = {
       editors: 20,
       updatesPerSec: 10,
       durationMs: 10_000,
-      newsroom: { editors: 50, updatesPerSec: 2, awarenessHz: 1, readers: 5_000, durationMs: 10_000 },
+      warmupMs: 10_000,
+      newsroom: { editors: 50, updatesPerSec: 2, awarenessHz: 1, readers: 5_000, durationMs: 10_000, warmupMs: 10_000 },
     },
     reads: { concurrency: 32, durationMs: 8_000, seedPosts: 60 },
     // The surge: 2,000 new readers within 10 s.

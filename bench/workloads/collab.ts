@@ -57,8 +57,9 @@ function runEditors(
     };
     const timer = setTimeout(() => done(new Error(`editors did not finish within ${budgetMs} ms`)), budgetMs);
     child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
-      if (m.phase === 'typing') {
-        progress('editors typing');
+      if (m.phase === 'typing') progress('editors typing');
+      if (m.phase === 'measuring') {
+        progress('editors typing, measured');
         lagStarted = lag?.start() ?? lagStarted;
         window.start();
       }
@@ -93,6 +94,7 @@ interface Shape {
   editors: number;
   updatesPerSec: number;
   durationMs: number;
+  warmupMs: number;
   awarenessHz: number;
   /** Readers subscribed to the blog on our side (they receive summary.updated); 0 = none. */
   readers: number;
@@ -110,11 +112,12 @@ interface ReaderFigures {
 
 /** Ours and Hocuspocus through the same editors; ours with `readers` following the summary too. */
 async function runShape(result: WorkloadResult, w: string, shape: Shape) {
-  const budget = shape.durationMs + 90_000;
+  const budget = shape.warmupMs + shape.durationMs + 90_000;
   const common = {
     editors: shape.editors,
     updatesPerSec: shape.updatesPerSec,
     durationMs: shape.durationMs,
+    warmupMs: shape.warmupMs,
     awarenessHz: shape.awarenessHz,
   };
   let readers: ReaderFigures | null = null;
@@ -206,6 +209,7 @@ export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> 
     editors: size.editors,
     updatesPerSec: size.updatesPerSec,
     durationMs: size.durationMs,
+    warmupMs: size.warmupMs,
     awarenessHz: 0,
     readers: 0,
   });
@@ -221,5 +225,10 @@ export async function runCollab(size: Sizes['collab']): Promise<WorkloadResult> 
     'All editors share one generator process and one clock; the server also renders the summary for readers (debounced) while editors type.',
     'Newsroom: only ours has readers (Hocuspocus has no reader push); its CPU includes rendering the summary and pushing summary.updated to them.',
   );
+  if (size.warmupMs > 0) {
+    result.limits.push(
+      `Both servers get ${size.warmupMs / 1000} s of the same typing before the measured ${size.durationMs / 1000} s: in the first seconds after a start V8's background threads are still compiling, and that is server CPU (compare bench/collab-threads.ts with and without --warm).`,
+    );
+  }
   return result;
 }
