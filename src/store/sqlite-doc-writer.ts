@@ -22,11 +22,11 @@ export interface SqliteDocWriterOptions {
  * that arrive while it is inside a commit queue up in its port; the next turn writes all of them
  * in one transaction (one fsync: a group commit), each job in a savepoint of its own (when
  * there are several) so a missing blog, found by the foreign key, fails that job alone. Each
- * job is answered after COMMIT returned. A job marked
- * `check` holds untrusted updates: each is first checked (src/lib/yjs-update-check.ts), before
- * the transaction opens, so a check the main thread kills for running past its deadline holds
- * no lock and has written nothing; only the updates that pass are written. The update being
- * checked is announced in `watch` (shared memory: [job id, start time]) for that deadline.
+ * job is answered after COMMIT returned. A job marked `check` holds untrusted updates: each is
+ * first checked (src/lib/yjs-update-check.ts), before the transaction opens, so a check the
+ * main thread kills for running past its deadline holds no lock and has written nothing; only
+ * the updates that pass are written. The update being checked is announced in `watch` (shared
+ * memory: [job id, start time]) for that deadline.
  * Plain CommonJS as a string so it runs the same under tsx, vitest and a compiled build.
  */
 const WORKER_SOURCE = `
