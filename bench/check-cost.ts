@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { CHECK_UPDATE_SOURCE } from '../src/lib/yjs-update-check.js';
+import { appliesToEmptyDoc, updateCheck } from '../test/helpers/update-check.js';
 import { ROOT } from './lib/servers.js';
 
 /**
@@ -12,20 +12,6 @@ import { ROOT } from './lib/servers.js';
  */
 const n = Math.max(100, Math.min(10_000, Number(process.argv[2] ?? 1500)));
 const gapMs = Math.max(0, Math.min(50, Number(process.argv[3] ?? 5)));
-
-const check = new Function('Y', `${CHECK_UPDATE_SOURCE}; return (update) => checkUpdate(Y, update);`)(Y) as (
-  update: Uint8Array,
-) => boolean;
-function applyToEmptyDoc(update: Uint8Array): boolean {
-  try {
-    const doc = new Y.Doc({ guid: 'check' });
-    Y.applyUpdate(doc, update);
-    doc.destroy();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Keystrokes into a text that already has some, one update each (as editors type).
 const source = new Y.Doc();
@@ -49,8 +35,8 @@ async function perCheckUs(fn: (u: Uint8Array) => boolean): Promise<number> {
 const ours: number[] = [];
 const reference: number[] = [];
 for (let round = 0; round < 2; round++) {
-  ours.push(await perCheckUs(check));
-  reference.push(await perCheckUs(applyToEmptyDoc));
+  ours.push(await perCheckUs(updateCheck));
+  reference.push(await perCheckUs(appliesToEmptyDoc));
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const o = mean(ours);

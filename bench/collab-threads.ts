@@ -1,7 +1,7 @@
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EditorsReport } from './generators/editors.js';
+import { type EditorsMessage, forkEditors } from './lib/editors-process.js';
 import { createBlog } from './lib/ours-api.js';
 import { BENCH_ADMIN_TOKEN, ROOT, type ServerProc, startOurs, startPeer } from './lib/servers.js';
 import { summarize } from './lib/stats.js';
@@ -57,19 +57,14 @@ interface Round {
 
 function typeInto(server: ServerProc, job: Record<string, unknown>): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(ROOT, 'bench/generators/editors.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_EDITORS_JOB: JSON.stringify(job) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkEditors(job);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('editors did not finish in time'));
     }, warmMs + 90_000);
     let before = new Map<number, number>();
     let startedAt = 0;
-    child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
+    child.on('message', (m: EditorsMessage) => {
       if (m.phase === 'measuring') {
         before = threadCpu(server.pid);
         startedAt = performance.now();

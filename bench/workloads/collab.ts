@@ -1,13 +1,11 @@
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
-import type { EditorsReport } from '../generators/editors.js';
+import { type EditorsMessage, forkEditors } from '../lib/editors-process.js';
 import { type LoopLag, LoopLagWindow } from '../lib/loop-lag.js';
 import { createBlog } from '../lib/ours-api.js';
 import { ProcWindow, rssMb, type WindowUsage } from '../lib/proc-sampler.js';
 import { progress, setStep } from '../lib/progress.js';
 import { ReaderPool } from '../lib/reader-pool.js';
 import { attempt, emptyResult, row, type WorkloadResult } from '../lib/results.js';
-import { BENCH_ADMIN_TOKEN, ROOT, type ServerProc, startOurs, startPeer } from '../lib/servers.js';
+import { BENCH_ADMIN_TOKEN, type ServerProc, startOurs, startPeer } from '../lib/servers.js';
 import { generatorsFor, type Sizes } from '../lib/sizes.js';
 import { type LatencySummary, summarize } from '../lib/stats.js';
 
@@ -35,12 +33,7 @@ function runEditors(
   metricsUrl?: string,
 ): Promise<CollabFigures> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(ROOT, 'bench/generators/editors.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_EDITORS_JOB: JSON.stringify(job) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkEditors(job);
     const rssBeforeMb = rssMb(server.pid);
     const window = new ProcWindow(server.pid);
     const lag = metricsUrl ? new LoopLagWindow(metricsUrl) : null;
@@ -56,7 +49,7 @@ function runEditors(
       else resolve(fig!);
     };
     const timer = setTimeout(() => done(new Error(`editors did not finish within ${budgetMs} ms`)), budgetMs);
-    child.on('message', (m: { phase?: string; report?: EditorsReport; error?: string }) => {
+    child.on('message', (m: EditorsMessage) => {
       if (m.phase === 'typing') progress('editors typing');
       if (m.phase === 'measuring') {
         progress('editors typing, measured');

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Deps } from '../deps.js';
 import { DomainError } from '../domain/index.js';
-import type { CheckedAppend } from '../store/types.js';
+import type { CheckedAppend, Store } from '../store/types.js';
 import { CloseCode } from './protocol.js';
 import type { UpdateGuard, Verdict } from './update-guard.js';
 
@@ -133,7 +133,8 @@ export class UpdateIntake<M extends IntakeMember> {
     });
     this.incoming = [];
     if (batch.length === 0) return;
-    if (this.storedPath && this.deps.store.checkAndAppendDocUpdates) return this.runStored(batch, this.storedPath);
+    const checkAndAppend = this.deps.store.checkAndAppendDocUpdates;
+    if (this.storedPath && checkAndAppend) return this.runStored(batch, this.storedPath, checkAndAppend);
     let verdicts: Verdict[];
     try {
       verdicts = await this.guard.checkAll(batch.map((x) => x.update));
@@ -175,8 +176,12 @@ export class UpdateIntake<M extends IntakeMember> {
    * the moment the store has an update it is applied whatever became of its sender (doc and
    * store stay one), so a sender whose access is being re-judged is held back before the store.
    */
-  private async runStored(batch: Checked<M>[], path: StoredPath<M>): Promise<void> {
-    const { store, metrics, log } = this.deps;
+  private async runStored(
+    batch: Checked<M>[],
+    path: StoredPath<M>,
+    checkAndAppend: NonNullable<Store['checkAndAppendDocUpdates']>,
+  ): Promise<void> {
+    const { metrics, log } = this.deps;
     const ready: Checked<M>[] = [];
     for (const x of batch) {
       if (x.member.held) x.member.held.push(x.update);
@@ -192,11 +197,10 @@ export class UpdateIntake<M extends IntakeMember> {
     while (!results) {
       const started = performance.now();
       try {
-        results =
-          (await store.checkAndAppendDocUpdates?.(
-            this.blogId,
-            admitted.map((x) => x.update),
-          )) ?? [];
+        results = await checkAndAppend(
+          this.blogId,
+          admitted.map((x) => x.update),
+        );
         metrics.updateCommitSeconds.observe((performance.now() - started) / 1000);
       } catch (err) {
         // Nothing of it is stored or applied: retried, unless the blog is gone or the node stops

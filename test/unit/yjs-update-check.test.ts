@@ -1,24 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CHECK_UPDATE_SOURCE } from '../../src/lib/yjs-update-check.js';
-
-/** The check as the workers run it (their source, evaluated here against this yjs). */
-const check = new Function('Y', `${CHECK_UPDATE_SOURCE}; return (update) => checkUpdate(Y, update);`)(Y) as (
-  update: Uint8Array,
-) => boolean;
-
-/** What the check stands for: every update applied to an empty doc. */
-function appliesToEmptyDoc(update: Uint8Array): boolean {
-  try {
-    const doc = new Y.Doc({ guid: 'reference' });
-    Y.applyUpdate(doc, update);
-    doc.destroy();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { appliesToEmptyDoc, updateCheck as check } from '../helpers/update-check.js';
 
 type Edit =
   | { kind: 'text'; at: number; s: string }
