@@ -87,7 +87,12 @@ function typeInto(server: ServerProc, job: Record<string, unknown>): Promise<Rou
 }
 
 async function oneRound(kind: 'ours' | 'hocuspocus'): Promise<Round> {
-  const server = kind === 'ours' ? await startOurs(oursEnv) : await startPeer('hocuspocus');
+  // BENCH_PROFILE_DIR=/some/dir: our server's CPU profile (node --cpu-prof), as in bench/workloads/collab.ts.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const server =
+    kind === 'ours'
+      ? await startOurs(oursEnv, 'ours', profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])
+      : await startPeer('hocuspocus');
   try {
     if (pin) execFileSync('taskset', ['-a', '-pc', '1', String(server.pid)], { stdio: 'ignore' });
     const common = { editors: 20, updatesPerSec: 10, durationMs: MEASURED_MS, warmupMs: warmMs, awarenessHz: 0, kind };
