@@ -93,8 +93,12 @@ function flush() {
   const results = [];
   // One job (the usual case) needs no savepoint: if it fails, nothing else is in the transaction.
   const alone = jobs.length === 1;
+  // One job that is one INSERT (one keystroke, usually) needs no BEGIN/COMMIT either: the
+  // statement is its own transaction, committed (with its fsync) before the statement returns, and it
+  // takes the write lock as BEGIN IMMEDIATE does. That is two statements fewer per update.
+  const single = alone && CHUNKS.includes(jobs[0].updates.length);
   try {
-    tx.begin.run();
+    if (!single) tx.begin.run();
     for (const job of jobs) {
       if (!alone) tx.save.run();
       try {
@@ -108,7 +112,7 @@ function flush() {
         results.push({ id: job.id, error: { code: missingBlog(err) ? 'not_found' : String(err && err.code), message: String(err && err.message) } });
       }
     }
-    tx.commit.run();
+    if (!single) tx.commit.run();
   } catch (err) {
     if (db.inTransaction) tx.rollback.run();
     const error = { code: String(err && err.code), message: String(err && err.message) };
