@@ -107,6 +107,8 @@ export const ConfigSchema = z.object({
    * (src/realtime/room-broadcaster.ts).
    */
   BROADCAST_SLICE: int(25, 1),
+  /** How long one event-loop turn may spend on such slices before socket reads get their turn. */
+  BROADCAST_TURN_MS: int(4, 1, 1000),
   /** How long the sequencer waits for a missing seq before reading it from the store. */
   SEQUENCER_GAP_MS: int(250, 1),
   /** A reader whose unsent bytes exceed this is disconnected (it catches up on reconnect). */

@@ -64,7 +64,7 @@ export function createReaderHub(server: HttpServer, deps: Deps): ReaderHub {
   // One socket write per reader for each room broadcast (src/realtime/one-write.ts).
   if (!joinBroadcastFrames(io.of('/').adapter)) log.warn('socket.io adapter changed shape: broadcasts keep two writes');
   // Frames to a big room go out a slice of readers per turn (src/realtime/room-broadcaster.ts).
-  const roomFrames = new RoomBroadcaster(io, config.BROADCAST_SLICE);
+  const roomFrames = new RoomBroadcaster(io, config.BROADCAST_SLICE, config.BROADCAST_TURN_MS);
 
   const slowChecks = new Set<string>();
   const scheduleSlowCheck = (room: string) => {

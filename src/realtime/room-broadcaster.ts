@@ -21,9 +21,6 @@ import type { SocketData } from './socket-data.js';
 type To = BroadcastOperator<ServerToClientEvents, SocketData>;
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-/** How long one turn may spend on a room's slices before socket reads get their turn. */
-const TURN_MS = 4;
-
 interface Queued {
   ids: string[];
   sent: number;
@@ -38,6 +35,8 @@ export class RoomBroadcaster {
     private readonly io: Io,
     /** Readers per slice (config BROADCAST_SLICE). */
     private readonly slice: number,
+    /** How long one turn may spend on a room's slices before socket reads get theirs (BROADCAST_TURN_MS). */
+    private readonly turnMs = 4,
   ) {}
 
   /** Sends a frame to the room's current members: `send` is given the operator to emit on. */
@@ -76,7 +75,7 @@ export class RoomBroadcaster {
     this.closed = true;
   }
 
-  /** Slices of the room's queued frames, oldest first, for up to TURN_MS; the rest on a later turn. */
+  /** Slices of the room's queued frames, oldest first, for up to turnMs; the rest on a later turn. */
   private next(room: string): void {
     const queue = this.queues.get(room);
     if (!queue || this.closed) return;
@@ -89,7 +88,7 @@ export class RoomBroadcaster {
       // A reader that disconnected since the call has no room of its own any more: skipped.
       item.send(this.io.to(ids));
       if (item.sent >= item.ids.length) queue.shift();
-    } while (queue.length > 0 && performance.now() - started < TURN_MS);
+    } while (queue.length > 0 && performance.now() - started < this.turnMs);
     if (queue.length === 0) {
       this.queues.delete(room);
       return;

@@ -14,7 +14,7 @@ function heldAtBeats(r: RawReader): { beat: number; held: number }[] {
 describe('room frames in slices (BROADCAST_SLICE)', () => {
   it('a room larger than a slice still gets every seq once, in order, heartbeats behind the events; readers joining mid-burst get no duplicate and no gap', async () => {
     // A slice of two readers: every frame to this room of 7+ readers goes out over several turns.
-    const srv = await startServer({ BROADCAST_SLICE: '2', HEARTBEAT_MS: '100' });
+    const srv = await startServer({ BROADCAST_SLICE: '2', BROADCAST_TURN_MS: '1', HEARTBEAT_MS: '100' });
     const admin = createApi(srv.url, srv.adminToken);
     const blog = await admin.createBlog({ title: 'Slices' });
     const readers = Array.from({ length: 7 }, (_, i) =>
