@@ -83,7 +83,7 @@ export class DocRoom {
   private resyncTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  /** Untrusted updates wait here for the worker's verdict, in arrival order, a batch per turn. */
+  /** Untrusted updates wait here for the worker's verdict, in arrival order, a batch at a time. */
   private readonly intake: UpdateIntake<RoomMember>;
 
   constructor(

@@ -47,9 +47,9 @@ export const COMMIT_RETRY_MS = [50, 5_000] as const;
 
 /**
  * The untrusted side of one room: client updates are bounded per connection, held while the
- * sender's access is re-judged, and checked in the worker one batch per turn (every update
- * that arrived since the last batch, in arrival order, in one worker message). Batches run one
- * after another; the room receives each batch's accepted updates in order.
+ * sender's access is re-judged, and checked in the worker a batch at a time (every update
+ * that arrived since the last batch was taken, in arrival order, in one worker message).
+ * Batches run one after another; the room receives each batch's accepted updates in order.
  */
 export class UpdateIntake<M extends IntakeMember> {
   private incoming: Checked<M>[] = [];
@@ -118,8 +118,11 @@ export class UpdateIntake<M extends IntakeMember> {
     this.incoming.push({ member, update });
     if (this.scheduled) return;
     this.scheduled = true;
-    // Everything that arrives within this turn (and while the previous batch is checked) goes together.
-    setImmediate(() => {
+    // Everything that arrives while the previous batch is checked goes together, and so does
+    // what one socket read held. Started before this turn's immediates rather than after them:
+    // there a big room's broadcast slices run (src/realtime/room-broadcaster.ts), for
+    // milliseconds, while the worker could already be checking and writing.
+    queueMicrotask(() => {
       this.scheduled = false;
       this.chain = this.chain.then(() => this.runBatch());
     });
