@@ -36,7 +36,7 @@ export class RoomBroadcaster {
     /** Readers per slice (config BROADCAST_SLICE). */
     private readonly slice: number,
     /** How long one turn may spend on a room's slices before socket reads get theirs (BROADCAST_TURN_MS). */
-    private readonly turnMs = 4,
+    private readonly turnMs: number,
   ) {}
 
   /** Sends a frame to the room's current members: `send` is given the operator to emit on. */

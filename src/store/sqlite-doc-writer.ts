@@ -94,7 +94,7 @@ function flush() {
   // One job (the usual case) needs no savepoint: if it fails, nothing else is in the transaction.
   const alone = jobs.length === 1;
   // One job that is one INSERT (one keystroke, usually) needs no BEGIN/COMMIT either: the
-  // statement is its own transaction, committed (with its fsync) before the statement returns, and it
+  // statement is its own transaction, committed (with its fsync) before it returns, and it
   // takes the write lock as BEGIN IMMEDIATE does. That is two statements fewer per update.
   const single = alone && CHUNKS.includes(jobs[0].updates.length);
   try {
