@@ -78,7 +78,12 @@ describe('scheduled posts on two PostgreSQL nodes', () => {
     console.log(
       `scheduler lateness over ${N} posts on 2 nodes: median ${median} ms, worst ${worst} ms; published per node ${JSON.stringify(byNode)}`,
     );
-    expect(worst).toBeLessThanOrEqual(1000);
+    // On time: the timer aims at each publishAt, so the typical post goes out at once (a node
+    // that spun on its peer's posts once made the median 3.9 s). The tail is publishing
+    // throughput (a post every 25 ms, one commit each, on a machine the whole suite shares);
+    // nothing here dies, so no post may wait longer than a poll plus a lease.
+    expect(median).toBeLessThanOrEqual(Number(ENV.SCHEDULER_POLL_MS));
+    expect(worst).toBeLessThanOrEqual(Number(ENV.SCHEDULER_POLL_MS) + Number(ENV.SCHEDULER_LEASE_MS));
     expect(Object.values(byNode).reduce((s, n) => s + n, 0)).toBe(N);
   }, 120_000);
 
