@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EditorsMessage, forkEditors } from './lib/editors-process.js';
 import { createBlog } from './lib/ours-api.js';
+import { threadCpuSeconds } from './lib/proc-sampler.js';
 import { BENCH_ADMIN_TOKEN, ROOT, type ServerProc, startOurs, startPeer } from './lib/servers.js';
-import { summarize } from './lib/stats.js';
+import { median, summarize } from './lib/stats.js';
 
 /**
  * Where the co-editing CPU goes, thread by thread: 20 editors × 10 updates/s for 10 s (the
@@ -17,9 +18,8 @@ import { summarize } from './lib/stats.js';
  * get S seconds of typing before the measured 10 s: in a short run V8's background threads
  * are still compiling (TurboFan), and that counts as server CPU. The busiest thread
  * besides the main one is, on ours, the SQLite doc writer (its CPU profile says so); the rest
- * are V8's GC helpers and libuv's pool. Linux only.
+ * are V8's platform threads (its background compiler, then GC) and libuv's pool. Linux only.
  */
-const CLOCK_TICKS_PER_S = 100;
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const pin = process.argv.includes('--pin');
 /** --warm=S: type S seconds more first and measure only the last 10 s (the JIT has settled). */
@@ -30,21 +30,6 @@ const rounds = Math.max(1, Math.min(10, Number(args[0] ?? 3)));
 const oursEnv = JSON.parse(args[1] ?? '{}') as Record<string, string>;
 // The editors' generator is forked from here, so it inherits this CPU.
 if (pin) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-
-/** CPU seconds of each thread of `pid`, by thread id. */
-function threadCpu(pid: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return out;
-}
 
 interface Round {
   main: number;
@@ -66,12 +51,12 @@ function typeInto(server: ServerProc, job: Record<string, unknown>): Promise<Rou
     let startedAt = 0;
     child.on('message', (m: EditorsMessage) => {
       if (m.phase === 'measuring') {
-        before = threadCpu(server.pid);
+        before = threadCpuSeconds(server.pid);
         startedAt = performance.now();
       }
       if (m.error) reject(new Error(m.error));
       if (!m.report) return;
-      const after = threadCpu(server.pid);
+      const after = threadCpuSeconds(server.pid);
       const secs = (performance.now() - startedAt) / 1000;
       const pct = (tid: number) => (((after.get(tid) ?? 0) - (before.get(tid) ?? 0)) / secs) * 100;
       const others = [...after.keys()].filter((t) => t !== server.pid).map(pct);
@@ -107,7 +92,6 @@ async function oneRound(kind: 'ours' | 'hocuspocus'): Promise<Round> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const results: Record<'ours' | 'hocuspocus', Round[]> = { ours: [], hocuspocus: [] };
 for (let r = 0; r < rounds; r++) {
   for (const kind of ['ours', 'hocuspocus'] as const) {

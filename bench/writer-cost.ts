@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -6,8 +6,9 @@ import * as Y from 'yjs';
 import { newId } from '../src/lib/ids.js';
 import { createLogger } from '../src/lib/logger.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { threadCpuSeconds } from './lib/proc-sampler.js';
 import { ROOT } from './lib/servers.js';
-import { summarize } from './lib/stats.js';
+import { median, summarize } from './lib/stats.js';
 
 /**
  * What one co-editing update costs the SQLite doc writer (src/store/sqlite-doc-writer.ts), away
@@ -25,7 +26,6 @@ const n = Math.max(200, Math.min(20_000, Number(process.argv[2] ?? 2000)));
 const gapMs = Math.max(0, Math.min(50, Number(process.argv[3] ?? 5)));
 const rounds = Math.max(1, Math.min(10, Number(process.argv[4] ?? 3)));
 const WARM = 300;
-const CLOCK_TICKS_PER_S = 100;
 
 type Mode = 'FULL' | 'NORMAL' | 'no check' | 'echo';
 const PASS_ALL = 'function checkUpdate() { return true; }';
@@ -34,21 +34,6 @@ interface Figures {
   writerUs: number;
   p50: number;
   p99: number;
-}
-
-/** CPU seconds of each thread of this process, by thread id. */
-function threadCpu(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return out;
 }
 
 // Keystrokes into a text that already has some, one update each (as editors type).
@@ -112,7 +97,7 @@ async function oneRound(mode: Mode): Promise<Figures> {
       await append(updates[i] as Uint8Array);
       await pause();
     }
-    const before = threadCpu();
+    const before = threadCpuSeconds(process.pid);
     const latencies: number[] = [];
     for (let i = WARM; i < WARM + n; i++) {
       const started = performance.now();
@@ -120,7 +105,7 @@ async function oneRound(mode: Mode): Promise<Figures> {
       latencies.push(performance.now() - started);
       await pause();
     }
-    const after = threadCpu();
+    const after = threadCpuSeconds(process.pid);
     const spent = (tid: number) => (after.get(tid) ?? 0) - (before.get(tid) ?? 0);
     const others = [...after.keys()].filter((t) => t !== process.pid).map(spent);
     const lat = summarize(latencies);
@@ -144,7 +129,6 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const med = (mode: Mode, key: keyof Figures) => median(results[mode].map((x) => x[key]));
 const columns: [keyof Figures, string, number][] = [
   ['writerUs', 'worker thread, µs CPU per update', 0],

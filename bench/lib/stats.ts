@@ -35,6 +35,10 @@ export function summarize(values: ArrayLike<number>): LatencySummary {
   };
 }
 
+/** The middle value (the upper one of an even count); NaN when there is none. */
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
 /** ours / peer, rounded; NaN-safe (returns null when either side is missing). */
 export function ratio(ours: number | undefined | null, peer: number | undefined | null): number | null {
   if (ours == null || peer == null || !Number.isFinite(ours) || !Number.isFinite(peer) || peer === 0) return null;

@@ -6,6 +6,7 @@ import { newId } from '../../src/lib/ids.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
+import { median } from '../lib/stats.js';
 
 /**
  * Per-operation cost of the SQLite store's hot paths (createPost, listPosts, appendDocUpdates),
@@ -70,7 +71,6 @@ if (AGAINST) {
   bodies.unshift({ label: AGAINST, Impl: mod.SqliteStore, rounds: [] });
 }
 for (let r = 0; r < ROUNDS; r++) for (const b of bodies) b.rounds.push(await round(b.Impl));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 for (const b of bodies) {
   process.stdout.write(`${b.label}\n`);
   for (const name of Object.keys(b.rounds[0] ?? {})) {
